@@ -1,0 +1,117 @@
+// swift-tools-version: 6.1
+// Squall: a chaos and load testing harness for the reliability stack of LLM-agent services.
+// Module map and dependency rules: see README.md ("Architecture").
+import PackageDescription
+
+let package = Package(
+    name: "Squall",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "squall", targets: ["squall"]),
+        .library(name: "Reliability", targets: ["Reliability"]),
+        .library(name: "MockLLM", targets: ["MockLLM"]),
+        .library(name: "Scenarios", targets: ["Scenarios"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Deterministic cores of the client-side reliability stack (no I/O, time is an input).
+        .target(
+            name: "Reliability",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        // Strict YAML configuration decoding with file:line:column errors (scenarios, fault profiles).
+        .target(
+            name: "YAMLConfig",
+            dependencies: ["Reliability", .product(name: "Yams", package: "Yams")]
+        ),
+        // libcurl, found through pkg-config, plus a C shim for its variadic functions.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CurlShim", dependencies: ["CCurl"]),
+        .target(name: "CurlClient", dependencies: ["CCurl", "CurlShim", "Reliability"]),
+        // The OpenAI/Groq-compatible chaos server.
+        .target(
+            name: "MockLLM",
+            dependencies: [
+                "Reliability", "YAMLConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Arrival schedules, open/closed-loop drivers, targets, HDR recording.
+        .target(
+            name: "LoadGen",
+            dependencies: [
+                "Reliability", "CurlClient",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Scenario schema and loader, the simulator, the live orchestrator, expectations, catalog.
+        .target(
+            name: "Scenarios",
+            dependencies: [
+                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Catalog")]
+        ),
+        // Markdown + SVG, CSV, JUnit XML and JSON writers.
+        .target(name: "Reporting", dependencies: ["Scenarios"]),
+        // hiredis, found through pkg-config.
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(name: "RedisStore", dependencies: ["CHiredis", "Reliability"]),
+        // The reference production task service.
+        .target(
+            name: "AgentService",
+            dependencies: [
+                "Reliability", "CurlClient", "RedisStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command-line tool: parses flags and delegates.
+        .executableTarget(
+            name: "squall",
+            dependencies: [
+                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "Scenarios", "Reporting",
+                "AgentService", "RedisStore", "CurlClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ReliabilityTests", dependencies: ["Reliability"]),
+        .testTarget(name: "YAMLConfigTests", dependencies: ["YAMLConfig"]),
+        .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MockLLM"]),
+        .testTarget(name: "MockLLMTests", dependencies: ["MockLLM", "CurlClient"]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "MockLLM"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Reporting"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Scenarios"]),
+        .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
+        .testTarget(
+            name: "AgentServiceTests",
+            dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient"]
+        ),
+        .testTarget(name: "SquallCLITests", dependencies: ["squall"]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// Module AgentService: see README.md, "Architecture".
+public enum AgentServiceModule {}

@@ -1,0 +1,2 @@
+/// Module CurlClient: see README.md, "Architecture".
+public enum CurlClientModule {}

@@ -1,0 +1,2 @@
+/// Module LoadGen: see README.md, "Architecture".
+public enum LoadGenModule {}

@@ -1,0 +1,2 @@
+/// Module MockLLM: see README.md, "Architecture".
+public enum MockLLMModule {}

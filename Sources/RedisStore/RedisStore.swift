@@ -1,0 +1,2 @@
+/// Module RedisStore: see README.md, "Architecture".
+public enum RedisStoreModule {}

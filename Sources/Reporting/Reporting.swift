@@ -1,0 +1,2 @@
+/// Module Reporting: see README.md, "Architecture".
+public enum ReportingModule {}

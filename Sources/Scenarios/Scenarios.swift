@@ -1,0 +1,2 @@
+/// Module Scenarios: see README.md, "Architecture".
+public enum ScenariosModule {}
