@@ -52,6 +52,46 @@ struct ConnectionTests {
         }
     }
 
+    @Test func tasksPreferringTheLoopExecutorRunOnTheLoopThread() async throws {
+        let config = HTTPClientConfiguration(maxConnections: 4, connectTimeout: .seconds(2), requestTimeout: .seconds(20))
+        try await withServerAndClient(config) { client, server in
+            #expect(!client.isOnLoopThread)
+            let results = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for _ in 0..<50 {
+                    group.addTask(executorPreference: client.taskExecutor) {
+                        let response = try await client.send(HTTPRequest(url: server.base + "/slow?ms=1"))
+                        return (response.status, client.isOnLoopThread)
+                    }
+                }
+                var all: [(Int, Bool)] = []
+                for try await r in group { all.append(r) }
+                return all
+            }
+            #expect(results.count == 50)
+            #expect(results.allSatisfy { $0.0 == 200 && $0.1 })
+            #expect(server.acceptedConnections <= 4)
+        }
+    }
+
+    @Test func tasksOnTheLoopExecutorContinueElsewhereAfterShutdown() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let client = try CurlHTTPClient()
+        let task = Task(executorPreference: client.taskExecutor) {
+            let first = await transportError(client, HTTPRequest(url: server.base + "/hang", timeout: .seconds(60)))
+            // The loop thread is gone; this job runs on the global executor and still finishes.
+            let second = await transportError(client, HTTPRequest(url: server.base + "/echo"))
+            return (first, second, client.isOnLoopThread)
+        }
+        #expect(await eventually { server.requestsSeen == 1 })
+        await client.shutdown()
+        let (first, second, onLoop) = await task.value
+        #expect(first?.isShutdown == true)
+        #expect(second?.isShutdown == true)
+        #expect(!onLoop)
+        #expect(client.liveResources.easyHandles == 0 && client.liveResources.headerLists == 0)
+    }
+
     @Test func cancellingTheTaskAbandonsTheTransferPromptly() async throws {
         try await withServerAndClient { client, server in
             let task = Task {
