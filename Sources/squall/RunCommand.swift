@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Scenarios
+import Reliability
 import YAMLConfig
 
 /// `squall run`: loads scenarios (files or bundled names), runs them in the simulator or live,
@@ -68,6 +69,9 @@ struct RunCommand: AsyncParsableCommand {
         var failed = 0
         for scenario in loaded {
             let result: ScenarioResult
+            let clock = ContinuousClock()
+            let started = clock.now
+            let cpuStarted = ProcessCPU.seconds()
             do {
                 result = try await runner.run(scenario, mode: runMode, seed: seed)
             } catch {
@@ -79,7 +83,15 @@ struct RunCommand: AsyncParsableCommand {
             } catch {
                 throw RunFailure(message: "cannot write the report of \(scenario.name) under \(out): \(error)")
             }
+            let elapsed = (clock.now - started).seconds
+            let cpu = ProcessCPU.seconds() - cpuStarted
             print(ConsoleSummary.render(result, reportPath: report, verbose: !quiet), terminator: "")
+            if !quiet, runMode == .sim {
+                let rate = elapsed > 0 ? Double(result.totals.submitted) / elapsed : 0
+                print(
+                    "  simulated \(result.totals.submitted) submissions in \(String(format: "%.3f", elapsed)) s "
+                        + "(\(Int(rate)) tasks/s; \(String(format: "%.3f", cpu)) s CPU)")
+            }
             if !result.passed { failed += 1 }
         }
         if loaded.count > 1 {
@@ -118,5 +130,14 @@ enum ScenarioArguments {
             out.append(scenario)
         }
         return out
+    }
+}
+
+/// CPU time used by this process (user + system), for the simulator's throughput line.
+enum ProcessCPU {
+    static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }

@@ -29,8 +29,10 @@ public enum ScenarioLoader {
         let m = try root.mapping(allowed: keys)
         let nameNode = try m.required("name")
         let name = try nameNode.nonEmptyString()
-        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
-            throw nameNode.error("'\(name)' is not valid: a name may hold letters, digits, '-', '_' and '.' (it names the report directory)")
+        guard name.allSatisfy({ ($0.isLetter || $0.isNumber) && $0.isASCII || $0 == "-" || $0 == "_" || $0 == "." }),
+            !name.hasPrefix(".")
+        else {
+            throw nameNode.error("'\(name)' is not valid: a name may hold ASCII letters, digits, '-', '_' and '.', and may not start with '.' (it names the report directory)")
         }
         let description = try m.optional("description")?.string() ?? ""
         let seed = try m.optional("seed")?.uint64() ?? 1

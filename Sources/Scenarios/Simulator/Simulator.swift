@@ -59,6 +59,7 @@ struct SimulationEngine {
     struct Waiting {
         var id: Int
         var keyID: Int
+        var key: String
         var prompt: Int
         var duplicate: Bool
         var intended: Duration
@@ -98,6 +99,8 @@ struct SimulationEngine {
     var originalBodies: [Int: String] = [:]
     var keysWithDuplicates = Set<Int>()
     var now: Duration = .zero
+    /// `"0"` … `"599"`, so task records do not format a status per task.
+    let statusLabels = (0..<600).map { String($0) }
 
     init(scenario: Scenario, options: SimulationOptions) {
         self.scenario = scenario
@@ -140,6 +143,16 @@ struct SimulationEngine {
             stats.inputBudget = b.inputBudget
         }
         recorder.tokenBudget = stats
+        let expected = scenario.load.ratePerSecond * scenario.duration.seconds * (1 + (scenario.load.duplicates?.rate ?? 0))
+        recorder.reserveTasks(Int(min(expected * 1.05 + 64, 60_000_000)))
+    }
+
+    static func label(_ outcome: AttemptOutcome?, _ statusLabels: [String]) -> String {
+        switch outcome {
+        case .response(let status, _)?: return (0..<600).contains(status) ? statusLabels[status] : String(status)
+        case .transport(let f)?: return f.rawValue
+        case nil: return ""
+        }
     }
 
     /// A random stream for `purpose` and `index`, independent of every other (seed, purpose, index).
@@ -231,21 +244,21 @@ struct SimulationEngine {
     mutating func submit(id: Int, keyID: Int, prompt: Int, duplicate: Bool, concurrent: Bool) {
         recorder.recordArrival(at: now)
         if concurrent { recorder.recordConcurrentDuplicate() }
+        let key = Self.keyString(keyID)
         if let ttl {
-            let key = Self.keyString(keyID)
             switch idempotency.claim(key: key, fingerprint: fingerprints[prompt], now: now, ttl: ttl) {
             case .claimed:
                 if duplicate { recorder.recordReexecution(afterTTL: true) }
             case .inFlight:
-                recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
+                recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
                 return
             case .completed(let stored):
                 if let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
-                recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
+                recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
                 return
             case .mismatch:
                 recordImmediate(
-                    id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed, cause: .idempotencyMismatch)
+                    id: id, key: key, prompt: prompt, duplicate: duplicate, result: .failed, cause: .idempotencyMismatch)
                 return
             }
         } else if duplicate {
@@ -253,36 +266,36 @@ struct SimulationEngine {
         }
         if plans[prompt].error != nil {
             recorder.tokenBudget.rejected += 1
-            recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
-            completeKey(keyID: keyID, prompt: prompt, body: "error:token_budget", duplicate: duplicate)
+            recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
+            completeKey(keyID: keyID, key: key, prompt: prompt, body: "error:token_budget", duplicate: duplicate)
             return
         }
         if let cap = scenario.load.concurrency, inFlight >= cap {
-            waiting.append(Waiting(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, intended: now))
+            waiting.append(Waiting(id: id, keyID: keyID, key: key, prompt: prompt, duplicate: duplicate, intended: now))
             return
         }
-        start(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, intended: now)
+        start(id: id, keyID: keyID, key: key, prompt: prompt, duplicate: duplicate, intended: now)
     }
 
     /// Records a submission that ended at once (replay, conflict, rejection before any attempt).
     mutating func recordImmediate(
-        id: Int, keyID: Int, prompt: Int, duplicate: Bool, result: SubmissionResult, cause: FailureCause?
+        id: Int, key: String, prompt: Int, duplicate: Bool, result: SubmissionResult, cause: FailureCause?
     ) {
         let route = routes[prompt]
         let t = now.seconds
         recorder.recordTask(
             TaskRecord(
-                id: id, key: Self.keyString(keyID), duplicate: duplicate, intendedStart: t, started: t, finished: t,
+                id: id, key: key, duplicate: duplicate, intendedStart: t, started: t, finished: t,
                 result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: "", route: route.rule,
                 model: route.model, promptTokens: 0, completionTokens: 0, cost: 0))
     }
 
-    mutating func start(id: Int, keyID: Int, prompt: Int, duplicate: Bool, intended: Duration) {
+    mutating func start(id: Int, keyID: Int, key: String, prompt: Int, duplicate: Bool, intended: Duration) {
         inFlight += 1
         let index = UInt64(keyID) | (duplicate ? 1 << 40 : 0)
         let slot = Slot(
             flow: TaskFlow(startedAt: now), jitterRng: Self.stream(seed, .jitter, index),
-            providerRng: Self.stream(seed, .provider, index), id: id, keyID: keyID, key: Self.keyString(keyID),
+            providerRng: Self.stream(seed, .provider, index), id: id, keyID: keyID, key: key,
             prompt: prompt, duplicate: duplicate, intended: intended, started: now)
         let i: Int
         if let free = freeSlots.popLast() {
@@ -357,7 +370,7 @@ struct SimulationEngine {
         let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: s.replySeed), radix: 16)
             : "error:" + (outcome.cause?.rawValue ?? "failed")
         finishRecord(slot: slot, result: outcome.succeeded ? .succeeded : .failed, outcome: outcome)
-        completeKey(keyID: s.keyID, prompt: s.prompt, body: body, duplicate: s.duplicate)
+        completeKey(keyID: s.keyID, key: s.key, prompt: s.prompt, body: body, duplicate: s.duplicate)
         freeSlots.append(Int32(slot))
         inFlight -= 1
         if waitingHead < waiting.count {
@@ -367,27 +380,31 @@ struct SimulationEngine {
                 waiting.removeFirst(waitingHead)
                 waitingHead = 0
             }
-            start(id: w.id, keyID: w.keyID, prompt: w.prompt, duplicate: w.duplicate, intended: w.intended)
+            start(id: w.id, keyID: w.keyID, key: w.key, prompt: w.prompt, duplicate: w.duplicate, intended: w.intended)
         }
     }
 
     mutating func finishRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) {
-        let s = slots[slot]
-        let route = routes[s.prompt]
-        recorder.recordTask(
-            TaskRecord(
-                id: s.id, key: s.key, duplicate: s.duplicate, intendedStart: s.intended.seconds,
-                started: s.started.seconds, finished: (outcome?.finishedAt ?? now).seconds, result: result,
-                cause: outcome?.cause, attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
-                lastOutcome: outcome?.lastOutcome?.label ?? s.lastOutcome?.label ?? "", route: route.rule,
-                model: route.model, promptTokens: s.promptTokens, completionTokens: s.completionTokens, cost: s.cost))
+        let record = makeRecord(slot: slot, result: result, outcome: outcome)
+        recorder.recordTask(record)
     }
 
-    mutating func completeKey(keyID: Int, prompt: Int, body: String, duplicate: Bool) {
+    func makeRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) -> TaskRecord {
+        let s = slots[slot]
+        let route = routes[s.prompt]
+        return TaskRecord(
+            id: s.id, key: s.key, duplicate: s.duplicate, intendedStart: s.intended.seconds,
+            started: s.started.seconds, finished: (outcome?.finishedAt ?? now).seconds, result: result,
+            cause: outcome?.cause, attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
+            lastOutcome: Self.label(outcome?.lastOutcome ?? s.lastOutcome, statusLabels), route: route.rule,
+            model: route.model, promptTokens: s.promptTokens, completionTokens: s.completionTokens, cost: s.cost)
+    }
+
+    mutating func completeKey(keyID: Int, key: String, prompt: Int, body: String, duplicate: Bool) {
         guard let ttl else { return }
         if !duplicate, keysWithDuplicates.contains(keyID) { originalBodies[keyID] = body }
         idempotency.complete(
-            key: Self.keyString(keyID), fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
+            key: key, fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
             now: now, ttl: ttl)
     }
 }
