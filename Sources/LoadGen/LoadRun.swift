@@ -87,7 +87,7 @@ public struct LoadRunResult: Sendable {
     /// Counts, attempts, latency and lag.
     public var summary: LoadSummary
     /// Every record, in completion order (only with `collectRecords`).
-    public var records: [TaskRecord]
+    public var records: [LoadTaskRecord]
     /// Every task event of the stack target, in order of occurrence per task (only with `collectEvents`).
     public var events: [LiveEvent]
 }
@@ -110,9 +110,9 @@ public enum LoadRun {
         if options.preflight {
             try await Preflight.check(url: options.url, path: options.target == .tasks ? "/health" : "/v1/models", client: client)
         }
-        let records = Collector<TaskRecord>()
+        let records = Collector<LoadTaskRecord>()
         let events = Collector<LiveEvent>()
-        var onRecord: (@Sendable (TaskRecord) -> Void)?
+        var onRecord: (@Sendable (LoadTaskRecord) -> Void)?
         if options.collectRecords { onRecord = { records.append($0) } }
         var onEvent: LiveEventHandler?
         if options.collectEvents { onEvent = { events.append($0) } }

@@ -70,7 +70,7 @@ public enum LoadDriver {
                 case .drop:
                     guard gate.tryAcquire() else {
                         recorder.record(
-                            TaskRecord(
+                            LoadTaskRecord(
                                 task: task, result: TargetResult(status: .dropped, attempts: 0, calls: 0),
                                 sentAt: intended, finishedAt: intended, schedulerLag: .zero))
                         continue
@@ -127,12 +127,12 @@ public enum LoadDriver {
 
     /// Sends one task, timing it against its intended start, and records it.
     static func execute(_ task: LoadTask, target: any LoadTarget, timeline: LiveTimeline, recorder: LoadRecorder) async
-        -> TaskRecord
+        -> LoadTaskRecord
     {
         let sentReal = timeline.realElapsed()
         let lag = sentReal - timeline.toReal(task.intendedStart)
         let result = await target.run(task)
-        let record = TaskRecord(
+        let record = LoadTaskRecord(
             task: task, result: result, sentAt: timeline.toScenario(sentReal), finishedAt: timeline.now(), schedulerLag: lag)
         recorder.record(record)
         return record

@@ -14,11 +14,11 @@ public final class CSVRecordWriter {
         }
         handle = h
         buffer.reserveCapacity(flushAt + 1024)
-        append(line: TaskRecord.csvHeader)
+        append(line: LoadTaskRecord.csvHeader)
     }
 
     /// Appends one record.
-    public func write(_ record: TaskRecord) { append(line: record.csvLine) }
+    public func write(_ record: LoadTaskRecord) { append(line: record.csvLine) }
 
     /// Writes out what is buffered.
     public func flush() {

@@ -33,7 +33,7 @@ public final class LoadRecorder: Sendable {
     /// Sends later than this (real time) count as late. Default 10 ms.
     public let lateThreshold: Duration
     /// Called with each record after it is counted (e.g. to collect records in memory); default none.
-    private let onRecord: (@Sendable (TaskRecord) -> Void)?
+    private let onRecord: (@Sendable (LoadTaskRecord) -> Void)?
 
     struct CSVSink: @unchecked Sendable {  // only touched under the mutex
         var writer: CSVRecordWriter?
@@ -42,7 +42,7 @@ public final class LoadRecorder: Sendable {
     /// A recorder writing CSV to `csvPath` (nil for none).
     public init(
         csvPath: String? = nil, lateThreshold: Duration = .milliseconds(10),
-        onRecord: (@Sendable (TaskRecord) -> Void)? = nil
+        onRecord: (@Sendable (LoadTaskRecord) -> Void)? = nil
     ) throws(LoadError) {
         var writer: CSVRecordWriter?
         if let csvPath { writer = try CSVRecordWriter(path: csvPath) }
@@ -52,7 +52,7 @@ public final class LoadRecorder: Sendable {
     }
 
     /// Counts one finished (or dropped) task.
-    public func record(_ r: TaskRecord) {
+    public func record(_ r: LoadTaskRecord) {
         state.withLock { s in
             s.done += 1
             s.byStatus[r.result.status, default: 0] += 1

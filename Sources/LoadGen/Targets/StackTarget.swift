@@ -24,6 +24,6 @@ public struct StackTarget: LoadTarget {
         }
         return TargetResult(
             status: status, cause: r.outcome.cause, attempts: r.outcome.attempts, calls: r.outcome.calls,
-            lastOutcome: r.outcome.lastOutcome?.label, usage: r.usage)
+            lastOutcome: r.outcome.lastOutcome?.label, usage: r.usage, model: r.model)
     }
 }

@@ -31,11 +31,14 @@ public struct TargetResult: Sendable, Hashable {
     public var lastOutcome: String?
     /// Tokens used.
     public var usage: TokenUsage
+    /// The model the task was routed to, when known (stack target).
+    public var model: String?
     /// Creates a result.
     public init(
         status: RecordStatus, cause: FailureCause? = nil, attempts: Int = 1, calls: Int = 1, lastOutcome: String? = nil,
-        usage: TokenUsage = .zero
+        usage: TokenUsage = .zero, model: String? = nil
     ) {
+        self.model = model
         self.status = status
         self.cause = cause
         self.attempts = attempts
@@ -46,7 +49,7 @@ public struct TargetResult: Sendable, Hashable {
 }
 
 /// One task of a load run, as streamed to CSV. Times are scenario time except `schedulerLag`.
-public struct TaskRecord: Sendable, Hashable {
+public struct LoadTaskRecord: Sendable, Hashable {
     /// The task.
     public var task: LoadTask
     /// What the target reported.
