@@ -24,6 +24,8 @@ public struct LoadTask: Sendable, Hashable {
     public var intendedStart: Duration
     /// Nil for an original; the kind of resubmission otherwise.
     public var duplicate: DuplicateKind?
+    /// For an original: the kind of the duplicate planned for it, if any.
+    public var duplicatedAs: DuplicateKind?
 
     /// Creates a task.
     public init(
@@ -58,7 +60,8 @@ public struct DuplicatePlan: Sendable, Hashable {
     public var fraction: Double
     /// Relative weights of the kinds. Default equal thirds.
     public var mix: [DuplicateKind: Double]
-    /// Extra delay of an `afterCompletion`/`afterTTL` duplicate past the finish (or expiry), scenario time. Default 0s..5s.
+    /// Extra delay of an `afterCompletion`/`afterTTL` duplicate past the finish (or expiry), scenario time;
+    /// an `afterCompletion` delay is capped at half the TTL so it lands inside it. Default 0s..5s.
     public var delay: DurationRange
     /// Delay of a `concurrent` duplicate after the original's intended start, scenario time. Default 0s..0s.
     public var concurrentDelay: DurationRange
@@ -97,7 +100,8 @@ public struct DuplicatePlan: Sendable, Hashable {
             }
         }
         let range = kind == .concurrent ? concurrentDelay : delay
-        let d = range.lower + (range.upper - range.lower).scaled(by: rng.unit())
+        var d = range.lower + (range.upper - range.lower).scaled(by: rng.unit())
+        if kind == .afterCompletion, let ttl { d = min(d, ttl / 2) }  // must land inside the TTL
         return (kind, kind == .afterTTL ? ttl! + d : d)
     }
 }

@@ -56,16 +56,11 @@ public enum LoadDriver {
                     do { try await timeline.sleep(untilReal: realIntended) } catch { break }
                 }
                 if Task.isCancelled { break }
-                let task = factory.task(index: offered, at: intended)
+                var planned = factory.task(index: offered, at: intended)
                 offered += 1
-                let dup = options.duplicates.duplicate(of: task.index, seed: options.seed)
-                if let dup, dup.kind == .concurrent {
-                    let copy = factory.duplicate(of: task, kind: .concurrent, at: intended + dup.delay)
-                    group.addTask {
-                        if dup.delay > .zero { try? await timeline.sleep(untilScenario: copy.intendedStart) }
-                        _ = await execute(copy, target: target, timeline: timeline, recorder: recorder)
-                    }
-                }
+                let dup = options.duplicates.duplicate(of: planned.index, seed: options.seed)
+                planned.duplicatedAs = dup?.kind
+                let task = planned
                 switch options.whenFull {
                 case .drop:
                     guard gate.tryAcquire() else {
@@ -91,6 +86,14 @@ public enum LoadDriver {
                     _ = await execute(
                         factory.duplicate(of: task, kind: dup.kind, at: at), target: target, timeline: timeline,
                         recorder: recorder)
+                }
+                if let dup, dup.kind == .concurrent {
+                    // Spawned after the original, so the original normally claims the key first.
+                    let copy = factory.duplicate(of: task, kind: .concurrent, at: intended + dup.delay)
+                    group.addTask {
+                        if dup.delay > .zero { try? await timeline.sleep(untilScenario: copy.intendedStart) }
+                        _ = await execute(copy, target: target, timeline: timeline, recorder: recorder)
+                    }
                 }
             }
         }

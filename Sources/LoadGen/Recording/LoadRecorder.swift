@@ -16,6 +16,7 @@ public final class LoadRecorder: Sendable {
         var duplicatesSent: [DuplicateKind: Int] = [:]
         var duplicatesExecuted: [DuplicateKind: Int] = [:]
         var duplicatesSkipped = 0
+        var duplicatedKeys: [String: (kind: DuplicateKind, executions: Int)] = [:]
         var calls = 0
         var late = 0
         var done = 0
@@ -60,6 +61,11 @@ public final class LoadRecorder: Sendable {
                 s.duplicatesSent[dup, default: 0] += 1
                 if r.result.calls > 0 { s.duplicatesExecuted[dup, default: 0] += 1 }
             }
+            if let kind = r.task.duplicate ?? r.task.duplicatedAs {
+                var entry = s.duplicatedKeys[r.task.idempotencyKey] ?? (kind, 0)
+                if r.result.calls > 0 { entry.executions += 1 }
+                s.duplicatedKeys[r.task.idempotencyKey] = entry
+            }
             if r.result.status != .dropped {
                 _ = s.latency.record(UInt64(max(0, r.latency.seconds * 1e6).rounded()))
                 _ = s.lag.record(UInt64(max(0, r.schedulerLag.seconds * 1e6).rounded()))
@@ -101,7 +107,11 @@ public final class LoadRecorder: Sendable {
                 target: target, timeScale: timeScale, realElapsed: realElapsed, offered: offered, recorded: s.done,
                 byStatus: s.byStatus, failuresByCause: s.byCause, lastOutcomes: s.byLastOutcome,
                 attemptsPerTask: s.attempts, calls: s.calls, usage: s.usage, duplicatesSent: s.duplicatesSent,
-                duplicatesExecuted: s.duplicatesExecuted, duplicatesSkipped: s.duplicatesSkipped, late: s.late,
+                duplicatesExecuted: s.duplicatesExecuted,
+                keysExecutedMoreThanOnce: s.duplicatedKeys.values.reduce(into: [:]) { acc, e in
+                    if e.executions > 1 { acc[e.kind, default: 0] += 1 }
+                },
+                duplicatesSkipped: s.duplicatesSkipped, late: s.late,
                 lateThreshold: lateThreshold, latencyMicros: s.latency, lagMicros: s.lag, breaker: breaker)
         }
     }

@@ -30,6 +30,10 @@ public struct LoadSummary: Sendable {
     public var duplicatesSent: [DuplicateKind: Int]
     /// Duplicates that reached the LLM (made at least one call), by kind.
     public var duplicatesExecuted: [DuplicateKind: Int]
+    /// Idempotency keys whose task reached the LLM more than once (original and duplicate both
+    /// made calls), by the duplicate's kind. Zero for `concurrent`/`afterCompletion` when idempotency works;
+    /// `afterTTL` keys may legitimately run again.
+    public var keysExecutedMoreThanOnce: [DuplicateKind: Int]
     /// Duplicates not sent because they fell after the end of the run.
     public var duplicatesSkipped: Int
     /// Tasks sent later than `lateThreshold` after their intended start.
@@ -97,8 +101,13 @@ public struct LoadSummary: Sendable {
             out.append(
                 "duplicates: "
                     + DuplicateKind.allCases.map {
-                        "\($0.rawValue) \(duplicatesSent[$0] ?? 0) sent / \(duplicatesExecuted[$0] ?? 0) reached the LLM"
+                        "\($0.rawValue) \(duplicatesSent[$0] ?? 0) sent (\(duplicatesExecuted[$0] ?? 0) made LLM calls)"
                     }.joined(separator: ", ") + (duplicatesSkipped > 0 ? ", \(duplicatesSkipped) not sent (after the run's end)" : ""))
+        }
+        if !duplicatesSent.isEmpty {
+            out.append(
+                "keys executed more than once: "
+                    + DuplicateKind.allCases.map { "\($0.rawValue) \(keysExecutedMoreThanOnce[$0] ?? 0)" }.joined(separator: ", "))
         }
         if usage.totalTokens > 0 { out.append("tokens: \(usage.promptTokens) prompt + \(usage.completionTokens) completion") }
         let ps: [(String, Double)] = [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9)]
