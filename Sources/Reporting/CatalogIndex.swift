@@ -1,4 +1,5 @@
 import Foundation
+import Scenarios
 
 /// `Reports/README.md`: one line per scenario report found under the reports root, with its
 /// verdict, rebuilt from each `*/summary.json` so reports written by separate runs all appear.
@@ -11,35 +12,31 @@ public enum CatalogIndex {
         public var name: String
         /// The scenario's one-line description.
         public var description: String
-        /// `pass`, `fail` or `incomplete`.
-        public var verdict: String
+        /// The run's verdict.
+        public var verdict: ReportVerdict
         /// `sim` or `live`.
         public var mode: String
-        /// Expectations held / total.
+        /// Expectations that held.
         public var passed: Int
         /// Expectations in total.
         public var expectations: Int
     }
 
     /// Reads the entries under `root` (subdirectories holding a readable `summary.json`), sorted
-    /// by directory name. Unreadable summaries are skipped.
+    /// by directory name. Summaries that do not decode are skipped.
     public static func entries(root: URL) -> [Entry] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         var out: [Entry] = []
         for dir in names.sorted() where !dir.hasPrefix(".") {
             let url = root.appendingPathComponent(dir).appendingPathComponent(ReportFiles.summary)
             guard let data = try? Data(contentsOf: url),
-                let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let scenario = json["scenario"] as? [String: Any],
-                let verdict = json["verdict"] as? [String: Any]
+                let r = try? ScenarioResult.makeDecoder().decode(ScenarioResult.self, from: data)
             else { continue }
             out.append(
                 Entry(
-                    directory: dir, name: scenario["name"] as? String ?? dir,
-                    description: scenario["description"] as? String ?? "",
-                    verdict: verdict["status"] as? String ?? "unknown",
-                    mode: (json["run"] as? [String: Any])?["mode"] as? String ?? "",
-                    passed: verdict["passed"] as? Int ?? 0, expectations: verdict["expectations"] as? Int ?? 0))
+                    directory: dir, name: r.scenario.name, description: r.scenario.description,
+                    verdict: ReportVerdict(r), mode: r.mode.rawValue, passed: r.expectations.filter(\.passed).count,
+                    expectations: r.expectations.count))
         }
         return out
     }
@@ -49,11 +46,11 @@ public enum CatalogIndex {
         var out = "# Scenario reports\n\n"
         out += "Written by `squall run`; each directory holds `report.md`, charts (SVG), `summary.json`, `junit.xml`, `tasks.csv` and `timeseries.csv`.\n\n"
         if entries.isEmpty { return out + "No reports yet.\n" }
-        let passed = entries.filter { $0.verdict == "pass" }.count
+        let passed = entries.filter { $0.verdict == .pass }.count
         out += "**\(passed) of \(entries.count) scenarios passed.**\n\n"
         let rows = entries.map { e in
             [
-                "[\(e.name)](\(e.directory)/\(ReportFiles.report))", ReportVerdictText.badge(e.verdict),
+                "[\(e.name)](\(e.directory)/\(ReportFiles.report))", e.verdict.badge,
                 "\(e.passed)/\(e.expectations)", e.mode, e.description,
             ]
         }
@@ -65,18 +62,5 @@ public enum CatalogIndex {
     public static func write(root: URL) throws(ReportWriteError) {
         try AtomicFile.makeDirectory(root)
         try AtomicFile.write(markdown(entries(root: root)), to: root.appendingPathComponent("README.md"))
-    }
-}
-
-/// The verdict words used across report files.
-public enum ReportVerdictText {
-    /// `✅ pass`, `❌ fail`, `⚠️ incomplete`.
-    public static func badge(_ status: String) -> String {
-        switch status {
-        case "pass": return "✅ pass"
-        case "fail": return "❌ fail"
-        case "incomplete": return "⚠️ incomplete"
-        default: return status
-        }
     }
 }

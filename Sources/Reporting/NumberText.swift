@@ -70,3 +70,20 @@ public enum NumberText {
         return trimmed(fraction * 100, digits) + "%"
     }
 }
+
+extension NumberText {
+    /// A probability: a percentage with up to three decimals from 0.01% up, scientific below
+    /// (`1.2%`, `0.05%`, `1.00e-10`), `0` for zero.
+    public static func probability(_ p: Double) -> String {
+        guard p.isFinite else { return fixed(p, 0) }
+        if p == 0 { return "0" }
+        if abs(p) >= 1e-4 { return percent(p, digits: 3) }
+        return String(format: "%.2e", p)
+    }
+
+    /// An instant of scenario time in Go form, to the millisecond (`20m4.1s`, `0s`).
+    public static func instant(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return fixed(seconds, 0) }
+        return DurationFormat.format(.fromSeconds((seconds * 1000).rounded() / 1000))
+    }
+}

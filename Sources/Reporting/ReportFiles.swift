@@ -19,3 +19,10 @@ public enum ReportFiles {
     /// The latency histogram.
     public static let distributionChart = "latency-distribution.svg"
 }
+
+extension ReportFiles {
+    /// Every file a report directory can hold.
+    public static let all = [
+        outcomesChart, latencyChart, breakerChart, distributionChart, tasks, timeseries, junit, report, summary,
+    ]
+}

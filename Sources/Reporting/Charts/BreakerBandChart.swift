@@ -36,13 +36,14 @@ public struct BreakerBandChart: Sendable {
         self.title = title
     }
 
-    /// Builds segments from the transitions of a breaker that starts closed at 0 and runs to `duration`.
-    public static func segments(transitions: [BreakerTransition], duration: Double) -> [Segment] {
+    /// Builds segments from the state changes (`at` seconds, new state) of a breaker that starts
+    /// closed at 0 and runs to `duration`.
+    public static func segments(changes: [(at: Double, to: BreakerState)], duration: Double) -> [Segment] {
         var out: [Segment] = []
         var state = BreakerState.closed
         var since = 0.0
-        for t in transitions {
-            let at = min(max(t.at.seconds, 0), duration)
+        for t in changes {
+            let at = min(max(t.at, 0), duration)
             if at > since { out.append(Segment(start: since, end: at, state: state)) }
             state = t.to
             since = at
