@@ -50,8 +50,8 @@ public enum CatalogIndex {
         out += "**\(passed) of \(entries.count) scenarios passed.**\n\n"
         let rows = entries.map { e in
             [
-                "[\(e.name)](\(e.directory)/\(ReportFiles.report))", e.verdict.badge,
-                "\(e.passed)/\(e.expectations)", e.mode, e.description,
+                "[\(Markdown.text(e.name))](\(e.directory)/\(ReportFiles.report))", e.verdict.badge,
+                "\(e.passed)/\(e.expectations)", e.mode, Markdown.text(e.description),
             ]
         }
         out += Markdown.table(["scenario", "verdict", "expectations held", "mode", "description"], rows)

@@ -1,11 +1,32 @@
 /// Small helpers for GitHub-flavoured Markdown.
 public enum Markdown {
-    /// Escapes a table cell: `|` and backslashes are escaped, line breaks become `<br>`.
+    /// Makes a table cell of Markdown `s`: `|` is escaped (GFM applies this inside code spans
+    /// too), line breaks become `<br>`.
     public static func cell(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "|", with: "\\|")
+        s.replacingOccurrences(of: "|", with: "\\|")
             .replacingOccurrences(of: "\r\n", with: "<br>")
             .replacingOccurrences(of: "\n", with: "<br>")
+    }
+
+    /// Escapes free text (scenario descriptions, expectation text, causes) so it prints literally:
+    /// backslash, backtick, `*`, `[` and `]` always get a backslash; `<` only where it would open
+    /// an HTML tag or autolink (before a letter, `/`, `!` or `?`) and `&` only where it would start
+    /// an entity (before a letter or `#`), so `<= 15s` stays readable and `<b>` is not HTML.
+    public static func text(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        let chars = Array(s)
+        for (i, c) in chars.enumerated() {
+            let next = i + 1 < chars.count ? chars[i + 1] : " "
+            switch c {
+            case "\\", "`", "*", "[", "]": out.append("\\")
+            case "<" where next.isLetter || "/!?".contains(next): out.append("\\")
+            case "&" where next.isLetter || next == "#": out.append("\\")
+            default: break
+            }
+            out.append(c)
+        }
+        return out
     }
 
     /// Column alignment.

@@ -48,9 +48,10 @@ public enum NumberText {
         return DurationFormat.short(.fromSeconds(seconds))
     }
 
-    /// Milliseconds with a unit, three significant figures where sensible (`812ms`, `1.23s`, `2m3s`).
+    /// A latency with a unit, about three significant figures (`812ms`, `1.23s`, `2m3s`; `0` for zero).
     public static func latency(_ seconds: Double) -> String {
         guard seconds.isFinite else { return fixed(seconds, 0) }
+        if seconds == 0 { return "0" }
         if seconds < 0.001 { return trimmed(seconds * 1_000_000, 0) + "µs" }
         if seconds < 1 { return trimmed(seconds * 1000, seconds < 0.01 ? 2 : (seconds < 0.1 ? 1 : 0)) + "ms" }
         if seconds < 60 { return trimmed(seconds, seconds < 10 ? 2 : 1) + "s" }

@@ -52,17 +52,17 @@ public enum ReportMarkdown {
     public static func header(_ r: ScenarioResult) -> String {
         let verdict = ReportVerdict(r)
         let held = r.expectations.filter(\.passed).count
-        var out = "# \(r.scenario.name)\n\n"
+        var out = "# \(Markdown.text(r.scenario.name))\n\n"
         var line = "**Verdict: \(verdict.badge)**: \(held) of \(r.expectations.count) expectations held"
         line += " · \(r.mode.rawValue), seed \(r.seed), \(NumberText.duration(r.durationSeconds)) of scenario time"
         line += ", \(NumberText.grouped(r.totals.tasks)) tasks"
         out += line + "\n"
         if r.incomplete {
-            out += "\n> [!WARNING]\n> **Incomplete run.** \(r.incompleteReason ?? "The run stopped early.") "
+            out += "\n> [!WARNING]\n> **Incomplete run.** \(Markdown.text(r.incompleteReason ?? "The run stopped early.")) "
             out += "Figures cover scenario time 0s..\(NumberText.instant(r.endSeconds)) of \(NumberText.duration(r.durationSeconds)); "
             out += "\(NumberText.grouped(r.totals.unfinished)) tasks were unfinished.\n"
         }
-        if !r.scenario.description.isEmpty { out += "\n" + r.scenario.description + "\n" }
+        if !r.scenario.description.isEmpty { out += "\n" + Markdown.text(r.scenario.description) + "\n" }
         return out
     }
 
@@ -72,8 +72,8 @@ public enum ReportMarkdown {
         guard !r.expectations.isEmpty else { return out + "The scenario states no expectations.\n" }
         let withDetail = r.expectations.contains { !$0.detail.isEmpty }
         let rows = r.expectations.map { v -> [String] in
-            var row = [Markdown.code(v.name), v.expected, v.observed, v.passed ? "✅ pass" : "❌ fail"]
-            if withDetail { row.append(v.detail) }
+            var row = [Markdown.code(v.name), Markdown.text(v.expected), Markdown.text(v.observed), v.passed ? "✅ pass" : "❌ fail"]
+            if withDetail { row.append(Markdown.text(v.detail)) }
             return row
         }
         var header = ["expectation", "expected", "observed", "result"]
@@ -96,9 +96,9 @@ public enum ReportMarkdown {
         out += "- Exact binomial (Clopper–Pearson) \(NumberText.percent(a.confidence, digits: 1)) interval of the failure probability: \(p(a.intervalLower)) .. \(p(a.intervalUpper)); "
         out += a.consistent ? "the expected \(p(a.expectedFailureProbability)) lies inside it: **consistent**.\n" : "the expected \(p(a.expectedFailureProbability)) lies outside it: **not consistent**.\n"
         out += "- Per day at \(NumberText.grouped(a.tasksPerDay, digits: 1)) tasks/day: expected \(NumberText.grouped(a.expectedFailuresPerDay, digits: 1)) failures/day, observed \(NumberText.grouped(a.observedFailuresPerDay, digits: 1)) failures/day.\n"
-        out += "\n> \(a.framing)  \n> Without retries: \(a.singleAttemptFraming)\n"
+        out += "\n> \(Markdown.text(a.framing))  \n> Without retries: \(Markdown.text(a.singleAttemptFraming))\n"
         if !a.notes.isEmpty {
-            out += "\nNotes:\n\n" + a.notes.map { "- \($0)\n" }.joined()
+            out += "\nNotes:\n\n" + a.notes.map { "- \(Markdown.text($0))\n" }.joined()
         }
         return out
     }
@@ -176,14 +176,14 @@ public enum ReportMarkdown {
             out += "\nFault windows:\n\n"
             out += Markdown.table(
                 ["window", "from", "to", "fault"],
-                r.faultWindows.map { [String($0.index), NumberText.instant($0.start), NumberText.instant($0.end), $0.label] })
+                r.faultWindows.map { [String($0.index), NumberText.instant($0.start), NumberText.instant($0.end), Markdown.text($0.label)] })
         }
         out += "\nTimeline:\n\n"
         if b.transitions.isEmpty { return out + "The breaker never changed state.\n" }
         out += Markdown.table(
             ["#", "at", "transition", "cause", "relative to fault windows"],
             b.transitions.enumerated().map { i, t in
-                [String(i + 1), NumberText.instant(t.at), "\(t.from) → \(t.to)", t.cause, relation(t.at, r.faultWindows)]
+                [String(i + 1), NumberText.instant(t.at), "\(t.from) → \(t.to)", Markdown.text(t.cause), relation(t.at, r.faultWindows)]
             }, align: [.right, .right, .left, .left, .left])
         return out
     }
@@ -266,13 +266,13 @@ public enum ReportMarkdown {
             ["seed", String(r.seed)],
             ["duration", "\(NumberText.duration(r.durationSeconds)) (last task finished at \(NumberText.instant(r.endSeconds)))"],
             ["time scale", context.timeScale.map { "\(NumberText.trimmed($0, 3))× (reported in scenario time)" } ?? (r.mode == .sim ? "virtual time" : "1×")],
-            ["load", "\(NumberText.grouped(s.tasksPerDay, digits: 1)) tasks/day, \(s.arrival) arrivals" + (s.concurrency.map { ", concurrency \($0)" } ?? "")],
-            ["stack", s.stackSummary],
+            ["load", "\(NumberText.grouped(s.tasksPerDay, digits: 1)) tasks/day, \(Markdown.text(s.arrival)) arrivals" + (s.concurrency.map { ", concurrency \($0)" } ?? "")],
+            ["stack", Markdown.text(s.stackSummary)],
             ["time-series interval", NumberText.duration(r.timeSeries.intervalSeconds)],
             ["Squall version", context.squallVersion],
             ["result schema", String(r.schemaVersion)],
         ]
-        if r.incomplete { rows.append(["incomplete", r.incompleteReason ?? "yes"]) }
+        if r.incomplete { rows.append(["incomplete", Markdown.text(r.incompleteReason ?? "yes")]) }
         out += Markdown.table(["run", "value"], rows)
         out += "\nData: [\(ReportFiles.summary)](\(ReportFiles.summary)) · [\(ReportFiles.junit)](\(ReportFiles.junit)) · "
         out += "[\(ReportFiles.tasks)](\(ReportFiles.tasks)) · [\(ReportFiles.timeseries)](\(ReportFiles.timeseries))\n"

@@ -77,7 +77,7 @@ public struct DistributionChart: Sendable {
         let lower = used.map(\.lower).filter { $0 > 0 }.min() ?? 0.001
         let upper = max(used.map(\.upper).max() ?? 1, markers.map(\.seconds).max() ?? 0)
         let decades = Ticks.decades(lower: lower, upper: max(upper, lower * 10))
-        let (ticks, yUpper) = Ticks.linear(max: Double(used.map(\.count).max() ?? 0))
+        let (ticks, yUpper) = Ticks.linear(max: Double(used.map(\.count).max() ?? 0), integral: true)
         var area = PlotArea(
             left: ChartFrame.marginLeft, top: ChartFrame.titleHeight,
             width: ChartFrame.width - ChartFrame.marginLeft - ChartFrame.marginRight, height: plotHeight,

@@ -39,7 +39,7 @@ public struct OutcomesChart: Sendable {
         for s in series {
             for (i, v) in s.values.enumerated() where i < totals.count { totals[i] += max(v ?? 0, 0) }
         }
-        let (ticks, upper) = Ticks.linear(max: totals.max() ?? 0)
+        let (ticks, upper) = Ticks.linear(max: totals.max() ?? 0, integral: true)
         let area = PlotArea(
             left: ChartFrame.marginLeft, top: ChartFrame.titleHeight,
             width: ChartFrame.width - ChartFrame.marginLeft - ChartFrame.marginRight, height: plotHeight,

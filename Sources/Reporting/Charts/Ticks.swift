@@ -14,10 +14,12 @@ public enum Ticks {
     }
 
     /// Ticks covering `0...max` (or `min...max`): the axis is extended to the next tick above `max`.
-    /// Returns the ticks and the axis maximum. An empty or zero range gives `[0, 1]`.
-    public static func linear(min: Double = 0, max: Double, target: Int = 5) -> (ticks: [Double], upper: Double) {
+    /// Returns the ticks and the axis maximum. An empty or zero range gives `[min, min + 1]`.
+    /// With `integral` (counts) the step is at least 1.
+    public static func linear(min: Double = 0, max: Double, target: Int = 5, integral: Bool = false) -> (ticks: [Double], upper: Double) {
         guard max.isFinite, min.isFinite, max > min else { return ([min, min + 1], min + 1) }
-        let step = niceStep(span: max - min, target: target)
+        var step = niceStep(span: max - min, target: target)
+        if integral { step = Swift.max(step, 1) }
         let first = (min / step).rounded(.down) * step
         var ticks: [Double] = []
         var i = 0
