@@ -17,7 +17,8 @@ public struct OpenLoopOptions: Sendable {
     public var whenFull: WhenFull
     /// Duplicate injection. Default none.
     public var duplicates: DuplicatePlan
-    /// Duplicates intended after this scenario time are not sent (counted as skipped); nil sends all.
+    /// After-TTL duplicates intended after this scenario time are not sent (counted as skipped), so a
+    /// run does not wait out a long TTL past its end; nil sends all.
     public var duplicateHorizon: Duration?
     /// Seed of duplicate choices. Default 1.
     public var seed: UInt64
@@ -78,7 +79,7 @@ public enum LoadDriver {
                     gate.release()
                     guard let dup, dup.kind != .concurrent else { return }
                     let at = record.finishedAt + dup.delay
-                    if let horizon = options.duplicateHorizon, at >= horizon {
+                    if dup.kind == .afterTTL, let horizon = options.duplicateHorizon, at >= horizon {
                         recorder.recordSkippedDuplicate()
                         return
                     }
