@@ -6,10 +6,14 @@ import Synchronization
 /// The one thread that owns a libcurl multi handle. Other threads talk to it only through
 /// `inbox` (a lock-protected queue of operations) and `curl_multi_wakeup`; every easy handle,
 /// header list and `Transfer` in flight is touched by this thread alone.
-final class CurlEventLoop: @unchecked Sendable {
+///
+/// It is also a `TaskExecutor`: tasks that prefer it run their jobs on the loop thread between
+/// libcurl calls, so a request's whole cycle (submit, transfer, resume) stays on one thread.
+final class CurlEventLoop: TaskExecutor, @unchecked Sendable {
     private enum Operation {
         case add(Transfer)
         case cancel(Transfer)
+        case job(UnownedJob)
         case shutdown
     }
 
@@ -32,6 +36,8 @@ final class CurlEventLoop: @unchecked Sendable {
     private var active: [ObjectIdentifier: Transfer] = [:]
     private var pool: [EasyHandle] = []
     private let poolLimit: Int
+    /// `pthread_self()` of the loop thread once it runs (0 before).
+    private let loopThread = Atomic<UInt>(0)
     private let liveEasyHandles = Atomic<Int>(0)
     private let liveHeaderLists = Atomic<Int>(0)
 
@@ -92,11 +98,24 @@ final class CurlEventLoop: @unchecked Sendable {
         }
     }
 
+    /// Runs a job of a task that prefers this executor on the loop thread (after shutdown: on the
+    /// global concurrent executor).
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        if !enqueue(.job(unowned)) {
+            globalConcurrentExecutor.enqueue(unowned)
+        }
+    }
+
+    var onLoopThread: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
+
     private func enqueue(_ operation: Operation) -> Bool {
-        inbox.withLock { inbox in
+        let onLoop = onLoopThread
+        return inbox.withLock { inbox in
             guard !inbox.closed else { return false }
             inbox.operations.append(operation)
-            if !inbox.wakePending {
+            // The loop drains the inbox again before it polls, so it needs no wakeup from itself.
+            if !onLoop && !inbox.wakePending {
                 inbox.wakePending = true
                 // Under the lock, so the loop cannot free the multi handle between check and call.
                 _ = curl_multi_wakeup(multi)
@@ -108,6 +127,7 @@ final class CurlEventLoop: @unchecked Sendable {
     // MARK: - Loop thread
 
     private func run() {
+        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
         var batch: [Operation] = []
         var running: Int32 = 0
         while true {
@@ -120,6 +140,7 @@ final class CurlEventLoop: @unchecked Sendable {
                 switch operation {
                 case .add(let t): start(t)
                 case .cancel(let t): abandon(t, with: .cancelled)
+                case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
                 case .shutdown: stop = true
                 }
             }
@@ -127,7 +148,9 @@ final class CurlEventLoop: @unchecked Sendable {
             if stop { break }
             _ = curl_multi_perform(multi, &running)
             collectFinished()
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            if inbox.withLock({ $0.operations.isEmpty }) {
+                _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            }
         }
         tearDown()
     }
@@ -222,7 +245,13 @@ final class CurlEventLoop: @unchecked Sendable {
             defer { inbox.operations.removeAll() }
             return inbox.operations
         }
-        for case .add(let t) in leftovers { t.resume(.failure(.shutDown)) }
+        for operation in leftovers {
+            switch operation {
+            case .add(let t): t.resume(.failure(.shutDown))
+            case .job(let job): globalConcurrentExecutor.enqueue(job)
+            case .cancel, .shutdown: break
+            }
+        }
         for t in Array(active.values) { abandon(t, with: .shutDown) }
         for easy in pool { destroy(easy) }
         pool.removeAll()

@@ -71,6 +71,17 @@ public final class CurlHTTPClient: Sendable {
         await loop.shutdown()
     }
 
+    /// The client's event-loop thread as a task executor. Tasks that prefer it
+    /// (`Task(executorPreference: client.taskExecutor) { … }` or `withTaskExecutorPreference`)
+    /// run on the loop thread between libcurl calls, so a request is submitted, transferred and
+    /// resumed without any thread hop — the fastest way to drive many requests. Code on it must
+    /// never block (no locks held long, no synchronous I/O, no sleeping): it stalls every transfer.
+    /// After `shutdown()` such tasks continue on the global concurrent executor.
+    public var taskExecutor: any TaskExecutor { loop }
+
+    /// True when called on the client's event-loop thread (tests of `taskExecutor`).
+    var isOnLoopThread: Bool { loop.onLoopThread }
+
     /// Easy handles and header lists currently allocated by this client (leak checks).
     var liveResources: (easyHandles: Int, headerLists: Int) { loop.liveResources }
 
