@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Reliability
 import ServiceLifecycle
 import Synchronization
 
@@ -83,7 +84,7 @@ public final class TaskEngine: Service, Sendable {
         guard first else { return }
         metrics.setDraining()
         logger.notice(
-            "Draining: no new tasks; waiting up to \(configuration.drainTimeout) for running tasks",
+            "Draining: no new tasks; waiting up to \(DurationFormat.short(configuration.drainTimeout)) for running tasks",
             metadata: ["in_flight": "\(inFlight)"])
         drainSignal.ringAll()
         doorbell.ringAll()
