@@ -11,9 +11,9 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get -q install -y --no-install-recommends libcurl4-openssl-dev libhiredis-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Resolve dependencies in their own layer so source edits do not refetch them.
-COPY Package.swift ./
-COPY Package.resolved* ./
+# Resolve dependencies in their own layer so source edits do not refetch them
+# (Package.resolved is optional: the wildcard may match nothing as long as Package.swift matches).
+COPY Package.swift Package.resolved* ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
