@@ -93,4 +93,23 @@ struct RedisReplicaTests {
         try await b.shutdown()
         shared.client.close()
     }
+
+    @Test func aLongTaskKeepsItsLeaseSoNoOtherReplicaRunsItAgain() async throws {
+        let shared = try Shared()
+        let runner = FakeRunner(delay: .milliseconds(1200))
+        // Leases of 300 ms, renewed every 100 ms while the task runs; the other replica polls every 20 ms and
+        // would take the task over as soon as its lease expired.
+        let config = AgentServiceConfiguration(workers: 2, lease: .milliseconds(300), pollInterval: .milliseconds(20))
+        let a = try await RunningService.start(config, store: shared.store, idempotency: shared.idempotency, runner: runner)
+        let b = try await RunningService.start(config, store: shared.store, idempotency: shared.idempotency, runner: runner)
+        let http = try TestHTTP()
+        let id = try #require(try json(try await http.post(a.base + "/tasks", json: taskJSON("long task")))["task_id"] as? String)
+        let doc = try await http.waitForEnd(b.base, id: id)
+        #expect(doc["status"] as? String == "complete")
+        #expect(runner.executions["long task"] == 1)
+        await http.shutdown()
+        try await a.shutdown()
+        try await b.shutdown()
+        shared.client.close()
+    }
 }
