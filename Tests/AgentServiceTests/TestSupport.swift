@@ -125,3 +125,10 @@ enum TestRedis {
     static let reason: Comment =
         "SQUALL_TEST_REDIS_URL is not set: run scripts/test (it starts redis-server), or start one and export SQUALL_TEST_REDIS_URL=redis://127.0.0.1:PORT"
 }
+
+/// A value shared between test tasks.
+final class Locked<Value: Sendable>: Sendable {
+    private let m: Mutex<Value>
+    init(_ value: Value) { m = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { m.withLock { body(&$0) } }
+}
