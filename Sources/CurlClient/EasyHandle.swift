@@ -1,4 +1,5 @@
 import CCurl
+import CurlShim
 
 /// A libcurl easy handle with the error buffer curl writes into; pooled and reused by the loop.
 /// Confined to the event-loop thread.

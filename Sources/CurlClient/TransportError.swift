@@ -1,4 +1,5 @@
 import CCurl
+import CurlShim
 import Glibc
 import Reliability
 
