@@ -128,10 +128,14 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     private var maxExecutionsPerKey = 0
 
     private var tasks: [TaskRecord] = []
+    private var windows: [FaultWindowInfo]
+    /// What the token budget did; drivers fill it directly.
+    public var tokenBudget = TokenBudgetStats()
 
     /// A recorder for one run.
     public init(_ setup: Setup) {
         self.setup = setup
+        windows = setup.faultWindows
         let chosen = setup.interval ?? Self.niceInterval(for: setup.duration)
         interval = chosen
         intervalSeconds = max(chosen.seconds, 1e-3)
@@ -158,6 +162,10 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     /// A submission (original or duplicate) was intended to start at `at` (offered load).
     public mutating func recordArrival(at: Duration) {
         bins[bin(at)].arrivals += 1
+        if !windows.isEmpty {
+            let t = at.seconds
+            for i in windows.indices where windows[i].contains(t) { windows[i].arrivals += 1 }
+        }
     }
 
     /// Receives the task flow's events.
@@ -166,6 +174,10 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         case .attemptStarted(_, let at):
             llmCalls += 1
             bins[bin(at)].llmCalls += 1
+            if !windows.isEmpty {
+                let t = at.seconds
+                for i in windows.indices where windows[i].contains(t) { windows[i].llmCalls += 1 }
+            }
             switch breakerState {
             case .open, .forcedOpen: callsWhileOpen += 1
             case .halfOpen:
@@ -403,9 +415,11 @@ public struct ResultRecorder: TaskEventSink, Sendable {
             retriesByReason: NamedCount.sorted(retryReasons), attempts: attempts, usage: usage, perDay: perDay,
             latency: latency.summary(), successLatency: successLatency.summary(), breaker: breaker,
             timeSeries: TimeSeries(intervalSeconds: intervalSeconds, points: points), duplicates: duplicates,
-            faultWindows: setup.faultWindows)
+            faultWindows: windows)
+        result.tokenBudget = tokenBudget
         result.incomplete = incompleteReason != nil
         result.incompleteReason = incompleteReason
+        tasks.sort { $0.intendedStart != $1.intendedStart ? $0.intendedStart < $1.intendedStart : $0.id < $1.id }
         result.tasks = tasks
         return result
     }

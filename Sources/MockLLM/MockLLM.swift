@@ -1,2 +1,0 @@
-/// Module MockLLM: see README.md, "Architecture".
-public enum MockLLMModule {}
