@@ -73,7 +73,7 @@ public struct IntensityProfile: Sendable, Hashable {
         let p = piece(containing: x)
         let dx = x - p.start
         let slope = p.length.isInfinite ? 0 : (p.toRate - p.fromRate) / p.length
-        return cycles * cycleArea + p.cumulativeAtStart + p.fromRate * dx + slope * dx * dx / 2
+        return (cycles > 0 ? cycles * cycleArea : 0) + p.cumulativeAtStart + p.fromRate * dx + slope * dx * dx / 2
     }
 
     /// The time at which Λ reaches `s`, or nil if it never does (the rate falls to zero for good).

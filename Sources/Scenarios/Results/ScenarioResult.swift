@@ -53,6 +53,8 @@ public struct ScenarioResult: Sendable, Codable {
     public var timeSeries: TimeSeries
     /// Duplicate submissions and how the idempotency layer handled them.
     public var duplicates: DuplicateStats
+    /// What the token budget did to prompts.
+    public var tokenBudget: TokenBudgetStats = TokenBudgetStats()
     /// Fault windows of the profile (rules with `during`), in order; expectations refer to them by index.
     public var faultWindows: [FaultWindowInfo]
     /// Expectation verdicts, in the order the scenario lists them.
@@ -96,7 +98,7 @@ public struct ScenarioResult: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion, scenario, mode, seed, incomplete, incompleteReason, durationSeconds, endSeconds, totals
         case failuresByCause, attemptOutcomes, retriesByReason, attempts, usage, perDay, latency, successLatency
-        case breaker, timeSeries, duplicates, faultWindows, expectations, arithmetic
+        case breaker, timeSeries, duplicates, tokenBudget, faultWindows, expectations, arithmetic
     }
 
     /// The canonical encoder for `summary.json`: snake_case keys, sorted, pretty-printed, so the
@@ -168,12 +170,46 @@ public struct FaultWindowInfo: Sendable, Codable, Hashable {
     public var end: Double
     /// What the window does, e.g. `status 503` or `drop reset`.
     public var label: String
+    /// Submissions whose intended start fell inside the window (observed; 0 until a run fills it).
+    public var arrivals: Int = 0
+    /// LLM calls sent inside the window (observed).
+    public var llmCalls: Int = 0
+    /// LLM calls per arriving submission inside the window: the offered-load amplification.
+    public var offeredLoad: Double { arrivals == 0 ? 0 : Double(llmCalls) / Double(arrivals) }
     /// Creates a window.
     public init(index: Int, start: Double, end: Double, label: String) {
         self.index = index
         self.start = start
         self.end = end
         self.label = label
+    }
+
+    /// Whether scenario time `t` (seconds) lies in `[start, end)`.
+    public func contains(_ t: Double) -> Bool { t >= start && t < end }
+
+    enum CodingKeys: String, CodingKey {
+        case index, start, end, label, arrivals, llmCalls, offeredLoad
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        index = try c.decode(Int.self, forKey: .index)
+        start = try c.decode(Double.self, forKey: .start)
+        end = try c.decode(Double.self, forKey: .end)
+        label = try c.decode(String.self, forKey: .label)
+        arrivals = try c.decode(Int.self, forKey: .arrivals)
+        llmCalls = try c.decode(Int.self, forKey: .llmCalls)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(label, forKey: .label)
+        try c.encode(arrivals, forKey: .arrivals)
+        try c.encode(llmCalls, forKey: .llmCalls)
+        try c.encode(offeredLoad, forKey: .offeredLoad)
     }
 }
 
