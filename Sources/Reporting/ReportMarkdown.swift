@@ -1,0 +1,302 @@
+import Reliability
+import Scenarios
+
+/// Run facts that are not part of the result model but belong in the report's metadata.
+public struct ReportContext: Sendable, Hashable {
+    /// Squall's version string. Default `unknown`.
+    public var squallVersion: String
+    /// Live mode's time scale K (configured durations divided by K); nil in the simulator. Default nil.
+    public var timeScale: Double?
+
+    /// Creates a context; see each field for its default.
+    public init(squallVersion: String = "unknown", timeScale: Double? = nil) {
+        self.squallVersion = squallVersion
+        self.timeScale = timeScale
+    }
+}
+
+/// `report.md`: the verdict, the verdict table, the failure arithmetic, outcomes, latency, the
+/// breaker timeline, usage per day, duplicates, charts (relative SVG links) and run metadata.
+public enum ReportMarkdown {
+    /// Which charts to link (those written beside the report).
+    public struct Charts: Sendable, Hashable {
+        /// `outcomes.svg` was written.
+        public var outcomes = true
+        /// `load.svg` was written.
+        public var load = true
+        /// `latency.svg` was written.
+        public var latency = true
+        /// `breaker.svg` was written.
+        public var breaker = true
+        /// `latency-distribution.svg` was written.
+        public var distribution = true
+        /// All charts.
+        public static let all = Charts()
+        /// No charts (for the GitHub step summary, where relative links do not resolve).
+        public static let none = Charts(outcomes: false, load: false, latency: false, breaker: false, distribution: false)
+    }
+
+    /// The whole report.
+    public static func render(_ r: ScenarioResult, context: ReportContext = ReportContext(), charts: Charts = .all) -> String {
+        var out = header(r)
+        out += "\n" + expectations(r)
+        out += "\n" + arithmetic(r)
+        out += "\n" + outcomes(r, chart: charts.outcomes)
+        out += "\n" + load(r, chart: charts.load)
+        out += "\n" + latency(r, charts: charts)
+        out += "\n" + breaker(r, chart: charts.breaker)
+        out += "\n" + usage(r)
+        out += "\n" + duplicates(r)
+        out += "\n" + metadata(r, context: context)
+        return out
+    }
+
+    /// Title, verdict line, description and the incomplete-run warning.
+    public static func header(_ r: ScenarioResult) -> String {
+        let verdict = ReportVerdict(r)
+        let held = r.expectations.filter(\.passed).count
+        var out = "# \(Markdown.text(r.scenario.name))\n\n"
+        var line = "**Verdict: \(verdict.badge)**: \(held) of \(r.expectations.count) expectations held"
+        line += " · \(r.mode.rawValue), seed \(r.seed), \(NumberText.duration(r.durationSeconds)) of scenario time"
+        line += ", \(NumberText.grouped(r.totals.tasks)) tasks"
+        out += line + "\n"
+        if r.incomplete {
+            out += "\n> [!WARNING]\n> **Incomplete run.** \(Markdown.text(r.incompleteReason ?? "The run stopped early.")) "
+            out += "Figures cover scenario time 0s..\(NumberText.instant(r.endSeconds)) of \(NumberText.duration(r.durationSeconds)); "
+            out += "\(NumberText.grouped(r.totals.unfinished)) tasks were unfinished.\n"
+        }
+        if !r.scenario.description.isEmpty { out += "\n" + Markdown.text(r.scenario.description) + "\n" }
+        return out
+    }
+
+    /// The verdict table: one row per expectation.
+    public static func expectations(_ r: ScenarioResult) -> String {
+        var out = "## Expectations\n\n"
+        guard !r.expectations.isEmpty else { return out + "The scenario states no expectations.\n" }
+        let withDetail = r.expectations.contains { !$0.detail.isEmpty }
+        let rows = r.expectations.map { v -> [String] in
+            var row = [Markdown.code(v.name), Markdown.text(v.expected), Markdown.text(v.observed), v.passed ? "✅ pass" : "❌ fail"]
+            if withDetail { row.append(Markdown.text(v.detail)) }
+            return row
+        }
+        var header = ["expectation", "expected", "observed", "result"]
+        if withDetail { header.append("detail") }
+        out += Markdown.table(header, rows)
+        return out
+    }
+
+    /// The failure arithmetic block.
+    public static func arithmetic(_ r: ScenarioResult) -> String {
+        var out = "## Failure arithmetic\n\n"
+        guard let a = r.arithmetic else { return out + "Not computed for this run.\n" }
+        let p = NumberText.probability
+        if !a.closedForm {
+            out += "The closed form does not strictly apply to this scenario (see the notes); the expected figures are for the steady state outside any fault window.\n\n"
+        }
+        out += "- Per attempt: transient failure t = \(p(a.perAttemptTransient)) (of which timeouts \(p(a.perAttemptTimeout))), permanent failure p = \(p(a.perAttemptPermanent)).\n"
+        out += "- Per task with n = \(a.attempts) attempts: t^n + p(1 − t^n)/(1 − t) = \(p(a.expectedExhaustion)) + \(p(a.expectedPermanent)) = **\(p(a.expectedFailureProbability))** (a single attempt: \(p(a.singleAttemptFailureProbability))).\n"
+        out += "- Over \(NumberText.grouped(a.tasks)) tasks: expected \(NumberText.grouped(a.expectedFailures, digits: 1)) failures, observed **\(NumberText.grouped(a.observedFailures))** (\(p(a.observedFailureProbability))).\n"
+        out += "- Exact binomial (Clopper–Pearson) \(NumberText.percent(a.confidence, digits: 1)) interval of the failure probability: \(p(a.intervalLower)) .. \(p(a.intervalUpper)); "
+        out += a.consistent ? "the expected \(p(a.expectedFailureProbability)) lies inside it: **consistent**.\n" : "the expected \(p(a.expectedFailureProbability)) lies outside it: **not consistent**.\n"
+        out += "- Per day at \(NumberText.grouped(a.tasksPerDay, digits: 1)) tasks/day: expected \(NumberText.grouped(a.expectedFailuresPerDay, digits: 1)) failures/day, observed \(NumberText.grouped(a.observedFailuresPerDay, digits: 1)) failures/day.\n"
+        out += "\n> \(Markdown.text(a.framing))  \n> Without retries: \(Markdown.text(a.singleAttemptFraming))\n"
+        if !a.notes.isEmpty {
+            out += "\nNotes:\n\n" + a.notes.map { "- \(Markdown.text($0))\n" }.joined()
+        }
+        return out
+    }
+
+    /// Task outcomes: totals, failures by cause, attempt outcomes, retries by reason.
+    public static func outcomes(_ r: ScenarioResult, chart: Bool) -> String {
+        var out = "## Outcomes\n\n"
+        let t = r.totals
+        out += Markdown.table(
+            ["submitted", "executed", "succeeded", "failed", "unfinished", "success rate"],
+            [[
+                NumberText.grouped(t.submitted), NumberText.grouped(t.tasks), NumberText.grouped(t.succeeded),
+                NumberText.grouped(t.failed), NumberText.grouped(t.unfinished), NumberText.percent(t.successRate, digits: 3),
+            ]], align: Array(repeating: .right, count: 6))
+        if chart { out += "\n![Task outcomes per interval](\(ReportFiles.outcomesChart))\n" }
+        if !r.failuresByCause.isEmpty {
+            out += "\nFailures by cause:\n\n" + countTable("cause", r.failuresByCause, total: t.failed)
+        }
+        if !r.attemptOutcomes.isEmpty {
+            out += "\nAttempt outcomes (as the client saw them):\n\n"
+            out += countTable("outcome", r.attemptOutcomes, total: r.attemptOutcomes.map(\.count).reduce(0, +))
+        }
+        if !r.retriesByReason.isEmpty {
+            out += "\nRetries by reason:\n\n" + countTable("reason", r.retriesByReason, total: r.retriesByReason.map(\.count).reduce(0, +))
+        }
+        return out
+    }
+
+    static func countTable(_ label: String, _ counts: [NamedCount], total: Int) -> String {
+        Markdown.table(
+            [label, "count", "share"],
+            counts.map { [Markdown.code($0.name), NumberText.grouped($0.count), total == 0 ? "" : NumberText.percent(Double($0.count) / Double(total), digits: 2)] },
+            align: [.left, .right, .right])
+    }
+
+    /// Offered load: the fault windows with arrivals and LLM calls inside them (retry
+    /// amplification), and the load chart.
+    public static func load(_ r: ScenarioResult, chart: Bool) -> String {
+        var out = "## Load and fault windows\n\n"
+        if r.faultWindows.isEmpty {
+            out += "The fault profile has no fault windows.\n"
+        } else {
+            out += Markdown.table(
+                ["window", "from", "to", "fault", "arrivals", "LLM calls", "calls per arrival"],
+                r.faultWindows.map {
+                    [
+                        String($0.index), NumberText.instant($0.start), NumberText.instant($0.end), Markdown.text($0.label),
+                        NumberText.grouped($0.arrivals), NumberText.grouped($0.llmCalls), NumberText.fixed($0.offeredLoad, 2),
+                    ]
+                }, align: [.right, .right, .right, .left, .right, .right, .right])
+        }
+        if chart { out += "\n![Offered load, LLM calls and goodput per interval](\(ReportFiles.loadChart))\n" }
+        return out
+    }
+
+    /// Latency percentiles (from the intended start), with the charts.
+    public static func latency(_ r: ScenarioResult, charts: Charts) -> String {
+        var out = "## Latency (from intended start)\n\n"
+        out += "Measured from each task's intended start in the arrival schedule, so queueing and stalls are included (no coordinated omission).\n\n"
+        func row(_ name: String, _ l: LatencySummary) -> [String] {
+            guard l.count > 0 else { return [name, "0", "", "", "", "", "", "", "", ""] }
+            return [name, NumberText.grouped(l.count)] + [l.min, l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max].map(NumberText.latency)
+        }
+        out += Markdown.table(
+            ["tasks", "count", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"],
+            [row("all executed", r.latency), row("succeeded", r.successLatency)],
+            align: [.left] + Array(repeating: .right, count: 9))
+        if charts.latency { out += "\n![Latency per interval](\(ReportFiles.latencyChart))\n" }
+        if charts.distribution { out += "\n![Latency distribution](\(ReportFiles.distributionChart))\n" }
+        return out
+    }
+
+    /// Where `at` lies relative to the fault windows, e.g. `window 1 +4.1s` or `12s after window 1`.
+    public static func relation(_ at: Double, _ windows: [FaultWindowInfo]) -> String {
+        guard let w = windows.filter({ $0.start <= at }).max(by: { $0.start < $1.start }) else {
+            return windows.isEmpty ? "" : "before any fault window"
+        }
+        if at < w.end { return "window \(w.index) start +\(NumberText.instant(at - w.start))" }
+        return "window \(w.index) end +\(NumberText.instant(at - w.end))"
+    }
+
+    /// The breaker: summary figures, the state band and the timeline of transitions.
+    public static func breaker(_ r: ScenarioResult, chart: Bool) -> String {
+        var out = "## Circuit breaker\n\n"
+        let b = r.breaker
+        guard b.configured else { return out + "No circuit breaker in this stack.\n" }
+        out += Markdown.table(
+            ["opens", "closes", "open/close cycles", "time open", "calls while open", "half-open calls (max per period)", "rejections", "final state"],
+            [[
+                String(b.opens), String(b.closes), String(b.cycles), NumberText.instant(b.secondsOpen), String(b.callsWhileOpen),
+                "\(b.halfOpenCalls) (\(b.maxCallsPerHalfOpen))", NumberText.grouped(b.rejections), b.finalState,
+            ]], align: Array(repeating: .right, count: 8))
+        if chart { out += "\n![Circuit breaker state](\(ReportFiles.breakerChart))\n" }
+        out += "\nTimeline:\n\n"
+        if b.transitions.isEmpty { return out + "The breaker never changed state.\n" }
+        out += Markdown.table(
+            ["#", "at", "transition", "cause", "relative to fault windows"],
+            b.transitions.enumerated().map { i, t in
+                [String(i + 1), NumberText.instant(t.at), "\(t.from) → \(t.to)", Markdown.text(t.cause), relation(t.at, r.faultWindows)]
+            }, align: [.right, .right, .left, .left, .left])
+        return out
+    }
+
+    /// Attempts, calls, tokens and cost, for the run and per day.
+    public static func usage(_ r: ScenarioResult) -> String {
+        var out = "## Attempts, calls, tokens and cost\n\n"
+        let u = r.usage
+        let d = r.perDay
+        let g = { (v: Double) in NumberText.grouped(v, digits: 1) }
+        out += Markdown.table(
+            ["", "this run", "per day"],
+            [
+                ["tasks executed", NumberText.grouped(r.totals.tasks), g(d.tasks)],
+                ["failures", NumberText.grouped(r.totals.failed), g(d.failures)],
+                ["LLM calls", NumberText.grouped(u.llmCalls), g(d.llmCalls)],
+                ["completions generated", NumberText.grouped(u.executions), ""],
+                ["tokens (prompt + completion)", "\(NumberText.grouped(u.totalTokens)) (\(NumberText.grouped(u.promptTokens)) + \(NumberText.grouped(u.completionTokens)))", g(d.tokens)],
+                ["cost", NumberText.dollars(u.cost), NumberText.dollars(d.cost)],
+            ], align: [.left, .right, .right])
+        out += "\nMean attempts per task \(NumberText.fixed(r.attempts.meanAttempts, 3)), mean LLM calls per task \(NumberText.fixed(r.attempts.meanCalls, 3)), most attempts \(r.attempts.maxAttempts).\n"
+        if !r.attempts.histogram.isEmpty {
+            let total = r.attempts.histogram.map(\.tasks).reduce(0, +)
+            out += "\n" + Markdown.table(
+                ["attempts", "tasks", "share"],
+                r.attempts.histogram.map { [String($0.attempts), NumberText.grouped($0.tasks), NumberText.percent(Double($0.tasks) / Double(max(total, 1)), digits: 3)] },
+                align: [.right, .right, .right])
+        }
+        if !u.byModel.isEmpty {
+            out += "\nBy model:\n\n" + Markdown.table(
+                ["model", "calls", "completions", "prompt tokens", "completion tokens", "cost"],
+                u.byModel.map {
+                    [Markdown.code($0.model), NumberText.grouped($0.llmCalls), NumberText.grouped($0.executions), NumberText.grouped($0.promptTokens), NumberText.grouped($0.completionTokens), NumberText.dollars($0.cost)]
+                }, align: [.left, .right, .right, .right, .right, .right])
+        }
+        if !u.byRoute.isEmpty {
+            out += "\nBy route (the routing cost split):\n\n" + Markdown.table(
+                ["route", "model", "tasks", "task share", "cost", "cost share"],
+                u.byRoute.map {
+                    [Markdown.code($0.route), Markdown.code($0.model), NumberText.grouped($0.tasks), NumberText.percent($0.taskShare, digits: 1), NumberText.dollars($0.cost), NumberText.percent($0.costShare, digits: 1)]
+                }, align: [.left, .left, .right, .right, .right, .right])
+        }
+        let b = r.tokenBudget
+        if b.enabled {
+            out += "\nToken budget: \(NumberText.grouped(b.inputBudget)) input tokens; \(NumberText.grouped(b.truncatedPrompts)) prompts truncated to fit, \(NumberText.grouped(b.rejected)) tasks rejected as too large, largest prompt sent \(NumberText.grouped(b.maxPromptTokens)) tokens.\n"
+        }
+        if !u.unpricedModels.isEmpty {
+            out += "\nNo price configured for \(u.unpricedModels.map(Markdown.code).joined(separator: ", ")); their cost counts as $0.\n"
+        }
+        return out
+    }
+
+    /// Duplicate submissions and idempotency.
+    public static func duplicates(_ r: ScenarioResult) -> String {
+        var out = "## Duplicates\n\n"
+        let d = r.duplicates
+        if d.submitted == 0 && d.duplicateExecutions == 0 {
+            return out + "No duplicate submissions in this run (idempotency \(d.idempotencyEnabled ? "on" : "off")).\n"
+        }
+        out += "Idempotency \(d.idempotencyEnabled ? "on" : "off"); executions counted at the LLM (completions generated per key).\n\n"
+        out += Markdown.table(
+            ["", "count"],
+            [
+                ["duplicate submissions", NumberText.grouped(d.submitted)],
+                ["sent while the original was in flight", NumberText.grouped(d.concurrent)],
+                ["replayed from the stored result", NumberText.grouped(d.replayed)],
+                ["rejected as in flight (409)", NumberText.grouped(d.conflicts)],
+                ["re-executed after the TTL (allowed)", NumberText.grouped(d.reexecutedAfterTTL)],
+                ["re-executed within the TTL", NumberText.grouped(d.reexecutedWithinTTL)],
+                ["keys executed more than once (duplicate executions)", NumberText.grouped(d.duplicateExecutions)],
+                ["most executions of one key", NumberText.grouped(d.maxExecutionsPerKey)],
+                ["replays differing from the original", NumberText.grouped(d.replayMismatches)],
+            ], align: [.left, .right])
+        return out
+    }
+
+    /// Run metadata and the files beside the report.
+    public static func metadata(_ r: ScenarioResult, context: ReportContext) -> String {
+        var out = "## Run\n\n"
+        let s = r.scenario
+        var rows: [[String]] = [
+            ["scenario file", Markdown.code(s.file)],
+            ["mode", r.mode.rawValue],
+            ["seed", String(r.seed)],
+            ["duration", "\(NumberText.duration(r.durationSeconds)) (last task finished at \(NumberText.instant(r.endSeconds)))"],
+            ["time scale", context.timeScale.map { "\(NumberText.trimmed($0, 3))× (reported in scenario time)" } ?? (r.mode == .sim ? "virtual time" : "1×")],
+            ["load", "\(NumberText.grouped(s.tasksPerDay, digits: 1)) tasks/day, \(Markdown.text(s.arrival)) arrivals" + (s.concurrency.map { ", concurrency \($0)" } ?? "")],
+            ["stack", Markdown.text(s.stackSummary)],
+            ["time-series interval", NumberText.duration(r.timeSeries.intervalSeconds)],
+            ["Squall version", context.squallVersion],
+            ["result schema", String(r.schemaVersion)],
+        ]
+        if r.incomplete { rows.append(["incomplete", Markdown.text(r.incompleteReason ?? "yes")]) }
+        out += Markdown.table(["run", "value"], rows)
+        out += "\nData: [\(ReportFiles.summary)](\(ReportFiles.summary)) · [\(ReportFiles.junit)](\(ReportFiles.junit)) · "
+        out += "[\(ReportFiles.tasks)](\(ReportFiles.tasks)) · [\(ReportFiles.timeseries)](\(ReportFiles.timeseries))\n"
+        return out
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Scenarios
+
+/// Writes a scenario's report directory: `ReportWriter.write(result, to: root)` creates
+/// `root/<scenario>/` with `report.md`, five SVG charts, `tasks.csv`, `timeseries.csv`,
+/// `junit.xml` and `summary.json`, rebuilds `root/README.md` (the catalog index) and appends the
+/// report to `$GITHUB_STEP_SUMMARY` when that is set.
+///
+/// Every file is written atomically (temporary file in the same directory, fsync, rename), data
+/// files and charts first, `report.md` next and `summary.json` last, so a reader never sees a
+/// half-written file. Report files a previous run left that this run does not write (the breaker
+/// chart of a stack that no longer has a breaker) are removed. An incomplete result is written
+/// like any other and marked incomplete in every file.
+public enum ReportWriter {
+    /// Options of a write.
+    public struct Options: Sendable {
+        /// Facts for the metadata section (Squall version, time scale). Default: unknown version, no scale.
+        public var context: ReportContext
+        /// Rebuild `root/README.md` from the summaries under the root. Default true.
+        public var updateIndex: Bool
+        /// The environment read for `GITHUB_STEP_SUMMARY`; nil disables the step summary.
+        /// Default: the process environment.
+        public var environment: [String: String]?
+
+        /// Creates options; see each field for its default.
+        public init(
+            context: ReportContext = ReportContext(), updateIndex: Bool = true,
+            environment: [String: String]? = ProcessInfo.processInfo.environment
+        ) {
+            self.context = context
+            self.updateIndex = updateIndex
+            self.environment = environment
+        }
+    }
+
+    /// What was written.
+    public struct Written: Sendable, Hashable {
+        /// The scenario's report directory.
+        public var directory: URL
+        /// File names written inside `directory`, in writing order.
+        public var files: [String]
+        /// The verdict stated in the report.
+        public var verdict: ReportVerdict
+        /// The step-summary file appended to, if any.
+        public var stepSummary: String?
+    }
+
+    /// The directory name for a scenario: its name with characters outside `[A-Za-z0-9._-]`
+    /// replaced by `-` (`unnamed` when nothing is left).
+    public static func directoryName(_ scenario: String) -> String {
+        var out = ""
+        for scalar in scenario.unicodeScalars {
+            let ok = (scalar.value < 128) && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
+            out.unicodeScalars.append(ok ? scalar : "-")
+        }
+        while out.hasPrefix(".") { out.removeFirst() }
+        return out.isEmpty ? "unnamed" : out
+    }
+
+    /// Writes the report of `result` into `root/<scenario>/`; see the type's documentation.
+    @discardableResult
+    public static func write(_ result: ScenarioResult, to root: URL, options: Options = Options()) throws(ReportWriteError) -> Written {
+        let directory = root.appendingPathComponent(directoryName(result.scenario.name), isDirectory: true)
+        try AtomicFile.makeDirectory(directory)
+        var files: [String] = []
+        func put(_ name: String, _ text: String) throws(ReportWriteError) {
+            try AtomicFile.write(text, to: directory.appendingPathComponent(name))
+            files.append(name)
+        }
+
+        var charts = ReportMarkdown.Charts.all
+        try put(ReportFiles.outcomesChart, ReportCharts.outcomes(result).svg())
+        try put(ReportFiles.loadChart, ReportCharts.load(result).svg())
+        try put(ReportFiles.latencyChart, ReportCharts.latency(result).svg())
+        if let band = ReportCharts.breaker(result) {
+            try put(ReportFiles.breakerChart, band.svg())
+        } else {
+            charts.breaker = false
+        }
+        try put(ReportFiles.distributionChart, ReportCharts.distribution(result).svg())
+
+        try AtomicFile.write(to: directory.appendingPathComponent(ReportFiles.tasks)) { (file) throws(ReportWriteError) in
+            try TasksCSV.write(result.tasks, into: file)
+        }
+        files.append(ReportFiles.tasks)
+        try put(ReportFiles.timeseries, TimeSeriesCSV.text(result.timeSeries))
+        try put(ReportFiles.junit, ReportJUnit.document(result, context: options.context).text())
+        let markdown = ReportMarkdown.render(result, context: options.context, charts: charts)
+        try put(ReportFiles.report, markdown)
+        let summary: Data
+        do {
+            summary = try result.summaryJSON()
+        } catch {
+            throw ReportWriteError(path: directory.appendingPathComponent(ReportFiles.summary).path, reason: "cannot encode the result: \(error)")
+        }
+        try AtomicFile.write(to: directory.appendingPathComponent(ReportFiles.summary)) { (file) throws(ReportWriteError) in
+            try file.write(summary)
+        }
+        files.append(ReportFiles.summary)
+
+        for stale in ReportFiles.all where !files.contains(stale) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(stale))
+        }
+        if options.updateIndex { try CatalogIndex.write(root: root) }
+        var stepSummary: String?
+        if let environment = options.environment {
+            let text = ReportMarkdown.render(result, context: options.context, charts: .none)
+            stepSummary = try StepSummary.append(text, environment: environment)
+        }
+        return Written(directory: directory, files: files, verdict: ReportVerdict(result), stepSummary: stepSummary)
+    }
+}

@@ -1,2 +1,0 @@
-/// Module Reporting: see README.md, "Architecture".
-public enum ReportingModule {}

@@ -1,2 +1,0 @@
-/// Module Scenarios: see README.md, "Architecture".
-public enum ScenariosModule {}

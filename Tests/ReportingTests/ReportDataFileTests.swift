@@ -1,0 +1,163 @@
+import Foundation
+import Scenarios
+import Testing
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+@testable import Reporting
+
+@Suite struct ReportDataFileTests {
+    @Test func tasksCSVHasOneRowPerRecordAndQuotesSpecialCharacters() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("tasks.csv")
+        try AtomicFile.write(to: url) { (f) throws(ReportWriteError) in try TasksCSV.write(Fixture.result().tasks, into: f) }
+        let text = try Fixture.read(url)
+        let rows = CSV.parse(text)
+        #expect(rows.count == 6)
+        #expect(rows[0] == TasksCSV.columns)
+        #expect(rows[2][1] == "weird,\"key\"\nline")
+        #expect(text.contains("1,\"weird,\"\"key\"\"\nline\",false,610.000000,610.000000,625.125000,15.125000,failed,attempts_exhausted,5,5,503,default,llama-3.1-8b-instant,285,0,0.0000142\n"))
+        #expect(text.hasPrefix("id,key,duplicate,intended_start,started,finished,latency,result,cause,attempts,calls,last_outcome,route,model,prompt_tokens,completion_tokens,cost\n0,k-0,false,1.500000,1.500000,2.300000,0.800000,succeeded,,1,1,200,default,llama-3.1-8b-instant,57,160,0.0000585\n"))
+        #expect(rows.allSatisfy { $0.count == TasksCSV.columns.count })
+    }
+
+    @Test func timeseriesCSVHasOneRowPerInterval() {
+        let text = TimeSeriesCSV.text(Fixture.result().timeSeries)
+        let rows = CSV.parse(text)
+        #expect(rows.count == 31)
+        #expect(rows[0] == TimeSeriesCSV.columns)
+        let lines = text.components(separatedBy: "\n")
+        #expect(lines[1] == "0,60,7,8,1,0,0,7,0,0.800000,4.250000,6.000000,closed,0.0000")
+        #expect(lines[11] == "600,660,7,3,3,0,4,2,5,2.500000,31.500000,40.000000,open,1.0000")
+    }
+
+    @Test func csvQuotesCommasQuotesAndNewlinesAndParsesBack() {
+        #expect(CSV.field("plain") == "plain")
+        #expect(CSV.field("a,b") == "\"a,b\"")
+        #expect(CSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSV.field("two\nlines") == "\"two\nlines\"")
+        #expect(CSV.field("cr\rhere") == "\"cr\rhere\"")
+        let row = ["a,b", "say \"hi\"", "two\nlines", "", "x"]
+        #expect(CSV.parse(CSV.row(row) + CSV.row(["1", "2"])) == [row, ["1", "2"]])
+    }
+
+    @Test func junitXMLParsesWithOneTestcasePerExpectationAndEscapedFailure() throws {
+        let xml = ReportJUnit.document(Fixture.result(), context: ReportContext(squallVersion: "0.1.0")).text()
+        let doc = try #require(XMLCheck.parse(xml))
+        let suites = doc.named("testsuite")
+        #expect(suites.count == 1)
+        #expect(suites[0].attributes["name"] == "breaker-outage")
+        #expect(suites[0].attributes["tests"] == "3")
+        #expect(suites[0].attributes["failures"] == "1")
+        #expect(suites[0].attributes["errors"] == "0")
+        #expect(doc.named("testsuites")[0].attributes["failures"] == "1")
+        let cases = doc.named("testcase")
+        #expect(cases.map { $0.attributes["name"] } == ["success_rate", "breaker.opens_within", "latency_p99"])
+        let failures = doc.named("failure")
+        #expect(failures.count == 1)
+        #expect(failures[0].attributes["message"] == "expected < 5s, observed 12.5s")
+        #expect(failures[0].text == "expected: < 5s\nobserved: 12.5s\np99 of 210 tasks > limit; note <b>&\"quotes\"</b> | pipe")
+        let props = Dictionary(uniqueKeysWithValues: doc.named("property").map { ($0.attributes["name"]!, $0.attributes["value"]!) })
+        #expect(props["seed"] == "42")
+        #expect(props["mode"] == "sim")
+        #expect(props["squall_version"] == "0.1.0")
+    }
+
+    @Test func junitMarksIncompleteRunAsError() throws {
+        let xml = ReportJUnit.document(Fixture.result(incomplete: true)).text()
+        let doc = try #require(XMLCheck.parse(xml))
+        #expect(doc.named("testsuite")[0].attributes["errors"] == "1")
+        #expect(doc.named("testsuite")[0].attributes["tests"] == "4")
+        #expect(doc.named("error").count == 1)
+        #expect(doc.named("error")[0].attributes["type"] == "Incomplete")
+    }
+
+    @Test func xmlEscapingSurvivesAttributesAndDropsForbiddenControls() throws {
+        let nasty = "a<b>&\"c\"'d'\ttab\nline\u{01}end"
+        let xml = "<r a=\"\(XMLText.escape(nasty))\">\(XMLText.escapeContent(nasty))</r>"
+        let doc = try #require(XMLCheck.parse(xml))
+        #expect(doc.named("r")[0].attributes["a"] == "a<b>&\"c\"'d'\ttab\nlineend")
+        #expect(doc.named("r")[0].text == "a<b>&\"c\"'d'\ttab\nlineend")
+    }
+
+    @Test func summaryJSONRoundTripsWithSortedKeys() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = Fixture.result()
+        let written = try ReportWriter.write(r, to: dir, options: Fixture.quiet)
+        let data = try Data(contentsOf: written.directory.appendingPathComponent("summary.json"))
+        let back = try ScenarioResult.makeDecoder().decode(ScenarioResult.self, from: data)
+        #expect(back.scenario == r.scenario)
+        #expect(back.expectations == r.expectations)
+        #expect(back.arithmetic == r.arithmetic)
+        #expect(back.breaker == r.breaker)
+        #expect(back.timeSeries == r.timeSeries)
+        #expect(back.duplicates == r.duplicates)
+        #expect(back.totals == r.totals)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["seed"] as? Int == 42)
+        #expect(object["incomplete"] as? Bool == false)
+        let text = String(decoding: data, as: UTF8.self)
+        let topKeys = text.components(separatedBy: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
+        #expect(topKeys == topKeys.sorted())
+        #expect(topKeys.contains("failures_by_cause"))
+    }
+
+    @Test func everyChartIsWellFormedSVGWithViewBoxAndTitle() throws {
+        let r = Fixture.result()
+        let charts = [
+            ReportCharts.outcomes(r).svg(), ReportCharts.load(r).svg(), ReportCharts.latency(r).svg(), try #require(ReportCharts.breaker(r)).svg(),
+            ReportCharts.distribution(r).svg(),
+        ]
+        for svg in charts {
+            let doc = try #require(XMLCheck.parse(svg))
+            let root = doc.elements[0]
+            #expect(root.name == "svg")
+            #expect(root.attributes["xmlns"] == "http://www.w3.org/2000/svg")
+            #expect(root.attributes["viewBox"]?.hasPrefix("0 0 760 ") == true)
+            #expect(!doc.named("title").isEmpty)
+            #expect(!svg.contains("<script"))
+            #expect(!svg.contains("<style"))
+        }
+    }
+
+    @Test func outcomesChartStacksFirstTryRetriedAndFailedByCause() throws {
+        let chart = ReportCharts.outcomes(Fixture.result())
+        #expect(chart.series.map(\.name) == ["succeeded first attempt", "succeeded after retry", "failed: breaker open", "failed: attempts exhausted"])
+        // Task 4 finished at 955.5s after 2 attempts: interval 15 (900..960).
+        #expect(chart.series[1].values[15] == 1)
+        #expect(chart.series[2].values[11] == 1)
+        #expect(chart.series[3].values[10] == 1)
+        #expect(chart.series[0].values[0] == 1)
+        let svg = chart.svg()
+        #expect(svg.contains("<title>15m: succeeded after retry 1</title>"))
+    }
+
+    @Test func outcomesChartFallsBackToTimeSeriesWithoutTaskRecords() {
+        var r = Fixture.result()
+        r.tasks = []
+        let chart = ReportCharts.outcomes(r)
+        #expect(chart.series.map(\.name) == ["succeeded", "failed"])
+        #expect(chart.series[1].values[12] == 5)
+    }
+
+    @Test func breakerBandFollowsTransitions() throws {
+        let band = try #require(ReportCharts.breaker(Fixture.result()))
+        #expect(band.segments.map(\.state) == [.closed, .open, .halfOpen, .open, .halfOpen, .closed])
+        #expect(band.segments.first?.end == 604.25)
+        #expect(band.segments.last?.end == 1812.5)
+        #expect(ReportCharts.breaker(Fixture.result(breaker: false)) == nil)
+    }
+
+    @Test func latencyChartBreaksLinesWhereNoTaskFinished() {
+        var r = Fixture.result()
+        r.timeSeries.points[5].succeeded = 0
+        r.timeSeries.points[5].failed = 0
+        let chart = ReportCharts.latency(r)
+        #expect(chart.series[0].values[5] == nil)
+        #expect(chart.series[1].values[4] == 4.25)
+        #expect(chart.svg().components(separatedBy: "<polyline").count - 1 == 4)
+    }
+}
