@@ -7,6 +7,7 @@ import Synchronization
 public struct MockServerError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, naming the address.
     public var message: String
+    /// The message.
     public var description: String { message }
 }
 
