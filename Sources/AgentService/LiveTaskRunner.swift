@@ -8,9 +8,13 @@ public struct LiveTaskRunner: TaskRunner {
     /// The executor every task of this replica runs through (one breaker and retry budget per replica).
     public let executor: LiveExecutor
 
-    /// Creates a runner over `transport` with the stack `config`.
-    public init(config: StackConfig, transport: any LLMTransport, logger: Logger = Logger(label: "squall.service")) {
-        executor = LiveExecutor(config: config, transport: transport, idempotency: nil, logger: logger)
+    /// Creates a runner over `transport` with the stack `config`; `timeline` compresses the stack's
+    /// durations by its scale (default real time).
+    public init(
+        config: StackConfig, transport: any LLMTransport, timeline: LiveTimeline = LiveTimeline(),
+        logger: Logger = Logger(label: "squall.service")
+    ) {
+        executor = LiveExecutor(config: config, transport: transport, timeline: timeline, idempotency: nil, logger: logger)
     }
 
     /// Creates a runner over an existing executor.

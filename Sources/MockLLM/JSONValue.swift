@@ -62,14 +62,15 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses UTF-8 JSON bytes. Returns nil when the text is not valid JSON (or nests deeper than 64).
     public static func parse<C: Collection>(_ bytes: C) -> JSONValue? where C.Element == UInt8 {
-        let array = Array(bytes)
-        return array.withUnsafeBufferPointer { buf -> JSONValue? in
+        func run(_ buf: UnsafeBufferPointer<UInt8>) -> JSONValue? {
             var p = JSONParser(bytes: buf)
             p.skipSpace()
             guard let v = p.value(depth: 0) else { return nil }
             p.skipSpace()
             return p.pos == buf.count ? v : nil
         }
+        if let result = bytes.withContiguousStorageIfAvailable(run) { return result }
+        return Array(bytes).withUnsafeBufferPointer(run)
     }
 }
 

@@ -218,20 +218,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     message: error.description, path: nil, param: FaultHeader.name)
             }
         }
-        let profile = state.profile
-        var attempt = 1
-        if let a = h.headers.first(name: profile.attemptHeader), let n = Int(a.trimmingCharacters(in: .whitespaces)) {
-            attempt = max(1, n - profile.attemptHeaderFirst + 1)
-        }
         let key = h.headers.first(name: "idempotency-key") ?? h.headers.first(name: "x-idempotency-key")
         var apiKey: String?
         if let auth = h.headers.first(name: "authorization"), auth.hasPrefix("Bearer ") {
             apiKey = String(auth.dropFirst(7))
         }
         let fr = FaultRequest(
-            path: path, model: request.model, stream: request.stream, attempt: attempt, idempotencyKey: key,
+            path: path, model: request.model, stream: request.stream, attempt: 1, idempotencyKey: key,
             apiKey: apiKey, promptTokens: request.promptTokens, maxTokens: request.maxTokens, now: .zero)
-        let (decision, n) = state.decide(fr, override: override)
+        let (decision, n) = state.decide(fr, override: override) { h.headers.first(name: $0) }
         var idSource = SplitMix64(seed: state.seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let requestID = "req_" + MockWire.hex(idSource.next(), width: 16)
         let exchange = Exchange(

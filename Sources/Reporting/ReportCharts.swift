@@ -56,17 +56,32 @@ public enum ReportCharts {
     }
 
     /// p50 and p99 latency (from intended start) of the tasks finished in each interval.
-    public static func latency(_ r: ScenarioResult) -> LatencyChart {
+    public static func latency(_ r: ScenarioResult) -> TimeLineChart {
         let points = r.timeSeries.points
         func values(_ pick: (TimeSeriesPoint) -> Double) -> [Double?] {
             points.map { $0.succeeded + $0.failed > 0 ? pick($0) : nil }
         }
-        return LatencyChart(
+        return TimeLineChart(
             intervalStarts: points.map(\.start), intervalLength: r.timeSeries.intervalSeconds, duration: extent(r),
             series: [
                 ChartSeries(name: "p50", color: ChartPalette.p50, values: values(\.latencyP50)),
                 ChartSeries(name: "p99", color: ChartPalette.p99, values: values(\.latencyP99)),
             ], windows: windows(r))
+    }
+
+    /// Offered load against what reached the provider and what came back: submissions arriving,
+    /// LLM calls sent and tasks succeeding per interval (retry amplification and recovery).
+    public static func load(_ r: ScenarioResult) -> TimeLineChart {
+        let points = r.timeSeries.points
+        return TimeLineChart(
+            intervalStarts: points.map(\.start), intervalLength: r.timeSeries.intervalSeconds, duration: extent(r),
+            series: [
+                ChartSeries(name: "submissions arriving (offered load)", color: "#555555", values: points.map { Double($0.arrivals) }),
+                ChartSeries(name: "LLM calls sent", color: ChartPalette.p99, values: points.map { Double($0.llmCalls) }),
+                ChartSeries(name: "tasks succeeded (goodput)", color: ChartPalette.success, values: points.map { Double($0.succeeded) }),
+            ], windows: windows(r), title: "Offered load, LLM calls and goodput per interval", unit: .count,
+            yLabel: "per interval",
+            summary: "Lines: submissions arriving, LLM calls sent and tasks succeeding in each interval.")
     }
 
     /// The breaker's state over time with fault windows beneath; nil when the stack has no breaker.

@@ -14,6 +14,8 @@ public enum ReportFiles {
     public static let outcomesChart = "outcomes.svg"
     /// p50/p99 per interval.
     public static let latencyChart = "latency.svg"
+    /// Arrivals, LLM calls and goodput per interval.
+    public static let loadChart = "load.svg"
     /// The breaker-state band.
     public static let breakerChart = "breaker.svg"
     /// The latency histogram.
@@ -23,6 +25,6 @@ public enum ReportFiles {
 extension ReportFiles {
     /// Every file a report directory can hold.
     public static let all = [
-        outcomesChart, latencyChart, breakerChart, distributionChart, tasks, timeseries, junit, report, summary,
+        outcomesChart, loadChart, latencyChart, breakerChart, distributionChart, tasks, timeseries, junit, report, summary,
     ]
 }

@@ -22,6 +22,8 @@ public enum ReportMarkdown {
     public struct Charts: Sendable, Hashable {
         /// `outcomes.svg` was written.
         public var outcomes = true
+        /// `load.svg` was written.
+        public var load = true
         /// `latency.svg` was written.
         public var latency = true
         /// `breaker.svg` was written.
@@ -31,7 +33,7 @@ public enum ReportMarkdown {
         /// All charts.
         public static let all = Charts()
         /// No charts (for the GitHub step summary, where relative links do not resolve).
-        public static let none = Charts(outcomes: false, latency: false, breaker: false, distribution: false)
+        public static let none = Charts(outcomes: false, load: false, latency: false, breaker: false, distribution: false)
     }
 
     /// The whole report.
@@ -40,6 +42,7 @@ public enum ReportMarkdown {
         out += "\n" + expectations(r)
         out += "\n" + arithmetic(r)
         out += "\n" + outcomes(r, chart: charts.outcomes)
+        out += "\n" + load(r, chart: charts.load)
         out += "\n" + latency(r, charts: charts)
         out += "\n" + breaker(r, chart: charts.breaker)
         out += "\n" + usage(r)
@@ -134,6 +137,26 @@ public enum ReportMarkdown {
             align: [.left, .right, .right])
     }
 
+    /// Offered load: the fault windows with arrivals and LLM calls inside them (retry
+    /// amplification), and the load chart.
+    public static func load(_ r: ScenarioResult, chart: Bool) -> String {
+        var out = "## Load and fault windows\n\n"
+        if r.faultWindows.isEmpty {
+            out += "The fault profile has no fault windows.\n"
+        } else {
+            out += Markdown.table(
+                ["window", "from", "to", "fault", "arrivals", "LLM calls", "calls per arrival"],
+                r.faultWindows.map {
+                    [
+                        String($0.index), NumberText.instant($0.start), NumberText.instant($0.end), Markdown.text($0.label),
+                        NumberText.grouped($0.arrivals), NumberText.grouped($0.llmCalls), NumberText.fixed($0.offeredLoad, 2),
+                    ]
+                }, align: [.right, .right, .right, .left, .right, .right, .right])
+        }
+        if chart { out += "\n![Offered load, LLM calls and goodput per interval](\(ReportFiles.loadChart))\n" }
+        return out
+    }
+
     /// Latency percentiles (from the intended start), with the charts.
     public static func latency(_ r: ScenarioResult, charts: Charts) -> String {
         var out = "## Latency (from intended start)\n\n"
@@ -172,12 +195,6 @@ public enum ReportMarkdown {
                 "\(b.halfOpenCalls) (\(b.maxCallsPerHalfOpen))", NumberText.grouped(b.rejections), b.finalState,
             ]], align: Array(repeating: .right, count: 8))
         if chart { out += "\n![Circuit breaker state](\(ReportFiles.breakerChart))\n" }
-        if !r.faultWindows.isEmpty {
-            out += "\nFault windows:\n\n"
-            out += Markdown.table(
-                ["window", "from", "to", "fault"],
-                r.faultWindows.map { [String($0.index), NumberText.instant($0.start), NumberText.instant($0.end), Markdown.text($0.label)] })
-        }
         out += "\nTimeline:\n\n"
         if b.transitions.isEmpty { return out + "The breaker never changed state.\n" }
         out += Markdown.table(
@@ -225,6 +242,10 @@ public enum ReportMarkdown {
                 u.byRoute.map {
                     [Markdown.code($0.route), Markdown.code($0.model), NumberText.grouped($0.tasks), NumberText.percent($0.taskShare, digits: 1), NumberText.dollars($0.cost), NumberText.percent($0.costShare, digits: 1)]
                 }, align: [.left, .left, .right, .right, .right, .right])
+        }
+        let b = r.tokenBudget
+        if b.enabled {
+            out += "\nToken budget: \(NumberText.grouped(b.inputBudget)) input tokens; \(NumberText.grouped(b.truncatedPrompts)) prompts truncated to fit, \(NumberText.grouped(b.rejected)) tasks rejected as too large, largest prompt sent \(NumberText.grouped(b.maxPromptTokens)) tokens.\n"
         }
         if !u.unpricedModels.isEmpty {
             out += "\nNo price configured for \(u.unpricedModels.map(Markdown.code).joined(separator: ", ")); their cost counts as $0.\n"

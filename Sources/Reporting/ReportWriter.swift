@@ -2,7 +2,7 @@ import Foundation
 import Scenarios
 
 /// Writes a scenario's report directory: `ReportWriter.write(result, to: root)` creates
-/// `root/<scenario>/` with `report.md`, four SVG charts, `tasks.csv`, `timeseries.csv`,
+/// `root/<scenario>/` with `report.md`, five SVG charts, `tasks.csv`, `timeseries.csv`,
 /// `junit.xml` and `summary.json`, rebuilds `root/README.md` (the catalog index) and appends the
 /// report to `$GITHUB_STEP_SUMMARY` when that is set.
 ///
@@ -70,6 +70,7 @@ public enum ReportWriter {
 
         var charts = ReportMarkdown.Charts.all
         try put(ReportFiles.outcomesChart, ReportCharts.outcomes(result).svg())
+        try put(ReportFiles.loadChart, ReportCharts.load(result).svg())
         try put(ReportFiles.latencyChart, ReportCharts.latency(result).svg())
         if let band = ReportCharts.breaker(result) {
             try put(ReportFiles.breakerChart, band.svg())

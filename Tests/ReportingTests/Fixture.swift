@@ -78,6 +78,9 @@ enum Fixture {
             framing: "99.8% success at 10,000 tasks/day = 20.2 failures/day",
             singleAttemptFraming: "98.8% success at 10,000 tasks/day = 120 failures/day",
             notes: ["The fault window 10m..15m is outside the closed form."])
+        r.faultWindows[0].arrivals = 35
+        r.faultWindows[0].llmCalls = 91
+        r.tokenBudget = TokenBudgetStats(enabled: true, inputBudget: 5200, truncatedPrompts: 2, rejected: 1, maxPromptTokens: 5199)
         if incomplete {
             r.incomplete = true
             r.incompleteReason = "interrupted by SIGINT at 23m"

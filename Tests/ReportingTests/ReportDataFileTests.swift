@@ -108,7 +108,7 @@ import FoundationXML
     @Test func everyChartIsWellFormedSVGWithViewBoxAndTitle() throws {
         let r = Fixture.result()
         let charts = [
-            ReportCharts.outcomes(r).svg(), ReportCharts.latency(r).svg(), try #require(ReportCharts.breaker(r)).svg(),
+            ReportCharts.outcomes(r).svg(), ReportCharts.load(r).svg(), ReportCharts.latency(r).svg(), try #require(ReportCharts.breaker(r)).svg(),
             ReportCharts.distribution(r).svg(),
         ]
         for svg in charts {

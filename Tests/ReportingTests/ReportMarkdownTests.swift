@@ -49,6 +49,22 @@ import Testing
         #expect(l.contains("| 2 | 1 | 1 | 4m56.5s | 0 | 2 (1) | 20 | closed |"))
     }
 
+    @Test func faultWindowsShowOfferedLoad() {
+        let l = lines()
+        #expect(l.contains("| window | from | to | fault | arrivals | LLM calls | calls per arrival |"))
+        #expect(l.contains("| 1 | 10m0s | 15m0s | status 503 | 35 | 91 | 2.60 |"))
+        var r = Fixture.result()
+        r.faultWindows = []
+        #expect(ReportMarkdown.load(r, chart: false) == "## Load and fault windows\n\nThe fault profile has no fault windows.\n")
+    }
+
+    @Test func tokenBudgetLineAppearsWhenEnabled() {
+        #expect(text.contains("\nToken budget: 5,200 input tokens; 2 prompts truncated to fit, 1 tasks rejected as too large, largest prompt sent 5,199 tokens.\n"))
+        var r = Fixture.result()
+        r.tokenBudget = TokenBudgetStats()
+        #expect(!ReportMarkdown.usage(r).contains("Token budget"))
+    }
+
     @Test func latencyPercentilesAndUsagePerDay() {
         let l = lines()
         #expect(l.contains("| all executed | 210 | 120ms | 1.38s | 800ms | 2.1s | 3.3s | 12.5s | 31.5s | 40s |"))
@@ -59,7 +75,7 @@ import Testing
     }
 
     @Test func chartsAreRelativeSVGLinks() {
-        for file in ["outcomes.svg", "latency.svg", "latency-distribution.svg", "breaker.svg"] {
+        for file in ["outcomes.svg", "load.svg", "latency.svg", "latency-distribution.svg", "breaker.svg"] {
             #expect(text.contains("](\(file))"))
         }
         let plain = ReportMarkdown.render(Fixture.result(), charts: .none)

@@ -1,14 +1,28 @@
-/// Latency percentiles per interval of scenario time as lines (p50, p99, …), with fault windows
-/// shaded. Values are seconds; intervals without data break the line.
-public struct LatencyChart: Sendable {
+/// Values per interval of scenario time as lines (latency percentiles, offered load, goodput),
+/// with fault windows shaded; intervals without data (`nil`) break the line.
+public struct TimeLineChart: Sendable {
+    /// What the values are, which sets the y-axis labels.
+    public enum Unit: Sendable, Hashable {
+        /// Seconds, labelled as latencies (`800ms`, `1.5s`).
+        case seconds
+        /// Counts per interval (`1,200`).
+        case count
+    }
+
     /// Start of each interval, seconds of scenario time.
     public var intervalStarts: [Double]
     /// Length of each interval in seconds.
     public var intervalLength: Double
     /// The scenario's duration in seconds.
     public var duration: Double
-    /// One line per percentile; values in seconds, `nil` where no task finished.
+    /// One line per series, `nil` where there is no value.
     public var series: [ChartSeries]
+    /// The unit of the values. Default seconds.
+    public var unit: Unit
+    /// The y-axis label. Default `latency`.
+    public var yLabel: String
+    /// The `<desc>` text.
+    public var summary: String
     /// Fault windows to shade.
     public var windows: [ChartWindow]
     /// The chart title.
@@ -17,8 +31,13 @@ public struct LatencyChart: Sendable {
     /// Creates the chart.
     public init(
         intervalStarts: [Double], intervalLength: Double, duration: Double, series: [ChartSeries],
-        windows: [ChartWindow] = [], title: String = "Latency from intended start, per interval"
+        windows: [ChartWindow] = [], title: String = "Latency from intended start, per interval", unit: Unit = .seconds,
+        yLabel: String = "latency",
+        summary: String = "Lines: latency percentiles of the tasks finished in each interval, measured from each task's intended start."
     ) {
+        self.unit = unit
+        self.yLabel = yLabel
+        self.summary = summary
         self.intervalStarts = intervalStarts
         self.intervalLength = intervalLength
         self.duration = duration
@@ -36,14 +55,17 @@ public struct LatencyChart: Sendable {
         var canvas = SVGCanvas(width: ChartFrame.width, height: height)
         ChartFrame.title(&canvas, title)
         let maxValue = series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite).max() ?? 0
-        let (ticks, upper) = Ticks.linear(max: maxValue)
+        let (ticks, upper) = Ticks.linear(max: maxValue, integral: unit == .count)
         let area = PlotArea(
             left: ChartFrame.marginLeft, top: ChartFrame.titleHeight,
             width: ChartFrame.width - ChartFrame.marginLeft - ChartFrame.marginRight, height: plotHeight,
             xMin: 0, xMax: max(duration, 1e-9), yMin: 0, yMax: upper)
         ChartFrame.faultWindows(&canvas, area, windows)
-        ChartFrame.yAxis(&canvas, area, ticks: ticks, label: "latency", format: { NumberText.latency($0) })
-        if maxValue == 0 { ChartFrame.empty(&canvas, area, "no latency data") }
+        let unit = self.unit
+        ChartFrame.yAxis(&canvas, area, ticks: ticks, label: yLabel) { v in
+            unit == .seconds ? NumberText.latency(v) : NumberText.grouped(v, digits: 2)
+        }
+        if maxValue == 0 { ChartFrame.empty(&canvas, area, "no data") }
         for s in series {
             var run: [(Double, Double)] = []
             func flush() {
@@ -64,6 +86,6 @@ public struct LatencyChart: Sendable {
         var items = series.map { (label: $0.name, color: $0.color, opacity: Double?.none) }
         if !windows.isEmpty { items.append((label: "fault window", color: ChartPalette.fault, opacity: 0.12)) }
         ChartFrame.legend(&canvas, items: items, x: area.left, y: area.bottom + 52, maxWidth: area.width)
-        return canvas.document(title: title, description: "Lines: latency percentiles of tasks finished in each \(NumberText.duration(intervalLength)) interval, measured from each task's intended start.")
+        return canvas.document(title: title, description: summary + " Interval: \(NumberText.duration(intervalLength)).")
     }
 }
