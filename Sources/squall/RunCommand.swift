@@ -23,8 +23,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run every bundled scenario (in addition to any given).")
     var catalog = false
 
-    @Option(help: "sim (deterministic simulator, virtual time) or live (real sockets, wall-clock time).")
-    var mode: String = "sim"
+    @Option(help: "sim (deterministic simulator, virtual time) or live (real sockets, wall-clock time). Default: each scenario's 'mode:' (sim when absent).")
+    var mode: String?
 
     @Option(help: "Override every scenario's seed.")
     var seed: UInt64?
@@ -32,8 +32,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Directory the reports are written under.")
     var out: String = "Reports"
 
-    @Option(name: .customLong("time-scale"), help: "Live mode: divide every scenario duration by this factor.")
-    var timeScale: Double = 1
+    @Option(name: .customLong("time-scale"), help: "Live mode: divide every scenario duration by this factor. Default: each scenario's 'time_scale:' (1 when absent).")
+    var timeScale: Double?
 
     @Option(name: .customLong("llm-url"), help: "Live mode: use this LLM endpoint instead of an in-process mock.")
     var llmURL: String?
@@ -45,10 +45,14 @@ struct RunCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        guard let runMode = RunMode(rawValue: mode) else {
-            throw UsageError(message: "--mode: '\(mode)' is not valid: expected sim or live")
+        var forcedMode: RunMode?
+        if let mode {
+            guard let m = RunMode(rawValue: mode) else {
+                throw UsageError(message: "--mode: '\(mode)' is not valid: expected sim or live")
+            }
+            forcedMode = m
         }
-        guard timeScale > 0, timeScale.isFinite else {
+        if let timeScale, !(timeScale > 0 && timeScale.isFinite) {
             throw UsageError(message: "--time-scale: '\(timeScale)' is not valid: expected a number above 0")
         }
         var names = scenarios
@@ -57,18 +61,21 @@ struct RunCommand: AsyncParsableCommand {
             throw UsageError(message: "give scenario files or bundled names, or --catalog (see `squall list`)")
         }
         let loaded = try ScenarioArguments.load(names)
-        var drivers: [any ScenarioDriver] = [SimulationDriver()]
-        if runMode == .live {
-            guard let live = LiveDriverProvider.make(LiveOptions(timeScale: timeScale, llmURL: llmURL, targetURL: targetURL))
-            else {
-                throw RunFailure(message: "live mode is not available in this build (no live driver is linked); use --mode sim")
-            }
-            drivers.append(live)
-        }
-        let runner = ScenarioRunner(drivers: drivers)
         let root = URL(fileURLWithPath: out, isDirectory: true)
         var failed = 0
         for scenario in loaded {
+            // Each scenario runs in its declared mode and time scale unless the flags say otherwise.
+            let runMode = forcedMode ?? scenario.mode
+            let timeScale = self.timeScale ?? scenario.timeScale ?? 1
+            var drivers: [any ScenarioDriver] = [SimulationDriver()]
+            if runMode == .live {
+                guard let live = LiveDriverProvider.make(LiveOptions(timeScale: timeScale, llmURL: llmURL, targetURL: targetURL))
+                else {
+                    throw RunFailure(message: "live mode is not available in this build (no live driver is linked); use --mode sim")
+                }
+                drivers.append(live)
+            }
+            let runner = ScenarioRunner(drivers: drivers)
             let result: ScenarioResult
             let clock = ContinuousClock()
             let started = clock.now

@@ -15,6 +15,8 @@ public enum ExpectationEvaluator {
 
     static func verdict(_ e: Expectation, result: ScenarioResult, arithmetic: FailureArithmetic) -> ExpectationVerdict {
         switch e {
+        case .shutdown(let name, let measure, let threshold):
+            return ShutdownExpectation.verdict(name: name, measure: measure, threshold: threshold, result: result)
         case .threshold(let name, let metric, let threshold, let scope):
             return thresholdVerdict(name: name, metric: metric, threshold: threshold, scope: scope, result: result)
         case .arithmetic(let name, let confidence):

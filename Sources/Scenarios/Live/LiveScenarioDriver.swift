@@ -34,6 +34,11 @@ public struct LiveScenarioDriver: ScenarioDriver {
         guard options.timeScale > 0, options.timeScale.isFinite else {
             throw ScenarioRunError("--time-scale must be a positive number, got \(options.timeScale)")
         }
+        if let spec = scenario.service, options.targetURL == nil {
+            // `service:` — through in-process replicas of the task service (ServiceLiveRun.swift).
+            return try await ServiceLiveRun(scenario: scenario, spec: spec, seed: seed, options: options, drainLimit: drainLimit)
+                .run(maxConnections: maxConnections)
+        }
         var mock: MockServer?
         let llmURL: String
         if let given = options.llmURL {
@@ -111,8 +116,15 @@ struct LiveRun: Sendable {
         func withLock<R>(_ body: (inout Books) -> R) -> R { state.withLock { body(&$0) } }
     }
 
-    func execute(llmURL: String, client: CurlLoadClient, mockStats: @Sendable () -> MockStats?) async -> ScenarioResult {
-        let timeline = LiveTimeline(scale: options.timeScale)
+    /// Runs the schedule. A caller may pass its own `target` and `timeline`, say whether breaker
+    /// transitions will be observed (`breakerObserved`), and receive a way to record into the run's
+    /// recorder from a side task (`attach`, called once before the first arrival).
+    func execute(
+        llmURL: String, client: CurlLoadClient, mockStats: @Sendable () -> MockStats?, target given: LiveTarget? = nil,
+        timeline givenTimeline: LiveTimeline? = nil, breakerObserved: Bool? = nil,
+        attach: ((@escaping @Sendable (@Sendable (inout ResultRecorder) -> Void) -> Void) -> Void)? = nil
+    ) async -> ScenarioResult {
+        let timeline = givenTimeline ?? LiveTimeline(scale: options.timeScale)
         let info = ScenarioInfo(
             name: scenario.name, description: scenario.description, file: scenario.source,
             tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
@@ -120,7 +132,7 @@ struct LiveRun: Sendable {
         var recorder = ResultRecorder(
             ResultRecorder.Setup(
                 info: info, mode: .live, seed: seed, duration: scenario.duration, interval: nil,
-                breakerConfigured: scenario.stack.breaker != nil && options.targetURL == nil,
+                breakerConfigured: breakerObserved ?? (scenario.stack.breaker != nil && options.targetURL == nil),
                 idempotencyTTL: scenario.stack.idempotencyTTL, prices: scenario.stack.prices,
                 faultWindows: scenario.faultWindows, keepTasks: true))
         var stats = TokenBudgetStats()
@@ -131,8 +143,11 @@ struct LiveRun: Sendable {
         recorder.tokenBudget = stats
         let books = SharedBooks(Books(recorder: recorder))
 
+        attach?({ body in books.withLock { body(&$0.recorder) } })
         let target: LiveTarget
-        if let service = options.targetURL {
+        if let given {
+            target = given
+        } else if let service = options.targetURL {
             target = .service(
                 TasksTarget(
                     baseURL: service, client: client, timeline: timeline, pollInterval: .milliseconds(250).scaled(by: options.timeScale),
@@ -291,5 +306,5 @@ enum LiveTarget: Sendable {
     /// The in-process reliability stack.
     case stack(LiveExecutor)
     /// A task service over HTTP.
-    case service(TasksTarget)
+    case service(any LoadTarget)
 }

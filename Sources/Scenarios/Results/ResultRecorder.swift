@@ -219,21 +219,26 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     }
 
     private mutating func recordBreaker(_ t: BreakerTransition) {
-        closeBreakerSpan(until: t.at)
+        recordBreakerChange(at: t.at, from: t.from, to: t.to, cause: t.cause)
+    }
+
+    /// A breaker state change seen outside the task flow's events (e.g. a task service's breaker, observed).
+    public mutating func recordBreakerChange(at: Duration, from: BreakerState, to: BreakerState, cause: BreakerCause) {
+        closeBreakerSpan(until: at)
         transitions.append(
-            BreakerTransitionRecord(at: t.at.seconds, from: t.from.rawValue, to: t.to.rawValue, cause: t.cause.label))
-        switch t.to {
+            BreakerTransitionRecord(at: at.seconds, from: from.rawValue, to: to.rawValue, cause: cause.label))
+        switch to {
         case .open, .forcedOpen:
             opens += 1
-            if t.from == .closed { cycles += 1 }
+            if from == .closed { cycles += 1 }
         case .closed:
-            if t.from == .halfOpen { closes += 1 }
+            if from == .halfOpen { closes += 1 }
         case .halfOpen:
             currentHalfOpenCalls = 0
         case .disabled: break
         }
-        breakerState = t.to
-        breakerSince = t.at
+        breakerState = to
+        breakerSince = at
     }
 
     /// Adds OPEN time from the last transition to `until` into the bins.

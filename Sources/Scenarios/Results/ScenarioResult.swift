@@ -61,6 +61,8 @@ public struct ScenarioResult: Sendable, Codable {
     public var expectations: [ExpectationVerdict] = []
     /// The closed-form failure arithmetic against what was observed; nil when not computed.
     public var arithmetic: FailureArithmetic?
+    /// What the task service did (replicas, drain time, tasks lost); nil unless the run went through `service:`.
+    public var service: ServiceRunSummary?
     /// One record per executed or duplicate submission, in intended-start order (not in summary.json).
     public var tasks: [TaskRecord] = []
 
@@ -98,7 +100,7 @@ public struct ScenarioResult: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion, scenario, mode, seed, incomplete, incompleteReason, durationSeconds, endSeconds, totals
         case failuresByCause, attemptOutcomes, retriesByReason, attempts, usage, perDay, latency, successLatency
-        case breaker, timeSeries, duplicates, tokenBudget, faultWindows, expectations, arithmetic
+        case breaker, timeSeries, duplicates, tokenBudget, faultWindows, expectations, arithmetic, service
     }
 
     /// The canonical encoder for `summary.json`: snake_case keys, sorted, pretty-printed, so the

@@ -9,7 +9,7 @@ enum ExpectDecoding {
         "cost_per_day", "duplicate_executions", "offered_load", "failures_by_cause", "routes",
     ]
     static let scopeKeys = ["before", "during", "after", "before_outage", "during_outage", "after_outage"]
-    static let keys = metricKeys + ["failure_arithmetic", "breaker", "duplicates"] + scopeKeys
+    static let keys = metricKeys + ["failure_arithmetic", "breaker", "duplicates", "shutdown"] + scopeKeys
 
     static func decode(_ node: ConfigNode, scenario: Scenario) throws(ConfigError) -> [Expectation] {
         let m = try node.mapping(allowed: keys)
@@ -39,6 +39,8 @@ enum ExpectDecoding {
                 out += try decodeBreaker(n, windows: windows)
             case "duplicates":
                 out += try decodeDuplicates(n, scenario: scenario)
+            case "shutdown":
+                out += try ShutdownExpectation.decode(n, scenario: scenario)
             case "before", "during", "after", "before_outage", "during_outage", "after_outage":
                 out += try decodeScope(n, kind: String(key.prefix { $0 != "_" }), windows: windows, scenario: scenario)
             default:

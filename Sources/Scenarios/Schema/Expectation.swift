@@ -94,6 +94,8 @@ public enum Expectation: Sendable, Hashable {
     /// After fault window `window` ends, the success ratio of arriving tasks is back to the
     /// pre-window baseline (within `tolerance`) within `limit`.
     case recoversWithin(name: String, window: Int, limit: Duration, tolerance: Double)
+    /// A threshold on a figure of the task service's shutdown (tasks lost, drain time).
+    case shutdown(name: String, measure: ShutdownMeasure, threshold: Threshold)
 
     /// The name shown in verdicts.
     public var name: String {
@@ -101,7 +103,7 @@ public enum Expectation: Sendable, Hashable {
         case .threshold(let n, _, _, _), .arithmetic(let n, _), .breakerOpensWithin(let n, _, _),
             .breakerClosesWithin(let n, _, _), .breakerCallsWhileOpen(let n, _), .breakerHalfOpenProbes(let n, _),
             .breakerCycles(let n, _), .executionsPerKey(let n, _), .replaysIdentical(let n),
-            .reexecutionAfterTTL(let n), .recoversWithin(let n, _, _, _):
+            .reexecutionAfterTTL(let n), .recoversWithin(let n, _, _, _), .shutdown(let n, _, _):
             return n
         }
     }

@@ -21,6 +21,12 @@ public struct Scenario: Sendable {
     public var llm: FaultProfile
     /// What must hold, in file order.
     public var expectations: [Expectation]
+    /// The mode `squall run` uses unless `--mode` is given (`mode:`). Default `.sim`.
+    public var mode: RunMode = .sim
+    /// The live time scale `squall run` uses unless `--time-scale` is given (`time_scale:`). Default nil (1).
+    public var timeScale: Double?
+    /// Drive the reference task service instead of the in-process stack (`service:`). Default nil.
+    public var service: ServiceSpec?
 
     /// Creates a scenario; see each field for its default.
     public init(

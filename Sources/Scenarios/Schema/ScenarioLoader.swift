@@ -8,7 +8,7 @@ import YAMLConfig
 /// file:line:column, the field path and what would be valid.
 public enum ScenarioLoader {
     /// Top-level keys of a scenario file.
-    public static let keys = ["name", "description", "seed", "duration", "load", "stack", "llm", "expect"]
+    public static let keys = ["name", "description", "seed", "duration", "load", "stack", "llm", "expect", "mode", "time_scale", "service"]
 
     /// Reads and decodes a scenario file.
     public static func load(path: String) throws(ConfigError) -> Scenario {
@@ -47,6 +47,9 @@ public enum ScenarioLoader {
             name: name, description: description, source: root.file, seed: seed, duration: duration, load: load,
             stack: stack, llm: llm)
         try checkWindows(scenario, llmNode: llmNode)
+        scenario.mode = try RunModeDecoding.mode(m.optional("mode"))
+        scenario.timeScale = try RunModeDecoding.timeScale(m.optional("time_scale"))
+        if let n = m.optional("service") { scenario.service = try ServiceSpec.decode(n, duration: duration) }
         if let e = m.optional("expect") {
             scenario.expectations = try ExpectDecoding.decode(e, scenario: scenario)
         }
