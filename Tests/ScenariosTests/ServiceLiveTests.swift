@@ -30,12 +30,12 @@ import Testing
     @Test func endToEndThroughTheServiceKeepsTheArithmeticAndBreakerTimingOfTheSimulation() async throws {
         let (s, live) = try await Self.runDeclared("live-service-end-to-end")
         #expect(live.mode == .live && !live.incomplete)
-        #expect(live.passed, "\(Self.failing(live))")
+        #expect(Self.failing(live) == "")
         let service = try #require(live.service)
         #expect(service.replicas == 1 && service.lost == 0 && service.accepted == live.totals.submitted)
         // The same scenario simulated: the same submissions, and the same checks hold.
         let sim = simulate(s)
-        #expect(sim.passed, "\(Self.failing(sim))")
+        #expect(Self.failing(sim) == "")
         #expect(sim.totals.submitted == live.totals.submitted)
         let liveArithmetic = try #require(live.arithmetic)
         let simArithmetic = try #require(sim.arithmetic)
@@ -50,7 +50,7 @@ import Testing
     func twoReplicasOnRedisExecuteEachDuplicatedKeyOnceAtTheLLM() async throws {
         let (_, live) = try await Self.runDeclared("live-service-two-replicas")
         #expect(!live.incomplete)
-        #expect(live.passed, "\(Self.failing(live))")
+        #expect(Self.failing(live) == "")
         #expect(live.duplicates.submitted > 50)
         #expect(live.duplicates.concurrent > 20)
         #expect(live.duplicates.duplicateExecutions == 0 && live.duplicates.maxExecutionsPerKey == 1)
@@ -62,9 +62,9 @@ import Testing
     func sigtermMidLoadLosesNoAcceptedTaskAndReportsTheDrainTime() async throws {
         let (_, live) = try await Self.runDeclared("live-service-sigterm")
         #expect(!live.incomplete)
-        #expect(live.passed, "\(Self.failing(live))")
+        #expect(Self.failing(live) == "")
         let service = try #require(live.service)
-        #expect(service.lost == 0 && service.accepted > 500)
+        #expect(service.lost == 0 && service.accepted > 300)
         let drain = try #require(service.drainSeconds)
         #expect(drain > 0 && drain < 30)
         #expect(service.sigtermReplica == 0 && service.sigtermAtSeconds == 120)
@@ -98,6 +98,6 @@ import Testing
         // After its only replica shut down, later submissions were refused: they failed, none was lost.
         #expect(service.lost == 0)
         #expect(r.totals.failed > 0)
-        #expect(r.passed, "\(Self.failing(r))")
+        #expect(Self.failing(r) == "")
     }
 }

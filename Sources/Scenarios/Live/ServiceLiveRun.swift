@@ -20,8 +20,11 @@ struct ServiceLiveRun: Sendable {
     let options: LiveOptions
     let drainLimit: Duration
 
-    /// Real time between polls of a task, and between looks at a replica's breaker.
-    static let pollInterval = Duration.milliseconds(10)
+    /// Real time between polls of a task and between looks at a replica's breaker: half a second
+    /// of scenario time, kept within 5…100 ms of real time.
+    static func pollInterval(scale: Double) -> Duration {
+        min(.milliseconds(100), max(.milliseconds(5), Duration.milliseconds(500).scaled(by: 1 / scale)))
+    }
     /// Longest real time any one phase of setup or teardown may take.
     static let setupTimeout = Duration.seconds(10)
 
@@ -78,7 +81,7 @@ struct ServiceLiveRun: Sendable {
         let timeline = LiveTimeline(scale: scale)
         let target = ClusterTasksTarget(
             urls: cluster.replicas.map(\.url), client: client, timeline: timeline, store: cluster.store,
-            pollInterval: Self.pollInterval, taskTimeout: drainLimit, requestTimeout: .seconds(30))
+            pollInterval: Self.pollInterval(scale: scale), taskTimeout: drainLimit, requestTimeout: .seconds(30))
         let live = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
         // One replica: its breaker is the run's breaker, observed by polling. Several have one each.
         let executor = spec.replicas == 1 ? (cluster.replicas[0].service.engine.runner as? LiveTaskRunner)?.executor : nil
@@ -96,7 +99,7 @@ struct ServiceLiveRun: Sendable {
             }
             if observeBreaker, let executor, let breaker = scenario.stack.breaker {
                 group.addTask {
-                    await BreakerObserver(executor: executor, config: breaker, timeline: timeline, interval: Self.pollInterval)
+                    await BreakerObserver(executor: executor, config: breaker, timeline: timeline, interval: .milliseconds(2))
                         .run(sink)
                     return nil
                 }
