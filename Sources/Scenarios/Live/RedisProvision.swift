@@ -10,9 +10,9 @@ final class RedisProvision {
     let configuration: RedisConfiguration
     /// The URL, for messages.
     let url: String
-    private let process: Process?
+    private let process: ChildProcess?
 
-    private init(url: String, configuration: RedisConfiguration, process: Process?) {
+    private init(url: String, configuration: RedisConfiguration, process: ChildProcess?) {
         self.url = url
         self.configuration = configuration
         self.process = process
@@ -43,19 +43,16 @@ final class RedisProvision {
                     + "install redis-server (Debian: apt-get install redis-server) or set SQUALL_REDIS_URL=redis://127.0.0.1:6379")
         }
         guard let port = freeLoopbackPort() else { throw ScenarioRunError("no free loopback port for redis-server") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: server)
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+        let arguments = [
+            server, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
             "--loglevel", "warning",
         ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw ScenarioRunError("cannot start \(server): \(error)") }
+        let process: ChildProcess
+        do { process = try ChildProcess.spawn(arguments) } catch { throw ScenarioRunError("cannot start \(server): \(error)") }
         let url = "redis://127.0.0.1:\(port)"
         let config: RedisConfiguration
         do { config = try RedisConfiguration(url: url) } catch {
-            process.terminate()
+            process.stop()
             throw ScenarioRunError("\(error)")
         }
         let clock = ContinuousClock()
@@ -67,17 +64,12 @@ final class RedisProvision {
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        process.stop()
         throw ScenarioRunError("redis-server did not answer on \(url) within \(DurationFormat.short(startTimeout))")
     }
 
     /// Stops the child process, if this run started one.
-    func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
+    func stop() { process?.stop() }
 
     static func executable(_ name: String, path: String) -> String? {
         for dir in path.split(separator: ":") {
@@ -107,4 +99,71 @@ final class RedisProvision {
         guard named == 0 else { return nil }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
+}
+
+/// A child process started with `posix_spawn`, with SIGTERM and SIGINT at their default actions
+/// and no signals blocked (this process may ignore them for its own graceful shutdown, and ignored
+/// signals are inherited across exec). Foundation's `Process.waitUntilExit` spins a run loop off
+/// the main thread, so the child is reaped with `waitpid`.
+final class ChildProcess {
+    let pid: pid_t
+    private var reaped = false
+
+    private init(pid: pid_t) { self.pid = pid }
+
+    /// Starts `arguments[0]` (a path) with the rest as its arguments; output goes to /dev/null.
+    static func spawn(_ arguments: [String]) throws -> ChildProcess {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        guard rc == 0 else { throw ChildProcessError(code: rc) }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Whether the child is still running (reaps it if it has exited).
+    var isRunning: Bool {
+        guard !reaped else { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+        return !reaped
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within 2 s; reaps it.
+    func stop() {
+        guard isRunning else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<200 {
+            if !isRunning { return }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        reaped = true
+    }
+}
+
+/// `posix_spawn` failed.
+struct ChildProcessError: Error, CustomStringConvertible {
+    var code: Int32
+    var description: String { String(cString: strerror(code)) }
 }
