@@ -57,6 +57,7 @@ public enum LoadDriver {
                     do { try await timeline.sleep(untilReal: realIntended) } catch { break }
                 }
                 if Task.isCancelled { break }
+                let dispatchLag = timeline.realElapsed() - realIntended
                 var planned = factory.task(index: offered, at: intended)
                 offered += 1
                 let dup = options.duplicates.duplicate(of: planned.index, seed: options.seed)
@@ -75,7 +76,8 @@ public enum LoadDriver {
                     await gate.acquire()
                 }
                 group.addTask {
-                    let record = await execute(task, target: target, timeline: timeline, recorder: recorder)
+                    let record = await execute(
+                        task, target: target, timeline: timeline, recorder: recorder, dispatchLag: dispatchLag)
                     gate.release()
                     guard let dup, dup.kind != .concurrent else { return }
                     let at = record.finishedAt + dup.delay
@@ -130,14 +132,16 @@ public enum LoadDriver {
     }
 
     /// Sends one task, timing it against its intended start, and records it.
-    static func execute(_ task: LoadTask, target: any LoadTarget, timeline: LiveTimeline, recorder: LoadRecorder) async
-        -> LoadTaskRecord
-    {
+    static func execute(
+        _ task: LoadTask, target: any LoadTarget, timeline: LiveTimeline, recorder: LoadRecorder,
+        dispatchLag: Duration? = nil
+    ) async -> LoadTaskRecord {
         let sentReal = timeline.realElapsed()
         let lag = sentReal - timeline.toReal(task.intendedStart)
         let result = await target.run(task)
         let record = LoadTaskRecord(
-            task: task, result: result, sentAt: timeline.toScenario(sentReal), finishedAt: timeline.now(), schedulerLag: lag)
+            task: task, result: result, sentAt: timeline.toScenario(sentReal), finishedAt: timeline.now(), schedulerLag: lag,
+            dispatchLag: dispatchLag)
         recorder.record(record)
         return record
     }
