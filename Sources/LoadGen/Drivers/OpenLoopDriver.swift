@@ -48,7 +48,11 @@ public enum LoadDriver {
         recorder: LoadRecorder
     ) async -> Int {
         let gate = SlotGate(capacity: options.maxInFlight)
+        let pacer = PacerExecutor()
+        defer { pacer.stop() }
+        let pool = globalConcurrentExecutor
         var offered = 0
+        await withTaskExecutorPreference(pacer) {
         await withDiscardingTaskGroup { group in
             var iterator = times.makeIterator()
             while let intended = iterator.next() {
@@ -75,7 +79,7 @@ public enum LoadDriver {
                 case .wait:
                     await gate.acquire()
                 }
-                group.addTask {
+                group.addTask(executorPreference: pool) {
                     let record = await execute(
                         task, target: target, timeline: timeline, recorder: recorder, dispatchLag: dispatchLag)
                     gate.release()
@@ -93,12 +97,13 @@ public enum LoadDriver {
                 if let dup, dup.kind == .concurrent {
                     // Spawned after the original, so the original normally claims the key first.
                     let copy = factory.duplicate(of: task, kind: .concurrent, at: intended + dup.delay)
-                    group.addTask {
+                    group.addTask(executorPreference: pool) {
                         if dup.delay > .zero { try? await timeline.sleep(untilScenario: copy.intendedStart) }
                         _ = await execute(copy, target: target, timeline: timeline, recorder: recorder)
                     }
                 }
             }
+        }
         }
         return offered
     }
