@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient",
+                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "AgentService",
             dependencies: [
-                "Reliability", "CurlClient", "RedisStore",
+                "Reliability", "CurlClient", "LoadGen", "RedisStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(
             name: "AgentServiceTests",
-            dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient"]
+            dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient", "LoadGen"]
         ),
         .testTarget(name: "SquallCLITests", dependencies: ["squall"]),
     ]

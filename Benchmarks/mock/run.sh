@@ -94,25 +94,42 @@ wait_port "$NGINX_PORT" || { echo "run.sh: nginx did not start" >&2; cat "$WORK/
 curl -s -o "$WORK/nginx-body" -H 'Content-Type: application/json' --data "$BODY_JSON" "http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
 cmp -s "$WORK/body" "$WORK/nginx-body" || { echo "run.sh: nginx body differs from the mock's" >&2; exit 3; }
 
+# CPU time (user + system, clock ticks) used so far by a process and its children's threads.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+TICK=$(getconf CLK_TCK)
+
+# run_wrk URL PID -> prints "requests/s requests cpu-ticks"
 run_wrk() {
+  local before after
+  before=$(cpu_ticks "$2")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s Benchmarks/mock/post.lua "$1" >"$WORK/wrk.out" 2>&1
+  after=$(cpu_ticks "$2")
   cat "$WORK/wrk.out" >&2
   grep -q "Non-2xx" "$WORK/wrk.out" && { echo "run.sh: non-2xx responses from $1" >&2; exit 3; }
-  awk '/^Requests\/sec:/ { print $2 }' "$WORK/wrk.out"
+  echo "$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/wrk.out") $(awk '/requests in/ { print $1 }' "$WORK/wrk.out") $((after - before))"
 }
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION x $ROUNDS rounds, body $(wc -c <"$WORK/body") bytes, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-NGINX_SUM=0; MOCK_SUM=0
+NGINX_SUM=0; MOCK_SUM=0; NGINX_REQ=0; MOCK_REQ=0; NGINX_CPU=0; MOCK_CPU=0
 for round in $(seq 1 "$ROUNDS"); do
   echo "--- round $round: nginx ---" >&2
-  n=$(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/chat/completions")
+  read -r n nreq ncpu < <(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" "$nginx_pid")
   echo "--- round $round: squall mock ---" >&2
-  m=$(run_wrk "http://127.0.0.1:$MOCK_PORT/v1/chat/completions")
+  read -r m mreq mcpu < <(run_wrk "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" "$mock_pid")
   printf 'round %d      nginx %9.0f req/s   squall mock %9.0f req/s   ratio %.2f\n' "$round" "$n" "$m" "$(awk -v m="$m" -v n="$n" 'BEGIN { print m / n }')"
   NGINX_SUM=$(awk -v a="$NGINX_SUM" -v b="$n" 'BEGIN { print a + b }')
   MOCK_SUM=$(awk -v a="$MOCK_SUM" -v b="$m" 'BEGIN { print a + b }')
+  NGINX_REQ=$((NGINX_REQ + nreq)); MOCK_REQ=$((MOCK_REQ + mreq))
+  NGINX_CPU=$((NGINX_CPU + ncpu)); MOCK_CPU=$((MOCK_CPU + mcpu))
 done
 
-printf 'nginx        %12.0f req/s (mean of %d rounds)\n' "$(awk -v s="$NGINX_SUM" -v r="$ROUNDS" 'BEGIN { print s / r }')" "$ROUNDS"
-printf 'squall mock  %12.0f req/s (mean of %d rounds)\n' "$(awk -v s="$MOCK_SUM" -v r="$ROUNDS" 'BEGIN { print s / r }')" "$ROUNDS"
-awk -v m="$MOCK_SUM" -v n="$NGINX_SUM" 'BEGIN { printf "ratio        %12.2fx nginx\n", m / n }'
+printf 'nginx        %12.0f req/s (mean of %d rounds)   %6.2f us CPU/request\n' "$(awk -v s="$NGINX_SUM" -v r="$ROUNDS" 'BEGIN { print s / r }')" "$ROUNDS" "$(awk -v c="$NGINX_CPU" -v q="$NGINX_REQ" -v t="$TICK" 'BEGIN { print c / t / q * 1e6 }')"
+printf 'squall mock  %12.0f req/s (mean of %d rounds)   %6.2f us CPU/request\n' "$(awk -v s="$MOCK_SUM" -v r="$ROUNDS" 'BEGIN { print s / r }')" "$ROUNDS" "$(awk -v c="$MOCK_CPU" -v q="$MOCK_REQ" -v t="$TICK" 'BEGIN { print c / t / q * 1e6 }')"
+awk -v m="$MOCK_SUM" -v n="$NGINX_SUM" 'BEGIN { printf "ratio        %12.2fx nginx req/s\n", m / n }'
+awk -v mc="$MOCK_CPU" -v mq="$MOCK_REQ" -v nc="$NGINX_CPU" -v nq="$NGINX_REQ" 'BEGIN { printf "cpu ratio    %12.2fx (nginx CPU per request / mock CPU per request)\n", (nc / nq) / (mc / mq) }'

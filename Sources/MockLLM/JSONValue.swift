@@ -14,6 +14,7 @@ public enum JSONValue: Sendable, Hashable {
     /// An object (keys in document order; duplicate keys: the last wins on lookup).
     case object([(String, JSONValue)])
 
+    /// Structural equality (object members compared in order).
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
@@ -27,6 +28,7 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Hashes the structure, consistent with `==`.
     public func hash(into h: inout Hasher) {
         switch self {
         case .null: h.combine(0)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Scenarios
 import Reliability
+import Reporting
 import YAMLConfig
 
 /// `squall run`: loads scenarios (files or bundled names), runs them in the simulator or live,
@@ -79,7 +80,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             let report: String
             do {
-                report = try ReportOutput.write(result, root: root)
+                report = try ReportOutput.write(result, root: root, timeScale: runMode == .live ? timeScale : nil)
             } catch {
                 throw RunFailure(message: "cannot write the report of \(scenario.name) under \(out): \(error)")
             }
@@ -101,14 +102,14 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Where the CLI writes a result. This is the hook to the Reporting module: when it is linked
-/// (`ReportWriter.write(result, to: root)`), it writes every report file; this build writes
-/// `summary.json` with `SummaryFile` and says so.
+/// Where the CLI writes a result: the Reporting module's `ReportWriter` (report.md, SVG charts,
+/// tasks.csv, timeseries.csv, junit.xml, summary.json, the Reports index, the CI step summary).
 enum ReportOutput {
-    /// Writes the report and returns the path to show.
-    static func write(_ result: ScenarioResult, root: URL) throws -> String {
-        let dir = root.appendingPathComponent(result.scenario.name, isDirectory: true)
-        return try SummaryFile.write(result, to: dir).path
+    /// Writes the report and returns the path of `report.md`.
+    static func write(_ result: ScenarioResult, root: URL, timeScale: Double?) throws -> String {
+        let options = ReportWriter.Options(context: ReportContext(squallVersion: SquallVersion.current, timeScale: timeScale))
+        let written = try ReportWriter.write(result, to: root, options: options)
+        return written.directory.appendingPathComponent(ReportFiles.report).path
     }
 }
 

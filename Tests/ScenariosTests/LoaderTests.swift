@@ -125,7 +125,7 @@ import YAMLConfig
               breaker: { failure_threshold: 5, failure_rate: 50% }
             """)
         #expect(modes?.path == "stack.breaker.failure_threshold")
-        #expect(modes?.line == 5 && modes?.column == 32)
+        #expect(modes?.line == 5 && modes?.column == 33)
         let backoff = loadError("name: t\nduration: 1h\nload: { tasks_per_day: 10 }\nstack:\n  retry: { min: 10s, max: 1s }\n")
         #expect(backoff?.path == "stack.retry.min")
         let budget = loadError("name: t\nduration: 1h\nload: { tasks_per_day: 10 }\nstack:\n  budget: { max_tokens: 800, reserve_for_output: 800 }\n")

@@ -6,13 +6,30 @@ public enum ArithmeticReport {
     /// Computes the block for `result` of `scenario` at `confidence`.
     public static func compute(scenario: Scenario, result: ScenarioResult, confidence: Double) -> FailureArithmetic {
         let model = FailureModel(scenario: scenario)
-        let n = result.totals.succeeded + result.totals.failed
-        let k = result.totals.failed
+        var n = result.totals.succeeded + result.totals.failed
+        var k = result.totals.failed
+        var notes = model.notes
+        if !result.faultWindows.isEmpty, !result.tasks.isEmpty {
+            // Compare the steady state with the steady state: leave out tasks that overlap a fault
+            // window (plus the breaker's recovery timeout after it, when there is a breaker).
+            let buffer = (scenario.stack.breaker?.maxRecoveryTimeout ?? .zero).seconds
+            var tasks = 0
+            var failed = 0
+            for t in result.tasks where t.result == .succeeded || t.result == .failed {
+                let overlaps = result.faultWindows.contains { t.finished >= $0.start && t.intendedStart < $0.end + buffer }
+                if overlaps { continue }
+                tasks += 1
+                if t.result == .failed { failed += 1 }
+            }
+            notes.append("observed over the \(tasks) tasks that did not overlap a fault window\(buffer > 0 ? " or the \(DurationFormat.short(.fromSeconds(buffer))) after it" : "")")
+            n = tasks
+            k = failed
+        }
         let (lo, hi) = BinomialInterval.clopperPearson(successes: k, trials: n, confidence: confidence)
         let p = model.taskFailure
         let perDay = scenario.load.tasksPerDay
-        let observedPerDay = result.perDay.failures
-        var notes = model.notes
+        let steadyOnly = n != result.totals.succeeded + result.totals.failed || k != result.totals.failed
+        let observedPerDay = steadyOnly ? (n == 0 ? 0 : Double(k) / Double(n) * perDay) : result.perDay.failures
         if result.duplicates.replayed + result.duplicates.conflicts > 0 {
             notes.append("replayed and conflicting duplicates are not executed tasks and are not counted")
         }
