@@ -23,7 +23,8 @@ public struct AgentService: Sendable {
         configuration: AgentServiceConfiguration, store: any TaskStore, idempotency: any IdempotencyStore,
         runner: any TaskRunner, logger: Logger = Logger(label: "squall.service")
     ) {
-        let engine = TaskEngine(configuration: configuration, store: store, runner: runner, logger: logger)
+        let engine = TaskEngine(
+            configuration: configuration, store: store, runner: runner, logger: logger, startsWhenListening: true)
         api = TaskAPI(engine: engine, idempotency: idempotency, logger: logger)
         self.logger = logger
     }
@@ -63,7 +64,10 @@ public struct AgentService: Sendable {
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            onServerRunning: { [engine] channel in
+                engine.markListening()
+                await onListening(channel.localAddress?.port ?? 0)
+            },
             logger: logger)
         return ServiceGroup(
             configuration: .init(

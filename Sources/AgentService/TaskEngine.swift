@@ -25,6 +25,7 @@ public final class TaskEngine: Service, Sendable {
         var submitting = 0
         var running: Set<String> = []
         var drainStarted: ContinuousClock.Instant?
+        var listening = false
     }
 
     /// The configuration.
@@ -39,12 +40,18 @@ public final class TaskEngine: Service, Sendable {
     private let gate = Mutex(Gate())
     private let doorbell: Doorbell
     private let drainSignal = Doorbell(maxPermits: 1)
+    private let listening = Doorbell(maxPermits: 1)
+    private let startsWhenListening: Bool
 
-    /// Creates an engine.
+    /// Creates an engine. With `startsWhenListening` (what `AgentService` uses) the workers take no task
+    /// before `markListening()`, so a replica that fails to bind its port never claims shared tasks.
+    /// Default false: the workers start with `run()`.
     public init(
         configuration: AgentServiceConfiguration, store: any TaskStore, runner: any TaskRunner,
-        metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "squall.service")
+        metrics: ServiceMetrics = ServiceMetrics(), logger: Logger = Logger(label: "squall.service"),
+        startsWhenListening: Bool = false
     ) {
+        self.startsWhenListening = startsWhenListening
         self.configuration = configuration
         self.store = store
         self.runner = runner
@@ -73,6 +80,12 @@ public final class TaskEngine: Service, Sendable {
         return .accepted
     }
 
+    /// Lets the workers start (the HTTP server is accepting connections).
+    public func markListening() {
+        gate.withLock { $0.listening = true }
+        listening.ringAll()
+    }
+
     /// Begins the drain (what SIGTERM does through the service group).
     public func beginDrain() {
         let first = gate.withLock { g in
@@ -97,9 +110,17 @@ public final class TaskEngine: Service, Sendable {
     /// Runs the workers until a graceful shutdown has drained them.
     public func run() async throws {
         await withGracefulShutdownHandler {
+            if self.startsWhenListening {
+                // Wait for the server; a shutdown or cancellation before it listens ends the engine with no work done.
+                while !self.gate.withLock({ $0.listening || $0.draining }) && !Task.isCancelled {
+                    await self.listening.wait(timeout: nil)
+                }
+                if !self.gate.withLock({ $0.listening }) { return }
+            }
             await self.runWorkers()
         } onGracefulShutdown: {
             self.beginDrain()
+            self.listening.ringAll()
         }
     }
 
@@ -181,7 +202,8 @@ public final class TaskEngine: Service, Sendable {
             let claimed: TaskRecord?
             do { claimed = try await store.claim(lease: configuration.lease) } catch {
                 logger.error("Could not take a task from the store", metadata: ["error": "\(error)"])
-                claimed = nil
+                await doorbell.wait(timeout: max(configuration.pollInterval, .seconds(1)))
+                continue
             }
             if let record = claimed {
                 await execute(record)

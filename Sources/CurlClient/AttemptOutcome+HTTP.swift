@@ -4,8 +4,10 @@ import Reliability
 extension HTTPResponse {
     /// This response as the reliability stack's attempt outcome: its status plus the retry hints
     /// from its headers (`retry-after-ms`, `retry-after`, `x-should-retry`) and, for a status
-    /// ≥ 400, the error body's `error.code` (OpenAI/Groq error JSON).
+    /// ≥ 400, the error body's `error.code` (OpenAI/Groq error JSON). A 2xx event stream whose
+    /// body ended in the middle of an event (`endedMidEvent`) is `.transport(.truncated)`.
     public var attemptOutcome: AttemptOutcome {
+        if endedMidEvent && (200..<300).contains(status) { return .transport(.truncated) }
         var code: String?
         if status >= 400 { code = errorCode }
         var date: Date?

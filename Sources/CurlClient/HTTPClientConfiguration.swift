@@ -14,17 +14,22 @@ public struct HTTPClientConfiguration: Sendable, Hashable {
     public var requestTimeout: Duration
     /// The `User-Agent` sent when a request sets none. Default `squall`; nil sends none.
     public var userAgent: String?
+    /// Honour the `http_proxy` / `https_proxy` / `no_proxy` environment variables as curl does.
+    /// Default false: requests go direct, so a load test of a loopback target is never silently
+    /// routed through a proxy.
+    public var useEnvironmentProxy: Bool
 
     /// Creates a configuration; every field has the default documented on it.
     public init(
         maxConnections: Int = 64, maxConnectionsPerHost: Int? = nil, connectTimeout: Duration = .seconds(5),
-        requestTimeout: Duration = .seconds(60), userAgent: String? = "squall"
+        requestTimeout: Duration = .seconds(60), userAgent: String? = "squall", useEnvironmentProxy: Bool = false
     ) {
         self.maxConnections = maxConnections
         self.maxConnectionsPerHost = maxConnectionsPerHost
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.userAgent = userAgent
+        self.useEnvironmentProxy = useEnvironmentProxy
     }
 
     /// Checks every field, naming the first one out of range and what is valid.

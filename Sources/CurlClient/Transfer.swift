@@ -55,6 +55,7 @@ final class Transfer: @unchecked Sendable {
         check(squall_easy_setopt_string(h, CURLOPT_URL, request.url))
         check(squall_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https"))
         check(squall_easy_setopt_long(h, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)))
+        if !config.useEnvironmentProxy { check(squall_easy_setopt_string(h, CURLOPT_PROXY, "")) }
         check(squall_easy_setopt_long(h, CURLOPT_TIMEOUT_MS, curlMilliseconds(request.timeout ?? config.requestTimeout)))
         check(squall_easy_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, curlMilliseconds(config.connectTimeout)))
         check(squall_easy_setopt_data_callback(h, CURLOPT_HEADERFUNCTION) { buffer, size, count, me in

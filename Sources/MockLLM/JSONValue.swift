@@ -14,6 +14,7 @@ public enum JSONValue: Sendable, Hashable {
     /// An object (keys in document order; duplicate keys: the last wins on lookup).
     case object([(String, JSONValue)])
 
+    /// Structural equality (object members compared in order).
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
@@ -27,6 +28,7 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Hashes the structure, consistent with `==`.
     public func hash(into h: inout Hasher) {
         switch self {
         case .null: h.combine(0)
@@ -62,14 +64,15 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Parses UTF-8 JSON bytes. Returns nil when the text is not valid JSON (or nests deeper than 64).
     public static func parse<C: Collection>(_ bytes: C) -> JSONValue? where C.Element == UInt8 {
-        let array = Array(bytes)
-        return array.withUnsafeBufferPointer { buf -> JSONValue? in
+        func run(_ buf: UnsafeBufferPointer<UInt8>) -> JSONValue? {
             var p = JSONParser(bytes: buf)
             p.skipSpace()
             guard let v = p.value(depth: 0) else { return nil }
             p.skipSpace()
             return p.pos == buf.count ? v : nil
         }
+        if let result = bytes.withContiguousStorageIfAvailable(run) { return result }
+        return Array(bytes).withUnsafeBufferPointer(run)
     }
 }
 

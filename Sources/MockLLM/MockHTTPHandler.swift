@@ -18,7 +18,7 @@ struct HandlerSettings: Sendable {
 /// empty bodies, mid-stream errors). Lives on its channel's event loop.
 final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = ByteBuffer
 
     private let state: MockState
     private let settings: HandlerSettings
@@ -57,6 +57,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if error is HTTPParserError, !responding, active {
+            // Broken HTTP: answer 400 if nothing of a response was sent yet, then close.
+            keepAlive = false
+            queued.removeAll()
+            sendError(
+                context: context, status: 400, type: "invalid_request_error", code: "bad_http",
+                message: "The request is not valid HTTP/1.1.", path: nil)
+            return
+        }
         context.close(promise: nil)
     }
 
@@ -81,10 +90,35 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Reading
 
+    /// Requests that arrived (pipelined) while a response was still being produced.
+    private var queued: [HTTPServerRequestPart] = []
+    private static let maxQueuedParts = 4096
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if responding || !queued.isEmpty {
+            guard queued.count < Self.maxQueuedParts else {
+                context.close(promise: nil)
+                return
+            }
+            queued.append(part)
+            return
+        }
+        handle(context: context, part)
+    }
+
+    /// Processes queued pipelined requests once the previous response is complete.
+    private func drainQueue(context: ChannelHandlerContext) {
+        while active, !responding, !queued.isEmpty {
+            handle(context: context, queued.removeFirst())
+        }
+    }
+
+    private func handle(context: ChannelHandlerContext, _ part: HTTPServerRequestPart) {
+        switch part {
         case .head(let h):
             head = h
+            requestIsHTTP10 = h.version.major == 1 && h.version.minor == 0
             body = nil
             discardingBody = false
             keepAlive = h.isKeepAlive
@@ -218,20 +252,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     message: error.description, path: nil, param: FaultHeader.name)
             }
         }
-        let profile = state.profile
-        var attempt = 1
-        if let a = h.headers.first(name: profile.attemptHeader), let n = Int(a.trimmingCharacters(in: .whitespaces)) {
-            attempt = max(1, n - profile.attemptHeaderFirst + 1)
-        }
         let key = h.headers.first(name: "idempotency-key") ?? h.headers.first(name: "x-idempotency-key")
         var apiKey: String?
         if let auth = h.headers.first(name: "authorization"), auth.hasPrefix("Bearer ") {
             apiKey = String(auth.dropFirst(7))
         }
         let fr = FaultRequest(
-            path: path, model: request.model, stream: request.stream, attempt: attempt, idempotencyKey: key,
+            path: path, model: request.model, stream: request.stream, attempt: 1, idempotencyKey: key,
             apiKey: apiKey, promptTokens: request.promptTokens, maxTokens: request.maxTokens, now: .zero)
-        let (decision, n) = state.decide(fr, override: override)
+        let (decision, n) = state.decide(fr, override: override) { h.headers.first(name: $0) }
         var idSource = SplitMix64(seed: state.seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let requestID = "req_" + MockWire.hex(idSource.next(), width: 16)
         let exchange = Exchange(
@@ -289,8 +318,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     model: x.request.model, reply: reply, created: x.created, requestID: x.requestID, groq: x.groq)
                 var headers = baseHeaders(x, contentType: "application/json")
                 headers.add(name: "content-length", value: String(text.utf8.count))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
+                writeHead(context: context, status: .ok, headers: headers)
+                writeBody(context: context, string: text)
                 endResponse(context: context)
             }
         case .status(let fault):
@@ -307,11 +336,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func writeStreamHead(context: ChannelHandlerContext, _ x: Exchange) {
+        if requestIsHTTP10 { keepAlive = false }  // no chunked encoding in HTTP/1.0: close ends the stream
         var headers = baseHeaders(x, contentType: "text/event-stream; charset=utf-8")
         headers.add(name: "cache-control", value: "no-cache")
         headers.add(name: "transfer-encoding", value: "chunked")
-        context.writeAndFlush(
-            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        writeHead(context: context, status: .ok, headers: headers)
+        flushOut(context: context)
     }
 
     /// Writes events from `index`, waiting the reply's gap before each content chunk after the first.
@@ -326,7 +356,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if i > 0, i < reply.completionTokens, i - 1 < reply.gaps.count {
                 let gap = state.realDelay(reply.gaps[i - 1])
                 if gap > .zero {
-                    context.flush()
+                    flushOut(context: context)
                     let next = i
                     after(gap, context: context) { [self] in
                         writeEvent(context: context, events[next])
@@ -338,16 +368,17 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             writeEvent(context: context, events[i])
             i += 1
         }
-        context.flush()
+        flushOut(context: context)
         done()
     }
 
     private func writeEvent(context: ChannelHandlerContext, _ event: String) {
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: event)))), promise: nil)
+        writeBody(context: context, string: event)
     }
 
     private func endResponse(context: ChannelHandlerContext) {
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        writeEnd(context: context)
+        flushOut(context: context)
         finishExchange(context: context)
     }
 
@@ -356,7 +387,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         head = nil
         body = nil
         waitingSince = .now()
-        if !keepAlive { context.close(promise: nil) }
+        if !keepAlive {
+            queued.removeAll()
+            context.close(promise: nil)
+            return
+        }
+        if !queued.isEmpty {
+            // Let the current write go out first, then serve the next pipelined request.
+            context.eventLoop.assumeIsolated().execute { [self] in drainQueue(context: context) }
+        }
     }
 
     private func writeStatusFault(context: ChannelHandlerContext, _ x: Exchange, _ fault: StatusFault) {
@@ -370,8 +409,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let s = fault.shouldRetry { headers.add(name: "x-should-retry", value: s ? "true" : "false") }
         headers.add(name: "content-length", value: String(text.utf8.count))
         let status = HTTPResponseStatus(statusCode: fault.status)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
+        writeHead(context: context, status: status, headers: headers)
+        writeBody(context: context, string: text)
         endResponse(context: context)
     }
 
@@ -398,7 +437,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 var headers = baseHeaders(x, contentType: "application/json")
                 headers.add(name: "content-length", value: "0")
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                writeHead(context: context, status: .ok, headers: headers)
             }
             endResponse(context: context)
         case .malformed:
@@ -417,8 +456,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let text = String(full.prefix(full.count / 2))
                 var headers = baseHeaders(x, contentType: "application/json")
                 headers.add(name: "content-length", value: String(text.utf8.count))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: text)))), promise: nil)
+                writeHead(context: context, status: .ok, headers: headers)
+                writeBody(context: context, string: text)
                 endResponse(context: context)
             }
         case .truncate(let afterBytes, let afterChunks):
@@ -433,11 +472,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     model: x.request.model, reply: reply, created: x.created, requestID: x.requestID, groq: x.groq)
                 var headers = baseHeaders(x, contentType: "application/json")
                 headers.add(name: "content-length", value: String(text.utf8.count))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                writeHead(context: context, status: .ok, headers: headers)
                 var buffer = context.channel.allocator.buffer(string: text)
                 let keep = min(afterBytes, max(0, buffer.readableBytes - 1))
                 buffer.moveWriterIndex(to: buffer.readerIndex + keep)
-                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                writeBody(context: context, buffer)
+        flushOut(context: context)
                 context.close(promise: nil)
             }
         case .streamError(let afterChunks):
@@ -460,8 +500,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 bytes = Array(text.utf8)
                 var headers = baseHeaders(x, contentType: "application/json")
                 headers.add(name: "content-length", value: String(bytes.count))
-                context.writeAndFlush(
-                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                writeHead(context: context, status: .ok, headers: headers)
+        flushOut(context: context)
             }
             let realRate = Double(bps) * state.timeScale  // bytes per real second
             let interval = max(0.02, 1 / realRate)
@@ -474,7 +514,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let due = min(bytes.count, max(sent + 1, Int(elapsed * rate)))
         if due > sent {
             let buffer = context.channel.allocator.buffer(bytes: bytes[sent..<due])
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            writeBody(context: context, buffer)
+        flushOut(context: context)
         }
         if due >= bytes.count {
             endResponse(context: context)
@@ -496,6 +537,82 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    // MARK: Raw HTTP/1.1 output
+    //
+    // Responses are serialized here straight into one buffer per flush (status line, headers, body,
+    // chunk framing), instead of going through NIO's response encoder: one pipeline hop and one
+    // write per response on the hot path.
+
+    private var out: ByteBuffer?
+    private var chunked = false
+    private var requestIsHTTP10 = false
+
+    private func writeHead(context: ChannelHandlerContext, status: HTTPResponseStatus, headers: HTTPHeaders) {
+        var buffer = out ?? context.channel.allocator.buffer(capacity: 1024)
+        buffer.writeStaticString("HTTP/1.1 ")
+        buffer.writeString(String(status.code))
+        buffer.writeStaticString(" ")
+        buffer.writeString(status.reasonPhrase)
+        buffer.writeStaticString("\r\n")
+        chunked = false
+        for (name, value) in headers {
+            if name == "transfer-encoding" {
+                if requestIsHTTP10 { continue }  // HTTP/1.0: the body ends when the connection closes
+                chunked = true
+            }
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        if requestIsHTTP10, keepAlive { buffer.writeStaticString("connection: keep-alive\r\n") }
+        buffer.writeStaticString("\r\n")
+        out = buffer
+    }
+
+    private func writeBody(context: ChannelHandlerContext, string: String) {
+        guard !string.isEmpty else { return }
+        var buffer = out ?? context.channel.allocator.buffer(capacity: string.utf8.count + 16)
+        if chunked {
+            buffer.writeString(String(string.utf8.count, radix: 16))
+            buffer.writeStaticString("\r\n")
+            buffer.writeString(string)
+            buffer.writeStaticString("\r\n")
+        } else {
+            buffer.writeString(string)
+        }
+        out = buffer
+    }
+
+    private func writeBody(context: ChannelHandlerContext, _ body: ByteBuffer) {
+        guard body.readableBytes > 0 else { return }
+        var body = body
+        var buffer = out ?? context.channel.allocator.buffer(capacity: body.readableBytes + 16)
+        if chunked {
+            buffer.writeString(String(body.readableBytes, radix: 16))
+            buffer.writeStaticString("\r\n")
+            buffer.writeBuffer(&body)
+            buffer.writeStaticString("\r\n")
+        } else {
+            buffer.writeBuffer(&body)
+        }
+        out = buffer
+    }
+
+    private func writeEnd(context: ChannelHandlerContext) {
+        guard chunked else { return }
+        var buffer = out ?? context.channel.allocator.buffer(capacity: 8)
+        buffer.writeStaticString("0\r\n\r\n")
+        out = buffer
+        chunked = false
+    }
+
+    private func flushOut(context: ChannelHandlerContext) {
+        guard let buffer = out else { return }
+        out = nil
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
     // MARK: Plain responses
 
     private func sendJSON(context: ChannelHandlerContext, status: HTTPResponseStatus, body: String) {
@@ -512,8 +629,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (n, v) in extra { headers.add(name: n, value: v) }
         if !keepAlive { headers.add(name: "connection", value: "close") }
         responding = true
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        writeHead(context: context, status: status, headers: headers)
+        writeBody(context: context, string: body)
         endResponse(context: context)
     }
 

@@ -7,6 +7,7 @@ import Synchronization
 public struct MockServerError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, naming the address.
     public var message: String
+    /// The message.
     public var description: String { message }
 }
 
@@ -56,7 +57,10 @@ public final class MockServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // Request decoding only: the handler serializes responses itself and serves
+                    // pipelined requests in order.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(state: state, settings: settings))
                 }
             }

@@ -51,11 +51,18 @@ public final class MockState: Sendable {
 
     /// Decides one request (with `override` as the only rule and no rate limits, when given) and records it.
     /// The request's `now` is filled in from the scenario clock.
-    func decide(_ request: FaultRequest, override: FaultRule?) -> (FaultDecision, requestNumber: UInt64) {
+    /// `attemptHeader` reads a request header by name; the attempt number comes from the profile's
+    /// `attempt_header` (when present and numeric).
+    func decide(
+        _ request: FaultRequest, override: FaultRule?, attemptHeader: (String) -> String? = { _ in nil }
+    ) -> (FaultDecision, requestNumber: UInt64) {
         let real = NIODeadline.now()
         return box.withLock { s in
             var req = request
             req.now = Self.scenario(real: real - s.origin, scale: timeScale)
+            if let a = attemptHeader(s.plan.profile.attemptHeader), let v = Int(a.trimmingCharacters(in: .whitespaces)) {
+                req.attempt = max(1, v - s.plan.profile.attemptHeaderFirst + 1)
+            }
             let n = s.requestCount
             s.requestCount &+= 1
             var rng = SquallRandom.stream(seed: seed, n)

@@ -122,8 +122,9 @@ public final class LiveExecutor: Sendable {
     }
 
     /// Runs one task to its end: idempotency claim, then attempts, sleeps and breaker checks as the
-    /// state machine says, then the idempotency result. A success stores the result for replay; a
-    /// failure releases the key, so a later duplicate may run it again.
+    /// state machine says, then the idempotency result. A finished task (success or failure) stores
+    /// its result, which duplicates replay (IETF draft); a task cut short by shutdown releases the
+    /// key, so a later caller may run it again.
     public func run(_ task: LiveTask) async -> LiveTaskResult {
         let startedAt = timeline.now()
         var flow = TaskFlow(startedAt: startedAt)
@@ -196,12 +197,17 @@ public final class LiveExecutor: Sendable {
 
         if let heldKey, let store {
             do {
-                if outcome.succeeded {
-                    try await store.complete(
-                        key: heldKey.key, fingerprint: heldKey.fingerprint,
-                        result: StoredResult(succeeded: true, body: body ?? ""), now: timeline.now(), ttl: heldKey.ttl)
-                } else {
+                if outcome.cause == .shutdown {
+                    // Cut short, not finished: the next caller with this key may run it.
                     try await store.release(key: heldKey.key)
+                } else {
+                    // Success or failure, the result is stored and replayed to duplicates (IETF draft).
+                    let stored = outcome.succeeded
+                        ? StoredResult(succeeded: true, body: body ?? "")
+                        : StoredResult(succeeded: false, body: "error:" + (outcome.cause?.rawValue ?? "failed"))
+                    try await store.complete(
+                        key: heldKey.key, fingerprint: heldKey.fingerprint, result: stored, now: timeline.now(),
+                        ttl: heldKey.ttl)
                 }
             } catch {
                 logger.error(

@@ -69,6 +69,12 @@ public final class AtomicFile {
         if buffer.count >= Self.bufferLimit { try flush() }
     }
 
+    /// Lets `body` append bytes directly to the write buffer (no intermediate strings).
+    public func append(_ body: (inout [UInt8]) -> Void) throws(ReportWriteError) {
+        body(&buffer)
+        if buffer.count >= Self.bufferLimit { try flush() }
+    }
+
     private func flush() throws(ReportWriteError) {
         var offset = 0
         while offset < buffer.count {

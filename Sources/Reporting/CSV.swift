@@ -3,14 +3,20 @@
 public enum CSV {
     /// One field, quoted when it needs to be.
     public static func field(_ text: String) -> String {
-        let needsQuoting = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-        guard needsQuoting else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var bytes: [UInt8] = []
+        ByteText.csvField(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// One row (fields joined by commas, terminated by `\n`).
     public static func row(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",") + "\n"
+        var bytes: [UInt8] = []
+        for (i, f) in fields.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            ByteText.csvField(f, into: &bytes)
+        }
+        bytes.append(10)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses CSV text back into rows of fields (for tests and tools reading Squall's files).

@@ -6,19 +6,16 @@ public enum NumberText {
     /// `value` with exactly `digits` decimals (`fixed(0.5, 2)` = `0.50`); non-finite values print
     /// as `NaN`, `inf`, `-inf`; `-0` prints as `0`.
     public static func fixed(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "inf" : "-inf") }
-        let text = String(format: "%.\(digits)f", value)
-        if text.hasPrefix("-"), text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { return String(text.dropFirst()) }
-        return text
+        var bytes: [UInt8] = []
+        ByteText.fixed(value, digits, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `value` with up to `digits` decimals and no trailing zeros (`trimmed(2.50, 3)` = `2.5`).
     public static func trimmed(_ value: Double, _ digits: Int = 3) -> String {
-        var text = fixed(value, digits)
-        guard value.isFinite, text.contains(".") else { return text }
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
+        var bytes: [UInt8] = []
+        ByteText.trimmed(value, digits, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// An integer with thousands separators (`1,000,000`).

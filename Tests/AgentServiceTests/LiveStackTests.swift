@@ -152,6 +152,27 @@ import Testing
         try await s.shutdown()
     }
 
+    @Test(.enabled(if: TestRedis.isAvailable, TestRedis.reason))
+    func aReplicaThatCannotListenTakesNoSharedTask() async throws {
+        let ns = "squall-test:bindfail:\(UUID().uuidString)"
+        let redis = RedisClient(configuration: try RedisConfiguration(url: TestRedis.url!))
+        let store = RedisBackedTaskStore(client: redis, namespace: ns)
+        let record = TaskRecord(id: "t_waiting", task: "waiting", userID: "u", idempotencyKey: nil, createdAt: 0)
+        #expect(try await store.submit(record, queueLimit: -1))
+        let occupied = try await RunningService.start(AgentServiceConfiguration(), runner: FakeRunner())
+        var o = ServeOptions()
+        o.port = occupied.port
+        o.llmURL = "http://127.0.0.1:9"
+        o.redis = TestRedis.url
+        o.redisNamespace = ns
+        let options = try o.resolve()
+        await #expect(throws: ServeFailure.self) { try await ServeLauncher.run(options, signals: []) }
+        #expect(try await store.pendingCount() == 1)
+        #expect(try await store.get(id: "t_waiting")?.status == .pending)
+        try await occupied.shutdown()
+        redis.close()
+    }
+
     @Test func unreachableRedisIsAServeFailure() async throws {
         let options = try resolved(port: 0, redis: "redis://127.0.0.1:1")
         do {

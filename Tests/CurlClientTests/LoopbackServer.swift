@@ -256,6 +256,11 @@ final class LoopbackServer: @unchecked Sendable {
                 write(fd, [byte])
             }
             return true
+        case "/sse-partial":
+            // One whole event, then half of the next, then a clean close (FIN).
+            write(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
+            write(fd, "data: {\"i\":0}\n\ndata: {\"i\":")
+            return false
         case "/sse", "/sse-gated", "/sse-cut":
             let count = Int(r.query["n"] ?? "3") ?? 3
             write(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"

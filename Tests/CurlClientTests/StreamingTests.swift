@@ -1,3 +1,4 @@
+import Reliability
 import Synchronization
 import Testing
 
@@ -61,6 +62,19 @@ struct StreamingTests {
                 #expect(error.failure == .reset)
             }
             #expect(seen.withLock { $0 } == 2)
+        }
+    }
+
+    @Test func streamClosedInTheMiddleOfAnEventIsTruncated() async throws {
+        try await withServerAndClient { client, server in
+            let seen = Mutex<[String]>([])
+            let response = try await client.stream(HTTPRequest(url: server.base + "/sse-partial")) { event in
+                seen.withLock { $0.append(event.data) }
+            }
+            #expect(seen.withLock { $0 } == [#"{"i":0}"#])
+            #expect(response.status == 200)
+            #expect(response.endedMidEvent)
+            #expect(response.attemptOutcome == .transport(.truncated))
         }
     }
 

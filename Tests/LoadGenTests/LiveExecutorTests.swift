@@ -155,14 +155,16 @@ struct LiveExecutorTests {
         #expect(transport.log.isEmpty)
     }
 
-    @Test func failedTaskReleasesItsKeySoADuplicateRunsAgain() async {
+    @Test func failedTaskStoresItsErrorForDuplicatesToReplay() async {
         let clock = JumpClock()
         let transport = ScriptedTransport(clock: clock) { _, n in n == 0 ? .status(400) : .ok }
         let executor = LiveExecutor(config: config(), transport: transport, timeline: LiveTimeline(clock: clock))
         let first = await executor.run(LiveTask(id: "a", prompt: "p", idempotencyKey: "k"))
         let second = await executor.run(LiveTask(id: "b", prompt: "p", idempotencyKey: "k"))
-        #expect(!first.outcome.succeeded)
-        #expect(second.disposition == .executed && second.outcome.succeeded)
+        #expect(!first.outcome.succeeded && first.outcome.cause == .permanent)
+        #expect(second.disposition == .replayed && !second.outcome.succeeded)
+        #expect(second.body == "error:permanent")
+        #expect(transport.log.count == 1)
     }
 
     @Test func cancellingDuringARetrySleepEndsTheTaskWithShutdown() async {

@@ -15,8 +15,10 @@ final class FakeTaskService: LoadHTTPClient, Sendable {
     let postStatus: Int
     let pollsBeforeDone: Int
     let finalStatus: String
+    let replayed: Bool
 
-    init(postStatus: Int = 202, pollsBeforeDone: Int = 2, finalStatus: String = "complete") {
+    init(postStatus: Int = 202, pollsBeforeDone: Int = 2, finalStatus: String = "complete", replayed: Bool = false) {
+        self.replayed = replayed
         self.postStatus = postStatus
         self.pollsBeforeDone = pollsBeforeDone
         self.finalStatus = finalStatus
@@ -29,7 +31,7 @@ final class FakeTaskService: LoadHTTPClient, Sendable {
             return s.polls
         }
         if call.method == "POST" {
-            return .success(HTTPReply(status: postStatus, body: Array(#"{"task_id":"abc","status":"pending"}"#.utf8)))
+            return .success(HTTPReply(status: postStatus, headers: replayed ? [HTTPField("Idempotent-Replayed", "true")] : [], body: Array(#"{"task_id":"abc","status":"pending"}"#.utf8)))
         }
         let status = polls > pollsBeforeDone ? finalStatus : "running"
         return .success(HTTPReply(status: 200, body: Array(#"{"task_id":"abc","status":"\#(status)","attempts":2,"cause":"attempts_exhausted"}"#.utf8)))
@@ -70,6 +72,13 @@ struct TasksTargetTests {
         let timeline = LiveTimeline(clock: JumpClock())
         #expect(await TasksTarget(baseURL: "http://h", client: FakeTaskService(postStatus: 409), timeline: timeline).run(task).status == .conflict)
         #expect(await TasksTarget(baseURL: "http://h", client: FakeTaskService(postStatus: 422), timeline: timeline).run(task).status == .mismatch)
+    }
+
+    @Test func aReplayedSubmissionIsNotPolled() async {
+        let service = FakeTaskService(replayed: true)
+        let r = await TasksTarget(baseURL: "http://h", client: service, timeline: LiveTimeline(clock: JumpClock())).run(task)
+        #expect(r.status == .replayed)
+        #expect(service.calls.count == 1)
     }
 
     @Test func givesUpAfterTheTaskTimeout() async {

@@ -63,6 +63,32 @@ func withServer<T>(
         }
     }
 
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await withServer(profile: "latency: 5ms\nreply: { tokens: 2 }") { server in
+            let c = try RawConnection(port: server.port)
+            c.send(post("/v1/chat/completions", chat("first")) + get("/v1/models") + post("/v1/chat/completions", chat("third")))
+            let a = c.readResponse()
+            let b = c.readResponse()
+            let d = c.readResponse()
+            #expect(a.json?["model"] as? String == "first")
+            #expect(b.json?["object"] as? String == "list")
+            #expect(d.json?["model"] as? String == "third")
+        }
+    }
+
+    @Test func http10ClientsGetCloseDelimitedStreams() async throws {
+        try await withServer(profile: "reply: { tokens: 3 }") { server in
+            let c = try RawConnection(port: server.port)
+            let body = chat("m", stream: true)
+            c.send("POST /v1/chat/completions HTTP/1.0\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+            let r = c.readResponse()
+            #expect(r.status == 200)
+            #expect(r.header("transfer-encoding") == nil)
+            #expect(r.end == .complete)  // no content-length: the body ends when the server closes
+            #expect(sseData(r.body).last == "[DONE]")
+        }
+    }
+
     @Test func streamSendsChunksUsageAndDone() async throws {
         try await withServer(profile: "reply: { tokens: 5 }\nstream: { first_token: 5ms, inter_token: 1ms }") { server in
             let r = try roundTrip(server.port, post("/v1/chat/completions", chat("m", stream: true, includeUsage: true)))

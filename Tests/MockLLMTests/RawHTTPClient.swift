@@ -131,7 +131,18 @@ final class RawConnection {
                 if size == 0 { return r }
             }
         }
-        let length = Int(r.header("content-length") ?? "0") ?? 0
+        guard let lengthText = r.header("content-length") else {
+            // Neither length nor chunked: the body runs until the server closes.
+            while true {
+                if let end = fill() {
+                    r.body = buffer
+                    buffer.removeAll()
+                    r.end = end == .closedEarly ? .complete : end
+                    return r
+                }
+            }
+        }
+        let length = Int(lengthText) ?? 0
         while buffer.count < length {
             if let end = fill() {
                 r.body = buffer

@@ -23,6 +23,7 @@ faults:
   - { model: always-500*, status: 500 }
   - { model: bad-request*, status: 400 }
   - { model: stream-error*, drop: stream_error, after_chunks: 1 }
+  - { model: no-retry*, status: 503, should_retry: false }
 """
 
 MESSAGES = [{"role": "user", "content": "Say something."}]
@@ -186,3 +187,10 @@ def test_mid_stream_error_event_raises_api_error(mock_url):
     with pytest.raises(openai.APIError):
         for _ in stream:
             pass
+
+
+def test_x_should_retry_false_stops_the_sdk_retrying(mock_url):
+    with pytest.raises(openai.InternalServerError) as e:
+        openai_client(mock_url, retries=2).chat.completions.create(model="no-retry-openai", messages=MESSAGES)
+    assert e.value.status_code == 503
+    assert stats(mock_url)["by_model"]["no-retry-openai"] == 1  # one attempt despite max_retries=2

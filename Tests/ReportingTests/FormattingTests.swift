@@ -1,13 +1,21 @@
 import Foundation
 import Testing
 
-@testable import Reporting
+import Reporting
 
 @Suite struct FormattingTests {
     @Test func fixedAndTrimmedNumbers() {
         #expect(NumberText.fixed(0.5, 2) == "0.50")
         #expect(NumberText.fixed(-0.0001, 2) == "0.00")
         #expect(NumberText.fixed(.nan, 2) == "NaN")
+        #expect(NumberText.fixed(-1.25, 1) == "-1.2")
+        #expect(NumberText.fixed(2.5, 0) == "2")
+        #expect(NumberText.fixed(625.125, 6) == "625.125000")
+        #expect(NumberText.fixed(1e20, 1) == "100000000000000000000.0")
+        // The fast path agrees with printf on ordinary values.
+        for v in [0.0, 0.1, 0.8123, 1.005, 12.3456789, 604.25, 86_399.999999, 0.0000142, -3.14159] {
+            for d in 0...8 { #expect(NumberText.fixed(v, d) == String(format: "%.\(d)f", v), "\(v) \(d)") }
+        }
         #expect(NumberText.trimmed(2.50, 3) == "2.5")
         #expect(NumberText.trimmed(3, 3) == "3")
         #expect(NumberText.grouped(1_234_567) == "1,234,567")

@@ -3,7 +3,7 @@ import Reliability
 import Scenarios
 import Testing
 
-@testable import Reporting
+import Reporting
 
 /// Reports of a result built by the drivers' own `ResultRecorder` (not a hand-made fixture), with
 /// breaker transitions from a real `CircuitBreaker`.

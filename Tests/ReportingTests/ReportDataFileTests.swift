@@ -5,7 +5,7 @@ import Testing
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-@testable import Reporting
+import Reporting
 
 @Suite struct ReportDataFileTests {
     @Test func tasksCSVHasOneRowPerRecordAndQuotesSpecialCharacters() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Scenarios
 import Testing
 
-@testable import Reporting
+import Reporting
 
 @Suite struct ReportMarkdownTests {
     let text = ReportMarkdown.render(Fixture.result(), context: ReportContext(squallVersion: "0.1.0"))

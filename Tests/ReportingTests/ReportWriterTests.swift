@@ -2,7 +2,7 @@ import Foundation
 import Scenarios
 import Testing
 
-@testable import Reporting
+import Reporting
 
 @Suite struct ReportWriterTests {
     @Test func writesEveryFileIntoTheScenarioDirectory() throws {

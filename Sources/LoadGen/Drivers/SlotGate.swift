@@ -1,22 +1,24 @@
 import Synchronization
 
 /// A counting gate for tasks in flight: `tryAcquire` for drop-when-full, `acquire` to wait for a slot.
-final class SlotGate: Sendable {
+public final class SlotGate: Sendable {
     private struct State {
         var free: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
         var waiterHead = 0
     }
     private let state: Mutex<State>
-    let capacity: Int
+    /// Slots in all.
+    public let capacity: Int
 
-    init(capacity: Int) {
+    /// A gate with `capacity` free slots.
+    public init(capacity: Int) {
         self.capacity = capacity
         state = Mutex(State(free: capacity))
     }
 
     /// Takes a slot if one is free.
-    func tryAcquire() -> Bool {
+    public func tryAcquire() -> Bool {
         state.withLock { s in
             guard s.free > 0 else { return false }
             s.free -= 1
@@ -25,7 +27,7 @@ final class SlotGate: Sendable {
     }
 
     /// Waits for a slot.
-    func acquire() async {
+    public func acquire() async {
         if tryAcquire() { return }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { s -> Bool in
@@ -41,7 +43,7 @@ final class SlotGate: Sendable {
     }
 
     /// Gives a slot back (handing it straight to a waiter, if any).
-    func release() {
+    public func release() {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             if s.waiterHead < s.waiters.count {
                 let w = s.waiters[s.waiterHead]
@@ -59,5 +61,5 @@ final class SlotGate: Sendable {
     }
 
     /// Slots in use.
-    var inUse: Int { state.withLock { capacity - $0.free } }
+    public var inUse: Int { state.withLock { capacity - $0.free } }
 }

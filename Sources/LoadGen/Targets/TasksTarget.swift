@@ -5,7 +5,8 @@ import Reliability
 /// `Idempotency-Key` header and the body's `idempotency_key` → `202 {"task_id": …}`; then
 /// `GET /tasks/{id}` until `status` is `complete` (or `completed`/`succeeded`) or `failed`.
 /// `409` answers a duplicate in flight, `422` a key reused with another payload; a POST answered
-/// with an already-finished task (a replay) counts as `replayed` for a duplicate.
+/// with `Idempotent-Replayed: true`, or a duplicate answered with an already-finished task, counts
+/// as `replayed`.
 public struct TasksTarget: LoadTarget {
     public var name: String { "tasks" }
     /// The service's base URL.
@@ -54,6 +55,10 @@ public struct TasksTarget: LoadTarget {
         default: return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: String(reply.status))
         }
         let first = Self.document(reply.body)
+        if reply.header("Idempotent-Replayed")?.lowercased() == "true" {
+            // The service matched the key to an existing task and answered with it: deduplicated.
+            return TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay")
+        }
         if let terminal = Self.terminal(first) {
             // Answered with a finished task at once: a replay of a stored result.
             return task.duplicate != nil ? TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay") : terminal
