@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient",
+                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -78,6 +78,7 @@ public enum TokenCountDistribution: Sendable, Hashable, CustomStringConvertible 
         }
     }
 
+    /// A short form for messages and reports (`50`, `uniform(20..300)`).
     public var description: String {
         switch self {
         case .fixed(let n): return "\(n)"

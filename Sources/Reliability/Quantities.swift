@@ -23,13 +23,32 @@ public enum Percent {
     public static func parse(_ text: String) throws(QuantityError) -> Double {
         let s = text.trimmingCharacters(in: .whitespaces)
         if s.hasSuffix("%") {
-            guard let v = Double(s.dropLast().trimmingCharacters(in: .whitespaces)), v >= 0, v <= 100 else {
+            let number = s.dropLast().trimmingCharacters(in: .whitespaces)
+            guard let v = Double(number), v >= 0, v <= 100, let fraction = Double(shiftDecimalLeftTwo(number)) else {
                 throw QuantityError(input: text, expected: validForms)
             }
-            return v / 100
+            return fraction
         }
         guard let v = Double(s), v >= 0, v <= 1 else { throw QuantityError(input: text, expected: validForms) }
         return v
+    }
+
+    /// "99.9" → "0.999" by moving the decimal point in the text, so `99.9%` parses to exactly the
+    /// same double as `0.999` (dividing by 100 would give 0.9990000000000001).
+    static func shiftDecimalLeftTwo(_ number: String) -> String {
+        var digits = number
+        var exponentPart = ""
+        if let e = digits.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponentPart = String(digits[e...])
+            digits = String(digits[..<e])
+        }
+        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        var intPart = String(parts[0])
+        let fracPart = parts.count > 1 ? String(parts[1]) : ""
+        while intPart.count < 3 { intPart = "0" + intPart }
+        let newInt = String(intPart.dropLast(2))
+        let newFrac = String(intPart.suffix(2)) + fracPart
+        return newInt + "." + newFrac + exponentPart
     }
 
     /// Formats a fraction as a percentage with up to `digits` decimals (`99.5%`).

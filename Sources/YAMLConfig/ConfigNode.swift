@@ -33,6 +33,11 @@ public struct ConfigNode: @unchecked Sendable {
                 .composer(_, let problem, let mark, _):
                 throw ConfigError(
                     file: file, line: mark.line, column: mark.column, path: "", message: "YAML syntax error: \(problem)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+                throw ConfigError(
+                    file: file, line: context.mark.line, column: context.mark.column, path: "",
+                    message: "duplicate key \(keys) in the mapping that starts here; each key may appear once")
             case .reader(let problem, _, _, _):
                 throw ConfigError(file: file, line: 0, column: 0, path: "", message: "cannot read YAML: \(problem)")
             default:

@@ -91,7 +91,11 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     private var failed = 0
     private var unfinished = 0
     private var causes: [String: Int] = [:]
-    private var outcomeLabels: [String: Int] = [:]
+    /// Attempt outcomes: HTTP statuses by code (index 0…599), then transport failures, then breaker rejections.
+    private var outcomeCounts = [Int](repeating: 0, count: 600 + TransportFailure.allCases.count + 1)
+    private static let transportIndex: [TransportFailure: Int] = Dictionary(
+        uniqueKeysWithValues: TransportFailure.allCases.enumerated().map { ($1, 600 + $0) })
+    private static let rejectedIndex = 600 + TransportFailure.allCases.count
     private var retryReasons: [String: Int] = [:]
     private var attemptsHistogram: [Int] = []
     private var attemptSum = 0
@@ -100,8 +104,11 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     private var successLatency = LatencyRecorder()
 
     private var llmCalls = 0
-    private var models: [String: ModelTally] = [:]
-    private var routes: [String: RouteTally] = [:]
+    private var modelNames: [String] = []
+    private var modelTallies: [ModelTally] = []
+    private var modelPrices: [PriceTable.Price?] = []
+    private var routeNames: [String] = []
+    private var routeTallies: [RouteTally] = []
 
     private var breakerState: BreakerState = .closed
     private var breakerSince: Duration = .zero
@@ -123,7 +130,9 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     private var reexecutedAfterTTL = 0
     private var reexecutedWithinTTL = 0
     private var replayMismatches = 0
-    private var keyExecutions: [Int: KeyExecutions] = [:]
+    /// Executions per key: dense keys (0 ..< 2^26, the simulator's) in an array, others in a dictionary.
+    private var denseExecutions: [KeyExecutions] = []
+    private var sparseExecutions: [Int: KeyExecutions] = [:]
     private var duplicateExecutionKeys = 0
     private var maxExecutionsPerKey = 0
 
@@ -187,7 +196,10 @@ public struct ResultRecorder: TaskEventSink, Sendable {
             default: break
             }
         case .attemptEnded(_, let outcome, let failureClass, let at, _):
-            outcomeLabels[outcome.label, default: 0] += 1
+            switch outcome {
+            case .response(let status, _): outcomeCounts[min(599, max(0, status))] += 1
+            case .transport(let f): outcomeCounts[Self.transportIndex[f]!] += 1
+            }
             if failureClass != .success {
                 let b = bin(at)
                 bins[b].attemptFailures += 1
@@ -197,7 +209,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
             retryReasons[reason.rawValue, default: 0] += 1
         case .breakerRejected(let at, _):
             rejections += 1
-            outcomeLabels["breaker_rejected", default: 0] += 1
+            outcomeCounts[Self.rejectedIndex] += 1
             bins[bin(at)].rejected += 1
         case .breaker(let t):
             recordBreaker(t)
@@ -247,35 +259,66 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     /// One LLM call's billed tokens on `model` for a task routed by `route`; `generated` when the
     /// provider produced the completion (counted as an execution).
     public mutating func recordCall(model: String, route: String, usage: TokenUsage, generated: Bool) -> Double {
-        let cost = setup.prices.cost(model: model, usage: usage) ?? 0
-        var m = models[model] ?? ModelTally()
-        m.calls += 1
-        if generated { m.executions += 1 }
-        m.prompt += usage.promptTokens
-        m.completion += usage.completionTokens
-        m.cost += cost
-        models[model] = m
-        routes[route, default: RouteTally(model: model)].cost += cost
+        let i = modelIndex(model)
+        var cost = 0.0
+        if let p = modelPrices[i] {
+            cost = (Double(usage.promptTokens) * p.inputPerMillion + Double(usage.completionTokens) * p.outputPerMillion) / 1e6
+        }
+        modelTallies[i].calls += 1
+        if generated { modelTallies[i].executions += 1 }
+        modelTallies[i].prompt += usage.promptTokens
+        modelTallies[i].completion += usage.completionTokens
+        modelTallies[i].cost += cost
+        routeTallies[routeIndex(route, model: model)].cost += cost
         return cost
+    }
+
+    @inline(__always)
+    private mutating func modelIndex(_ model: String) -> Int {
+        for i in modelNames.indices where modelNames[i] == model { return i }
+        modelNames.append(model)
+        modelTallies.append(ModelTally())
+        modelPrices.append(setup.prices.prices[model])
+        return modelNames.count - 1
+    }
+
+    @inline(__always)
+    private mutating func routeIndex(_ route: String, model: String) -> Int {
+        for i in routeNames.indices where routeNames[i] == route { return i }
+        routeNames.append(route)
+        routeTallies.append(RouteTally(model: model))
+        return routeNames.count - 1
     }
 
     /// A completion was fully generated at `at` for the key numbered `keyID` (executions per key,
     /// counted at the LLM). A second generation while the key is live (within the TTL of the first)
     /// makes the key a duplicate execution.
     public mutating func recordCompletion(keyID: Int, at: Duration) {
-        if var e = keyExecutions[keyID] {
-            if let ttl = setup.idempotencyTTL, at - e.since >= ttl {
-                e = KeyExecutions(since: at, count: 1)
-            } else {
-                e.count += 1
-                if e.count == 2 { duplicateExecutionKeys += 1 }
+        if keyID >= 0, keyID < 1 << 26 {
+            if keyID >= denseExecutions.count {
+                let grow = max(keyID + 1, denseExecutions.count * 2, 1024)
+                denseExecutions.append(contentsOf: repeatElement(KeyExecutions(since: .zero, count: 0), count: grow - denseExecutions.count))
             }
-            maxExecutionsPerKey = max(maxExecutionsPerKey, e.count)
-            keyExecutions[keyID] = e
+            var e = denseExecutions[keyID]
+            count(&e, at: at)
+            denseExecutions[keyID] = e
         } else {
-            keyExecutions[keyID] = KeyExecutions(since: at, count: 1)
-            maxExecutionsPerKey = max(maxExecutionsPerKey, 1)
+            var e = sparseExecutions[keyID] ?? KeyExecutions(since: .zero, count: 0)
+            count(&e, at: at)
+            sparseExecutions[keyID] = e
         }
+    }
+
+    private mutating func count(_ e: inout KeyExecutions, at: Duration) {
+        if e.count == 0 {
+            e = KeyExecutions(since: at, count: 1)
+        } else if let ttl = setup.idempotencyTTL, at - e.since >= ttl {
+            e = KeyExecutions(since: at, count: 1)
+        } else {
+            e.count += 1
+            if e.count == 2 { duplicateExecutionKeys += 1 }
+        }
+        maxExecutionsPerKey = max(maxExecutionsPerKey, e.count)
     }
 
     /// How the idempotency layer treated a duplicate submission that was executed again.
@@ -289,6 +332,11 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     /// A replay was compared with the original's result.
     public mutating func recordReplay(identical: Bool) {
         if !identical { replayMismatches += 1 }
+    }
+
+    /// Reserves room for `count` task records (avoids regrowing a large array).
+    public mutating func reserveTasks(_ count: Int) {
+        if setup.keepTasks { tasks.reserveCapacity(count) }
     }
 
     /// A submission ended (executed, replayed or rejected as a conflict).
@@ -327,12 +375,50 @@ public struct ResultRecorder: TaskEventSink, Sendable {
             attemptsHistogram[record.attempts] += 1
             attemptSum += record.attempts
             callSum += record.calls
-            routes[record.route, default: RouteTally(model: record.model)].tasks += 1
+            routeTallies[routeIndex(record.route, model: record.model)].tasks += 1
         }
         if setup.keepTasks { tasks.append(record) }
     }
 
     // MARK: Result
+
+    /// Orders records by intended start, then id. When ids are 0..<n and already follow intended
+    /// starts (the simulator numbers submissions as they arrive), this is a linear placement.
+    static func inIntendedStartOrder(_ records: [TaskRecord]) -> [TaskRecord] {
+        let n = records.count
+        var position = [Int32](repeating: -1, count: n)
+        var dense = true
+        for (i, r) in records.enumerated() {
+            guard r.id >= 0, r.id < n, position[r.id] == -1 else { dense = false; break }
+            position[r.id] = Int32(i)
+        }
+        if dense {
+            let placed = position.map { records[Int($0)] }
+            var ordered = true
+            for i in placed.indices.dropFirst() where placed[i].intendedStart < placed[i - 1].intendedStart {
+                ordered = false
+                break
+            }
+            if ordered { return placed }
+        }
+        return records.sorted {
+            $0.intendedStart != $1.intendedStart ? $0.intendedStart < $1.intendedStart : $0.id < $1.id
+        }
+    }
+
+    private func outcomeLabels() -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (i, c) in outcomeCounts.enumerated() where c > 0 {
+            if i < 600 {
+                out[String(i)] = c
+            } else if i == Self.rejectedIndex {
+                out["breaker_rejected"] = c
+            } else {
+                out[TransportFailure.allCases[i - 600].rawValue] = c
+            }
+        }
+        return out
+    }
 
     /// Builds the result; `end` is the scenario time the run stopped.
     public mutating func finish(end: Duration, incompleteReason: String? = nil) -> ScenarioResult {
@@ -367,8 +453,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         var cost = 0.0
         var executions = 0
         var unpriced: [String] = []
-        for name in models.keys.sorted() {
-            let m = models[name]!
+        for (name, m) in zip(modelNames, modelTallies).sorted(by: { $0.0 < $1.0 }) {
             byModel.append(
                 ModelUsage(
                     model: name, llmCalls: m.calls, executions: m.executions, promptTokens: m.prompt,
@@ -380,8 +465,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
             if setup.prices.prices[name] == nil { unpriced.append(name) }
         }
         var byRoute: [RouteUsage] = []
-        for name in routes.keys.sorted() {
-            let r = routes[name]!
+        for (name, r) in zip(routeNames, routeTallies).sorted(by: { $0.0 < $1.0 }) {
             byRoute.append(
                 RouteUsage(
                     route: name, model: r.model, tasks: r.tasks, taskShare: done == 0 ? 0 : Double(r.tasks) / Double(done),
@@ -411,7 +495,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
             endSeconds: end.seconds,
             totals: TaskTotals(
                 submitted: submitted, tasks: executed, succeeded: succeeded, failed: failed, unfinished: unfinished),
-            failuresByCause: NamedCount.sorted(causes), attemptOutcomes: NamedCount.sorted(outcomeLabels),
+            failuresByCause: NamedCount.sorted(causes), attemptOutcomes: NamedCount.sorted(outcomeLabels()),
             retriesByReason: NamedCount.sorted(retryReasons), attempts: attempts, usage: usage, perDay: perDay,
             latency: latency.summary(), successLatency: successLatency.summary(), breaker: breaker,
             timeSeries: TimeSeries(intervalSeconds: intervalSeconds, points: points), duplicates: duplicates,
@@ -419,8 +503,8 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         result.tokenBudget = tokenBudget
         result.incomplete = incompleteReason != nil
         result.incompleteReason = incompleteReason
-        tasks.sort { $0.intendedStart != $1.intendedStart ? $0.intendedStart < $1.intendedStart : $0.id < $1.id }
-        result.tasks = tasks
+        result.tasks = Self.inIntendedStartOrder(tasks)
+        tasks = []
         return result
     }
 }

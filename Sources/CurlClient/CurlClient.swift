@@ -1,2 +1,0 @@
-/// Module CurlClient: see README.md, "Architecture".
-public enum CurlClientModule {}

@@ -1,0 +1,33 @@
+import Reliability
+
+/// The live executor's transport over an OpenAI-compatible HTTP endpoint: POSTs chat completions,
+/// sends `Idempotency-Key` and `x-stainless-retry-count`, and turns replies into attempt outcomes.
+public struct HTTPLLMTransport: LLMTransport {
+    /// The chat-completions URL.
+    public let url: String
+    /// Extra headers on every request (e.g. `Authorization`). Default none.
+    public let extraHeaders: [HTTPField]
+    private let client: any LoadHTTPClient
+
+    /// A transport posting to `OpenAIWire.chatURL(base: baseURL)` through `client`.
+    public init(baseURL: String, client: any LoadHTTPClient, extraHeaders: [HTTPField] = []) {
+        self.url = OpenAIWire.chatURL(base: baseURL)
+        self.client = client
+        self.extraHeaders = extraHeaders
+    }
+
+    public func send(_ request: LLMRequest, timeout: Duration) async -> AttemptResult {
+        var headers = [HTTPField("Content-Type", "application/json"), HTTPField("x-squall-task", request.taskID),
+            HTTPField("x-stainless-retry-count", String(request.attempt - 1))]
+        if let key = request.idempotencyKey { headers.append(HTTPField("Idempotency-Key", key)) }
+        headers += extraHeaders
+        let body = OpenAIWire.requestBody(model: request.model, messages: request.messages, maxTokens: request.maxTokens)
+        switch await client.send(HTTPCall(method: "POST", url: url, headers: headers, body: body, timeout: timeout)) {
+        case .failure(let error):
+            return AttemptResult(outcome: .transport(error.failure))
+        case .success(let reply):
+            let (outcome, parsed) = OpenAIWire.outcome(of: reply, requireCompletion: true)
+            return AttemptResult(outcome: outcome, usage: parsed?.usage, body: parsed?.content)
+        }
+    }
+}

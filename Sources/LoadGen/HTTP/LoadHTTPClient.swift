@@ -1,0 +1,78 @@
+import Reliability
+
+/// A complete HTTP response as LoadGen needs it.
+public struct HTTPReply: Sendable, Hashable {
+    /// The status code.
+    public var status: Int
+    /// Header fields in wire order.
+    public var headers: [HTTPField]
+    /// The body.
+    public var body: [UInt8]
+    /// Creates a reply.
+    public init(status: Int, headers: [HTTPField] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+    /// The first value of header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name.lowercased() == lower }?.value
+    }
+}
+
+/// One header field.
+public struct HTTPField: Sendable, Hashable {
+    /// Field name.
+    public var name: String
+    /// Field value.
+    public var value: String
+    /// Creates a field.
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// An outgoing request.
+public struct HTTPCall: Sendable, Hashable {
+    /// `GET` or `POST` (any token).
+    public var method: String
+    /// Absolute `http://` URL.
+    public var url: String
+    /// Header fields.
+    public var headers: [HTTPField]
+    /// Body bytes (empty for none).
+    public var body: [UInt8]
+    /// Whole-request timeout, real time.
+    public var timeout: Duration
+    /// Creates a request.
+    public init(method: String, url: String, headers: [HTTPField] = [], body: [UInt8] = [], timeout: Duration) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+/// The HTTP client LoadGen's targets use (libcurl in production; fakes in tests). It must enforce
+/// the timeout and classify failures below HTTP as a `TransportFailure`.
+public protocol LoadHTTPClient: Sendable {
+    /// Sends one request and returns the response or the transport failure.
+    func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError>
+}
+
+/// A `TransportFailure` as an error, with the client's message for a person.
+public struct TransportFailureError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The classified failure.
+    public var failure: TransportFailure
+    /// What the client said.
+    public var message: String
+    /// Creates an error.
+    public init(_ failure: TransportFailure, message: String = "") {
+        self.failure = failure
+        self.message = message
+    }
+    public var description: String { message.isEmpty ? failure.rawValue : "\(failure.rawValue): \(message)" }
+}

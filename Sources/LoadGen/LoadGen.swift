@@ -1,2 +1,0 @@
-/// Module LoadGen: see README.md, "Architecture".
-public enum LoadGenModule {}

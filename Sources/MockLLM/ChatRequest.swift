@@ -1,0 +1,110 @@
+/// A validated chat-completions request body (only the fields the mock uses).
+public struct ChatRequest: Sendable, Hashable {
+    /// `model`.
+    public var model: String
+    /// The text of each message (`content` strings, or the `text` parts of a content array).
+    public var contents: [String]
+    /// `stream`. Default: false.
+    public var stream: Bool = false
+    /// `stream_options.include_usage`. Default: false.
+    public var includeUsage: Bool = false
+    /// `max_completion_tokens`, else `max_tokens`.
+    public var maxTokens: Int?
+
+    /// Estimated prompt tokens (see `ReplyText.estimatePromptTokens`).
+    public var promptTokens: Int { ReplyText.estimatePromptTokens(contents: contents) }
+
+    /// A 400 the provider would send: message and the offending parameter.
+    public struct Invalid: Error, Sendable, Hashable {
+        /// What is wrong, naming the field.
+        public var message: String
+        /// The parameter (`model`, `messages[0].content`), nil for a body that is not JSON.
+        public var param: String?
+    }
+
+    /// Validates a body: it must be a JSON object with a string `model` and a non-empty `messages`
+    /// array of objects with a string `role`; optional fields must have the right types.
+    public static func parse<C: Collection>(_ body: C) throws(Invalid) -> ChatRequest where C.Element == UInt8 {
+        guard let json = JSONValue.parse(body) else {
+            throw Invalid(
+                message:
+                    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+                param: nil)
+        }
+        guard case .object = json else {
+            throw Invalid(message: "The request body must be a JSON object, got \(json.typeName).", param: nil)
+        }
+        guard let modelValue = json["model"] else {
+            throw Invalid(message: "you must provide a model parameter", param: "model")
+        }
+        guard case .string(let model) = modelValue, !model.isEmpty else {
+            throw Invalid(message: "Invalid type for 'model': expected a non-empty string, but got \(modelValue.typeName) instead.", param: "model")
+        }
+        guard let messagesValue = json["messages"] else {
+            throw Invalid(message: "Missing required parameter: 'messages'.", param: "messages")
+        }
+        guard case .array(let messages) = messagesValue else {
+            throw Invalid(message: "Invalid type for 'messages': expected an array, but got \(messagesValue.typeName) instead.", param: "messages")
+        }
+        guard !messages.isEmpty else {
+            throw Invalid(message: "Invalid 'messages': empty array. Expected an array with minimum length 1.", param: "messages")
+        }
+        var contents: [String] = []
+        contents.reserveCapacity(messages.count)
+        for (i, m) in messages.enumerated() {
+            guard case .object = m else {
+                throw Invalid(message: "Invalid type for 'messages[\(i)]': expected an object, but got \(m.typeName) instead.", param: "messages[\(i)]")
+            }
+            guard case .string? = m["role"] else {
+                throw Invalid(message: "Missing or invalid 'messages[\(i)].role': expected a string.", param: "messages[\(i)].role")
+            }
+            switch m["content"] {
+            case .string(let s)?: contents.append(s)
+            case .null?, nil: contents.append("")
+            case .array(let parts)?:
+                var text = ""
+                for part in parts {
+                    if case .string(let t)? = part["text"] { text += t }
+                }
+                contents.append(text)
+            case let other?:
+                throw Invalid(
+                    message: "Invalid type for 'messages[\(i)].content': expected one of a string or array of objects, but got \(other.typeName) instead.",
+                    param: "messages[\(i)].content")
+            }
+        }
+        var r = ChatRequest(model: model, contents: contents)
+        switch json["stream"] {
+        case .bool(let b)?: r.stream = b
+        case .null?, nil: break
+        case let other?:
+            throw Invalid(message: "Invalid type for 'stream': expected a boolean, but got \(other.typeName) instead.", param: "stream")
+        }
+        if let so = json["stream_options"], so != .null {
+            guard case .object = so else {
+                throw Invalid(message: "Invalid type for 'stream_options': expected an object, but got \(so.typeName) instead.", param: "stream_options")
+            }
+            switch so["include_usage"] {
+            case .bool(let b)?: r.includeUsage = b
+            case .null?, nil: break
+            case let other?:
+                throw Invalid(
+                    message: "Invalid type for 'stream_options.include_usage': expected a boolean, but got \(other.typeName) instead.",
+                    param: "stream_options.include_usage")
+            }
+        }
+        for field in ["max_tokens", "max_completion_tokens"] {
+            switch json[field] {
+            case .number(let n)?:
+                guard n == n.rounded(), n >= 1, n <= 10_000_000 else {
+                    throw Invalid(message: "Invalid '\(field)': expected an integer >= 1.", param: field)
+                }
+                if field == "max_completion_tokens" || r.maxTokens == nil { r.maxTokens = Int(n) }
+            case .null?, nil: break
+            case let other?:
+                throw Invalid(message: "Invalid type for '\(field)': expected an integer, but got \(other.typeName) instead.", param: field)
+            }
+        }
+        return r
+    }
+}

@@ -1,0 +1,97 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Why a `MockServer` could not start.
+public struct MockServerError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the address.
+    public var message: String
+    /// The message.
+    public var description: String { message }
+}
+
+/// The OpenAI/Groq-compatible chaos server: SwiftNIO HTTP/1.1 with keep-alive.
+///
+///     let server = try await MockServer.start(config)
+///     print(server.url)        // http://127.0.0.1:54321
+///     await server.stop()
+public final class MockServer: Sendable {
+    /// The configuration it was started with.
+    public let config: MockServerConfig
+    /// The shared state: profile, fault plan, stats.
+    public let state: MockState
+    /// The port actually bound (the ephemeral one when `config.port` was 0).
+    public let port: Int
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+    private let stopped = Mutex(false)
+
+    private init(config: MockServerConfig, state: MockState, port: Int, group: MultiThreadedEventLoopGroup, channel: Channel) {
+        self.config = config
+        self.state = state
+        self.port = port
+        self.group = group
+        self.channel = channel
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:8080` (IPv6 hosts in brackets).
+    public var url: String {
+        let h = config.host.contains(":") ? "[\(config.host)]" : config.host
+        return "http://\(h):\(port)"
+    }
+
+    /// Binds and starts serving. Throws `MockServerError` when the address cannot be bound (e.g. port in use).
+    public static func start(_ config: MockServerConfig) async throws(MockServerError) -> MockServer {
+        let state = MockState(
+            profile: config.profile, profileText: config.profileText, seed: config.seed, timeScale: config.timeScale)
+        let settings = HandlerSettings(
+            controlToken: config.controlToken, allowFaultHeader: config.allowFaultHeader,
+            maxBodyBytes: config.maxBodyBytes, idleTimeout: Self.amount(config.idleTimeout),
+            maxHang: Self.amount(config.maxHang))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.threads))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Request decoding only: the handler serializes responses itself and serves
+                    // pipelined requests in order.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(state: state, settings: settings))
+                }
+            }
+        do {
+            let channel = try await bootstrap.bind(host: config.host, port: config.port).get()
+            let port = channel.localAddress?.port ?? config.port
+            return MockServer(config: config, state: state, port: port, group: group, channel: channel)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw MockServerError(message: "cannot listen on \(config.host):\(config.port): \(error)")
+        }
+    }
+
+    /// Stops accepting, closes every connection and releases the threads. Safe to call twice.
+    public func stop() async {
+        let first = stopped.withLock { s in
+            defer { s = true }
+            return !s
+        }
+        guard first else { return }
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+    }
+
+    /// Completes when the listening socket closes.
+    public func waitUntilClosed() async {
+        try? await channel.closeFuture.get()
+    }
+
+    static func amount(_ d: Duration) -> TimeAmount {
+        let c = d.components
+        return .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,127 @@
+import Synchronization
+import NIOCore
+import Reliability
+
+/// The server's shared mutable state (fault plan, counters, stats, scenario clock) behind one lock.
+/// Every event loop calls in here once per request.
+public final class MockState: Sendable {
+    struct Inner: Sendable {
+        var plan: FaultPlan
+        var profileText: String
+        var stats = MockStats()
+        var requestCount: UInt64 = 0
+        var origin: NIODeadline
+    }
+
+    private let box: Mutex<Inner>
+    /// The seed of all random draws.
+    public let seed: UInt64
+    /// Scenario time runs this many times faster than real time.
+    public let timeScale: Double
+
+    /// Creates state for `profile`; scenario time starts now.
+    public init(profile: FaultProfile, profileText: String, seed: UInt64, timeScale: Double) {
+        self.seed = seed
+        self.timeScale = timeScale
+        box = Mutex(Inner(plan: FaultPlan(profile: profile), profileText: profileText, origin: .now()))
+    }
+
+    /// The current profile.
+    public var profile: FaultProfile { box.withLock { $0.plan.profile } }
+
+    /// The current profile's source text.
+    public var profileText: String { box.withLock { $0.profileText } }
+
+    /// Scenario time now (real time since start or reset, times the time scale).
+    public func scenarioNow() -> Duration {
+        let origin = box.withLock { $0.origin }
+        return Self.scenario(real: NIODeadline.now() - origin, scale: timeScale)
+    }
+
+    static func scenario(real: TimeAmount, scale: Double) -> Duration {
+        .nanoseconds(real.nanoseconds).scaled(by: scale)
+    }
+
+    /// Converts a scenario duration to the real time to wait.
+    public func realDelay(_ d: Duration) -> TimeAmount {
+        let real = timeScale == 1 ? d : d.scaled(by: 1 / timeScale)
+        let c = real.components
+        return .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+    }
+
+    /// Decides one request (with `override` as the only rule and no rate limits, when given) and records it.
+    /// The request's `now` is filled in from the scenario clock.
+    /// `attemptHeader` reads a request header by name; the attempt number comes from the profile's
+    /// `attempt_header` (when present and numeric).
+    func decide(
+        _ request: FaultRequest, override: FaultRule?, attemptHeader: (String) -> String? = { _ in nil }
+    ) -> (FaultDecision, requestNumber: UInt64) {
+        let real = NIODeadline.now()
+        return box.withLock { s in
+            var req = request
+            req.now = Self.scenario(real: real - s.origin, scale: timeScale)
+            if let a = attemptHeader(s.plan.profile.attemptHeader), let v = Int(a.trimmingCharacters(in: .whitespaces)) {
+                req.attempt = max(1, v - s.plan.profile.attemptHeaderFirst + 1)
+            }
+            let n = s.requestCount
+            s.requestCount &+= 1
+            var rng = SquallRandom.stream(seed: seed, n)
+            let decision: FaultDecision
+            if let override {
+                var p = s.plan.profile
+                p.faults = [override]
+                p.rateLimits = [:]
+                var one = FaultPlan(profile: p)
+                decision = one.decide(req, rng: &rng)
+            } else {
+                decision = s.plan.decide(req, rng: &rng)
+            }
+            var executed = false
+            switch decision.action {
+            case .healthy: executed = true
+            case .connection(.drip, _): executed = true
+            default: break
+            }
+            s.stats.record(
+                path: req.path, model: req.model, status: decision.wireStatus, action: decision.label,
+                idempotencyKey: req.idempotencyKey, executed: executed)
+            return (decision, n)
+        }
+    }
+
+    /// Counts a request that never reached the fault plan (bad input, unknown path, control calls).
+    func recordOther(path: String, model: String, status: Int, action: String, idempotencyKey: String? = nil) {
+        box.withLock {
+            $0.stats.record(path: path, model: model, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
+        }
+    }
+
+    /// A fresh request number (for ids of requests that do not reach the plan).
+    func nextRequestNumber() -> UInt64 {
+        box.withLock { s in
+            defer { s.requestCount &+= 1 }
+            return s.requestCount
+        }
+    }
+
+    /// Replaces the profile (counters and buckets start afresh; stats and the clock are kept).
+    public func replace(profile: FaultProfile, text: String) {
+        box.withLock {
+            $0.plan.replace(profile: profile)
+            $0.profileText = text
+        }
+    }
+
+    /// Clears stats, counters and buckets and restarts scenario time at zero.
+    public func reset() {
+        box.withLock {
+            $0.plan.reset()
+            $0.stats = MockStats()
+            $0.requestCount = 0
+            $0.origin = .now()
+        }
+    }
+
+    /// A copy of the stats.
+    public var stats: MockStats { box.withLock { $0.stats } }
+}

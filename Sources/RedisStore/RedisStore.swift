@@ -1,2 +1,0 @@
-/// Module RedisStore: see README.md, "Architecture".
-public enum RedisStoreModule {}

@@ -1,0 +1,49 @@
+/// Maps scenario time onto a real clock with a time scale: scenario durations are divided by the
+/// scale on the way to the clock, measured durations multiplied by it on the way back. Scenario
+/// time zero is the instant the timeline was created. Works with any `Clock<Duration>`, so tests can
+/// substitute a virtual clock.
+public struct LiveTimeline: Sendable {
+    /// The time compression K (scenario seconds per real second). Default 1.
+    public let scale: Double
+    private let realNow: @Sendable () -> Duration
+    private let realSleep: @Sendable (Duration) async throws -> Void
+
+    /// A timeline over `clock` whose origin is `clock.now`, compressing time by `scale` (> 0).
+    public init(clock: any Clock<Duration> = ContinuousClock(), scale: Double = 1) {
+        precondition(scale > 0 && scale.isFinite, "time scale must be a positive number")
+        self.scale = scale
+        (realNow, realSleep) = Self.bind(clock)
+    }
+
+    private static func bind<C: Clock<Duration>>(_ clock: C) -> (
+        @Sendable () -> Duration, @Sendable (Duration) async throws -> Void
+    ) {
+        let origin = clock.now
+        return (
+            { origin.duration(to: clock.now) },
+            { offset in try await clock.sleep(until: origin.advanced(by: offset), tolerance: nil) }
+        )
+    }
+
+    /// Real time elapsed since the origin.
+    public func realElapsed() -> Duration { realNow() }
+
+    /// Scenario time now: real elapsed × scale.
+    public func now() -> Duration { toScenario(realNow()) }
+
+    /// Sleeps until scenario time `t` (real offset t / scale). Throws `CancellationError` when cancelled.
+    public func sleep(untilScenario t: Duration) async throws {
+        try await realSleep(toReal(t))
+    }
+
+    /// Sleeps until real offset `t` from the origin. Throws `CancellationError` when cancelled.
+    public func sleep(untilReal t: Duration) async throws {
+        try await realSleep(t)
+    }
+
+    /// A scenario duration expressed in real time (÷ scale).
+    public func toReal(_ d: Duration) -> Duration { scale == 1 ? d : d.scaled(by: 1 / scale) }
+
+    /// A real duration expressed in scenario time (× scale).
+    public func toScenario(_ d: Duration) -> Duration { scale == 1 ? d : d.scaled(by: scale) }
+}

@@ -1,0 +1,295 @@
+import Foundation
+import LoadGen
+import MockLLM
+import Reliability
+import Synchronization
+
+/// Runs a scenario over real sockets in wall-clock time (compressed by `LiveOptions.timeScale`):
+/// an in-process MockLLM with the scenario's `llm:` profile (or `--llm-url`), the scenario's exact
+/// submission sequence (`SubmissionSchedule`, the same the simulator sends for the seed), each task
+/// through the in-process reliability stack (`LiveExecutor` over libcurl) or through a task service
+/// (`--target-url`, POST /tasks then polling). Results fill the same `ScenarioResult` as the
+/// simulator's, in scenario time; executions per idempotency key are taken from the mock's own
+/// counts when the mock runs in process.
+public struct LiveScenarioDriver: ScenarioDriver {
+    /// Live options (time scale, endpoints).
+    public var options: LiveOptions
+    /// How long tasks may keep running after the last arrival, scenario time. Default 10 min.
+    public var drainLimit: Duration
+    /// Most connections the libcurl client opens. Default 256.
+    public var maxConnections: Int
+
+    /// Creates a driver.
+    public init(options: LiveOptions, drainLimit: Duration = .seconds(600), maxConnections: Int = 256) {
+        self.options = options
+        self.drainLimit = drainLimit
+        self.maxConnections = maxConnections
+    }
+
+    /// Always `.live`.
+    public var mode: RunMode { .live }
+
+    public func run(_ scenario: Scenario, seed: UInt64?) async throws -> ScenarioResult {
+        let seed = seed ?? scenario.seed
+        guard options.timeScale > 0, options.timeScale.isFinite else {
+            throw ScenarioRunError("--time-scale must be a positive number, got \(options.timeScale)")
+        }
+        var mock: MockServer?
+        let llmURL: String
+        if let given = options.llmURL {
+            llmURL = given
+        } else {
+            var config = MockServerConfig()
+            config.host = "127.0.0.1"
+            config.port = 0
+            config.profile = scenario.llm
+            config.seed = seed
+            config.timeScale = options.timeScale
+            do {
+                mock = try await MockServer.start(config)
+            } catch {
+                throw ScenarioRunError("cannot start the in-process MockLLM: \(error)")
+            }
+            llmURL = mock!.url
+        }
+        let client: CurlLoadClient
+        do {
+            client = try CurlLoadClient(maxConnections: maxConnections)
+        } catch {
+            await mock?.stop()
+            throw ScenarioRunError("cannot start the HTTP client: \(error)")
+        }
+        let run = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
+        do {
+            if let target = options.targetURL {
+                try await Preflight.check(url: target, path: "/health", client: client)
+            } else if options.llmURL != nil {
+                try await Preflight.check(url: llmURL, client: client)
+            }
+        } catch {
+            await client.shutdown()
+            await mock?.stop()
+            throw ScenarioRunError(error.description)
+        }
+        mock?.state.reset()  // scenario time 0 at the mock == scenario time 0 here
+        let state = mock?.state
+        let result = await run.execute(llmURL: llmURL, client: client, mockStats: { state?.stats })
+        await client.shutdown()
+        await mock?.stop()
+        return result
+    }
+}
+
+/// One live run: shared state between the scheduling loop and the tasks.
+struct LiveRun: Sendable {
+    let scenario: Scenario
+    let seed: UInt64
+    let options: LiveOptions
+    let drainLimit: Duration
+    let routes: [Route]
+
+    init(scenario: Scenario, seed: UInt64, options: LiveOptions, drainLimit: Duration) {
+        self.scenario = scenario
+        self.seed = seed
+        self.options = options
+        self.drainLimit = drainLimit
+        routes = scenario.load.prompts.map { scenario.stack.router.route($0.text) }
+    }
+
+    /// What the run tracks besides the recorder: per-key successful executions seen by clients.
+    struct Books: Sendable {
+        var recorder: ResultRecorder
+        var executionsSeen: [String: (keyID: Int, count: Int, first: Duration)] = [:]
+        var originalBodies: [Int: String] = [:]
+        var finished = 0
+    }
+
+    /// The books behind a lock, shared by the scheduling loop, the tasks and the event handler.
+    final class SharedBooks: Sendable {
+        private let state: Mutex<Books>
+        init(_ books: Books) { state = Mutex(books) }
+        func withLock<R>(_ body: (inout Books) -> R) -> R { state.withLock { body(&$0) } }
+    }
+
+    func execute(llmURL: String, client: CurlLoadClient, mockStats: @Sendable () -> MockStats?) async -> ScenarioResult {
+        let timeline = LiveTimeline(scale: options.timeScale)
+        let info = ScenarioInfo(
+            name: scenario.name, description: scenario.description, file: scenario.source,
+            tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
+            concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
+        var recorder = ResultRecorder(
+            ResultRecorder.Setup(
+                info: info, mode: .live, seed: seed, duration: scenario.duration, interval: nil,
+                breakerConfigured: scenario.stack.breaker != nil && options.targetURL == nil,
+                idempotencyTTL: scenario.stack.idempotencyTTL, prices: scenario.stack.prices,
+                faultWindows: scenario.faultWindows, keepTasks: true))
+        var stats = TokenBudgetStats()
+        if let b = scenario.stack.tokenBudget {
+            stats.enabled = true
+            stats.inputBudget = b.inputBudget
+        }
+        recorder.tokenBudget = stats
+        let books = SharedBooks(Books(recorder: recorder))
+
+        let target: LiveTarget
+        if let service = options.targetURL {
+            target = .service(
+                TasksTarget(
+                    baseURL: service, client: client, timeline: timeline, pollInterval: .milliseconds(250).scaled(by: options.timeScale),
+                    taskTimeout: drainLimit))
+        } else {
+            let executor = LiveExecutor(
+                config: scenario.stack, transport: HTTPLLMTransport(baseURL: llmURL, client: client), timeline: timeline,
+                idempotency: scenario.stack.idempotencyTTL == nil ? nil : InMemoryIdempotencyStore(), seed: seed,
+                onEvent: { event in books.withLock { $0.recorder.record(event.event) } })
+            target = .stack(executor)
+        }
+
+        let gate = scenario.load.concurrency.map { SlotGate(capacity: $0) }
+        let limit = scenario.duration + drainLimit
+        var cutShort = false
+        await withTaskGroup(of: Bool.self) { outer in
+            outer.addTask {
+                // The deadline: stop everything still running `drainLimit` after the last arrival.
+                do { try await timeline.sleep(untilScenario: limit) } catch { return false }
+                return true
+            }
+            outer.addTask {
+                await withDiscardingTaskGroup { group in
+                    var schedule = SubmissionSchedule(scenario: scenario, seed: seed)
+                    while let s = schedule.next() {
+                        if timeline.realElapsed() < timeline.toReal(s.at) {
+                            do { try await timeline.sleep(untilScenario: s.at) } catch { return }
+                        }
+                        if Task.isCancelled { return }
+                        books.withLock { $0.recorder.recordArrival(at: s.at) }
+                        group.addTask {
+                            if let gate { await gate.acquire() }
+                            let record = await run(s, target: target, timeline: timeline, books: books)
+                            if let gate { gate.release() }
+                            books.withLock {
+                                $0.recorder.recordTask(record)
+                                $0.finished += 1
+                            }
+                        }
+                    }
+                }
+                return false
+            }
+            if let first = await outer.next() {
+                cutShort = first
+                outer.cancelAll()
+            }
+        }
+
+        let executions = mockStats()?.executionsByKey
+        return books.withLock { b in
+            if let executions {
+                // Counted at the LLM: completions the mock generated beyond those clients saw succeed
+                // (e.g. a retry after a truncated reply) are duplicate executions.
+                for (key, seen) in b.executionsSeen {
+                    let extra = (executions[key] ?? 0) - seen.count
+                    for _ in 0..<max(0, extra) { b.recorder.recordCompletion(keyID: seen.keyID, at: seen.first) }
+                }
+            }
+            let end = max(timeline.now(), scenario.duration)
+            return b.recorder.finish(
+                end: cutShort ? min(end, limit) : end,
+                incompleteReason: cutShort
+                    ? "tasks still running \(DurationFormat.short(drainLimit)) after the last arrival were cancelled" : nil)
+        }
+    }
+
+    /// Runs one submission and turns its outcome into a task record (recording calls and executions).
+    func run(_ s: Submission, target: LiveTarget, timeline: LiveTimeline, books: SharedBooks) async -> TaskRecord {
+        let prompt = scenario.load.prompts[s.prompt].text
+        let route = routes[s.prompt]
+        let started = timeline.now()
+        var result: SubmissionResult
+        var cause: FailureCause?
+        var attempts = 0
+        var calls = 0
+        var lastOutcome = ""
+        var usage = TokenUsage.zero
+        var model = route.model
+        var body: String?
+        switch target {
+        case .stack(let executor):
+            let r = await executor.run(
+                LiveTask(
+                    id: "t\(s.id)", prompt: prompt, idempotencyKey: s.key,
+                    stream: UInt64(s.keyID) | (s.duplicate ? 1 << 40 : 0)))
+            switch r.disposition {
+            case .executed: result = r.outcome.succeeded ? .succeeded : .failed
+            case .replayed: result = .replayed
+            case .conflict: result = .conflict
+            case .mismatch: result = .failed
+            }
+            if r.disposition == .executed, r.outcome.cause == .shutdown, Task.isCancelled { result = .unfinished }
+            cause = r.outcome.cause
+            attempts = r.outcome.attempts
+            calls = r.outcome.calls
+            lastOutcome = r.outcome.lastOutcome?.label ?? ""
+            usage = r.usage
+            model = r.model ?? route.model
+            body = r.body
+        case .service(let service):
+            let r = await service.run(
+                LoadTask(
+                    index: s.keyID, id: "t\(s.id)", prompt: prompt, idempotencyKey: s.key, intendedStart: s.at,
+                    duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil))
+            switch r.status {
+            case .succeeded: result = .succeeded
+            case .failed, .mismatch, .dropped: result = .failed
+            case .replayed: result = .replayed
+            case .conflict: result = .conflict
+            }
+            cause = r.cause ?? (r.status == .mismatch ? .idempotencyMismatch : nil)
+            attempts = r.attempts
+            calls = r.calls
+            lastOutcome = r.lastOutcome ?? ""
+            usage = r.usage
+            model = r.model ?? route.model
+        }
+        let finished = timeline.now()
+        var cost = 0.0
+        books.withLock { b in
+            if calls > 0 {
+                cost = b.recorder.recordCall(model: model, route: route.rule, usage: usage, generated: result == .succeeded)
+                for _ in 1..<calls { _ = b.recorder.recordCall(model: model, route: route.rule, usage: .zero, generated: false) }
+            }
+            if result == .succeeded {
+                b.recorder.recordCompletion(keyID: s.keyID, at: finished)
+                var seen = b.executionsSeen[s.key] ?? (s.keyID, 0, finished)
+                seen.count += 1
+                b.executionsSeen[s.key] = seen
+            }
+            if s.duplicate {
+                if s.concurrent { b.recorder.recordConcurrentDuplicate() }
+                if result == .succeeded || result == .failed {
+                    // As in the simulator: with idempotency on, a duplicate runs again only once its
+                    // key has expired; without it, every duplicate runs again.
+                    b.recorder.recordReexecution(afterTTL: scenario.stack.idempotencyTTL != nil)
+                }
+                if result == .replayed, let original = b.originalBodies[s.keyID], let body {
+                    b.recorder.recordReplay(identical: original == body)
+                }
+            } else if let body, scenario.load.duplicates != nil {
+                b.originalBodies[s.keyID] = body
+            }
+        }
+        return TaskRecord(
+            id: s.id, key: s.key, duplicate: s.duplicate, intendedStart: s.at.seconds, started: started.seconds,
+            finished: finished.seconds, result: result, cause: cause, attempts: attempts, calls: calls,
+            lastOutcome: lastOutcome, route: route.rule, model: model, promptTokens: usage.promptTokens,
+            completionTokens: usage.completionTokens, cost: cost)
+    }
+}
+
+/// Where a live run sends its tasks.
+enum LiveTarget: Sendable {
+    /// The in-process reliability stack.
+    case stack(LiveExecutor)
+    /// A task service over HTTP.
+    case service(TasksTarget)
+}

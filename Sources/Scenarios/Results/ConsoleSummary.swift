@@ -1,0 +1,23 @@
+import Foundation
+import Reliability
+
+/// The terminal summary `squall run` prints for a result: a verdict line and, verbosely, one line
+/// per expectation plus the headline figures.
+public enum ConsoleSummary {
+    /// Renders the summary (ends with a newline).
+    public static func render(_ r: ScenarioResult, reportPath: String, verbose: Bool = true) -> String {
+        let held = r.expectations.filter(\.passed).count
+        let verdict = r.incomplete ? "INCOMPLETE" : (r.passed ? "PASS" : "FAIL")
+        var out = "\(verdict) \(r.scenario.name) (\(r.mode.rawValue), seed \(r.seed)): \(held)/\(r.expectations.count) expectations held — \(reportPath)\n"
+        guard verbose else { return out }
+        for v in r.expectations {
+            out += "  \(v.passed ? "ok  " : "FAIL") \(v.name): expected \(v.expected), observed \(v.observed)\n"
+        }
+        let t = r.totals
+        out += "  tasks \(t.tasks), succeeded \(t.succeeded), failed \(t.failed) (\(Percent.format(t.successRate, digits: 3)) success); "
+        out += "latency p50 \(DurationFormat.short(.fromSeconds(r.latency.p50))), p99 \(DurationFormat.short(.fromSeconds(r.latency.p99))); "
+        out += "\(r.usage.llmCalls) LLM calls, \(String(format: "%.2f", r.attempts.meanAttempts)) attempts/task\n"
+        if let a = r.arithmetic { out += "  arithmetic: \(a.framing)\n" }
+        return out
+    }
+}

@@ -1,0 +1,81 @@
+/// Something that can carry out a scenario run and fill the shared result model: the simulator
+/// (`SimulationDriver`) or the live orchestrator (real sockets, see `LiveDriverProvider`).
+/// Drivers emit results; they do not evaluate expectations.
+public protocol ScenarioDriver: Sendable {
+    /// The mode this driver implements.
+    var mode: RunMode { get }
+    /// Runs `scenario`; `seed` overrides the scenario's seed when given.
+    func run(_ scenario: Scenario, seed: UInt64?) async throws -> ScenarioResult
+}
+
+/// The simulator as a driver.
+public struct SimulationDriver: ScenarioDriver {
+    /// Options besides the seed (which `run` sets).
+    public var options: SimulationOptions
+    /// Creates a driver.
+    public init(options: SimulationOptions = SimulationOptions()) { self.options = options }
+    /// Always `.sim`.
+    public var mode: RunMode { .sim }
+    /// Runs the simulator.
+    public func run(_ scenario: Scenario, seed: UInt64?) async throws -> ScenarioResult {
+        var o = options
+        if let seed { o.seed = seed }
+        return Simulator(scenario: scenario, options: o).run()
+    }
+}
+
+/// Options of a live run (wall-clock time, real sockets).
+public struct LiveOptions: Sendable {
+    /// Divides every scenario duration on the way into real components. Default 1.
+    public var timeScale: Double
+    /// Use this LLM endpoint instead of starting an in-process MockLLM. Default nil.
+    public var llmURL: String?
+    /// Drive this task service (POST /tasks) instead of the in-process stack. Default nil.
+    public var targetURL: String?
+    /// Creates options.
+    public init(timeScale: Double = 1, llmURL: String? = nil, targetURL: String? = nil) {
+        self.timeScale = timeScale
+        self.llmURL = llmURL
+        self.targetURL = targetURL
+    }
+}
+
+/// Why a run could not be carried out (exit code 3).
+public struct ScenarioRunError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Runs scenarios with the driver for the requested mode and evaluates their expectations.
+public struct ScenarioRunner: Sendable {
+    /// Drivers by mode.
+    public var drivers: [RunMode: any ScenarioDriver]
+
+    /// A runner with the given drivers (default: the simulator only).
+    public init(drivers: [any ScenarioDriver] = [SimulationDriver()]) {
+        var d: [RunMode: any ScenarioDriver] = [:]
+        for driver in drivers { d[driver.mode] = driver }
+        self.drivers = d
+    }
+
+    /// Runs `scenario` in `mode` and evaluates its expectations.
+    /// - Throws: `ScenarioRunError` when no driver implements `mode`, or what the driver throws.
+    public func run(_ scenario: Scenario, mode: RunMode = .sim, seed: UInt64? = nil) async throws -> ScenarioResult {
+        guard let driver = drivers[mode] else {
+            throw ScenarioRunError("mode '\(mode.rawValue)' is not available in this build")
+        }
+        var result = try await driver.run(scenario, seed: seed)
+        ExpectationEvaluator.evaluate(scenario, &result)
+        return result
+    }
+
+    /// Simulates `scenario` synchronously and evaluates its expectations (tests, benchmarks).
+    public static func simulate(_ scenario: Scenario, options: SimulationOptions = SimulationOptions()) -> ScenarioResult {
+        var result = Simulator(scenario: scenario, options: options).run()
+        ExpectationEvaluator.evaluate(scenario, &result)
+        return result
+    }
+}

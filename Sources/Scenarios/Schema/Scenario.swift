@@ -1,0 +1,113 @@
+import MockLLM
+import Reliability
+
+/// A loaded, validated scenario: traffic, the client stack, the provider's behaviour and what must hold.
+public struct Scenario: Sendable {
+    /// Short identifier, used for the report directory (`Reports/<name>/`).
+    public var name: String
+    /// One or two sentences on what the scenario checks.
+    public var description: String
+    /// Where it came from (a path, or `catalog:NAME` for bundled scenarios).
+    public var source: String
+    /// Seed of every random choice. Default 1.
+    public var seed: UInt64
+    /// Scenario time over which tasks arrive. In-flight tasks are drained after it.
+    public var duration: Duration
+    /// The traffic.
+    public var load: LoadSpec
+    /// The client reliability stack (the same configuration the live executor runs).
+    public var stack: StackConfig
+    /// The provider's behaviour: latency, faults, rate limits (the mock's fault profile).
+    public var llm: FaultProfile
+    /// What must hold, in file order.
+    public var expectations: [Expectation]
+
+    /// Creates a scenario; see each field for its default.
+    public init(
+        name: String, description: String = "", source: String = "<memory>", seed: UInt64 = 1, duration: Duration,
+        load: LoadSpec, stack: StackConfig = StackConfig(), llm: FaultProfile = FaultProfile(),
+        expectations: [Expectation] = []
+    ) {
+        self.name = name
+        self.description = description
+        self.source = source
+        self.seed = seed
+        self.duration = duration
+        self.load = load
+        self.stack = stack
+        self.llm = llm
+        self.expectations = expectations
+    }
+
+    /// The profile's fault windows (rules with `during`), 1-based, in rule order; duplicates of the same range merged.
+    public var faultWindows: [FaultWindowInfo] {
+        var out: [FaultWindowInfo] = []
+        for rule in llm.faults {
+            guard let w = rule.during else { continue }
+            if out.contains(where: { $0.start == w.lower.seconds && $0.end == w.upper.seconds }) { continue }
+            out.append(
+                FaultWindowInfo(index: out.count + 1, start: w.lower.seconds, end: w.upper.seconds, label: Self.label(rule)))
+        }
+        return out
+    }
+
+    static func label(_ rule: FaultRule) -> String {
+        var parts: [String] = []
+        switch rule.outcome {
+        case .status(let s)?: parts.append("status \(s.status)")
+        case .connection(let c)?: parts.append("drop \(c.name)")
+        case nil: break
+        }
+        if rule.latency != nil { parts.append("extra latency") }
+        if rule.rate < 1 { parts.append("at \(Percent.format(rule.rate))") }
+        if let m = rule.model { parts.append("on \(m)") }
+        return parts.joined(separator: " ")
+    }
+
+    /// A one-line summary of the stack for reports.
+    public var stackSummary: String { StackSummary.describe(stack) }
+}
+
+/// Human-readable one-line descriptions of a `StackConfig`.
+enum StackSummary {
+    static func describe(_ s: StackConfig) -> String {
+        var parts: [String] = []
+        let r = s.retry
+        if r.maxAttempts <= 1 {
+            parts.append("1 attempt (no retries)")
+        } else {
+            let b = r.backoff
+            parts.append(
+                "\(r.maxAttempts) attempts, backoff \(fmt(b.multiplier))×\(fmt(b.base))^n in "
+                    + "\(DurationFormat.short(b.min))..\(DurationFormat.short(b.max)) \(b.jitter.rawValue) jitter")
+            if r.honorRetryAfter { parts.append("Retry-After honoured up to \(DurationFormat.short(r.retryAfterCap))") }
+        }
+        if let d = r.deadline { parts.append("deadline \(DurationFormat.short(d))") }
+        parts.append("timeout \(DurationFormat.short(s.attemptTimeout))")
+        if let b = s.breaker {
+            switch b.trip {
+            case .failureCount(let n, let w):
+                parts.append("breaker \(n) failures/\(DurationFormat.short(w))")
+            case .failureRate(let t, let m, let w):
+                parts.append("breaker \(Percent.format(t)) of ≥\(m) calls/\(DurationFormat.short(w))")
+            }
+            parts.append(
+                "recovery \(DurationFormat.short(b.recoveryTimeout)), \(b.halfOpenProbes) probe\(b.halfOpenProbes == 1 ? "" : "s"), on open: \(s.onBreakerOpen.rawValue)"
+            )
+        } else {
+            parts.append("no breaker")
+        }
+        switch s.retryBudget {
+        case .tokenBucket(let c, let cost, _, _)?: parts.append("retry budget \(c) tokens (\(cost)/retry)")
+        case .ratio(let ratio, let w, _)?: parts.append("retry budget \(Percent.format(ratio)) per \(DurationFormat.short(w))")
+        case nil: break
+        }
+        if let ttl = s.idempotencyTTL { parts.append("idempotency \(DurationFormat.short(ttl))") } else { parts.append("no idempotency") }
+        if let t = s.tokenBudget { parts.append("token budget \(t.maxTokens)/\(t.reserveForOutput)") }
+        return parts.joined(separator: ", ")
+    }
+
+    static func fmt(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(v)
+    }
+}

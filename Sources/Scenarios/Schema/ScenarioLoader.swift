@@ -1,0 +1,71 @@
+import Foundation
+import MockLLM
+import Reliability
+import YAMLConfig
+
+/// Loads scenario files strictly: unknown keys (with a "did you mean"), wrong types, bad
+/// durations, percentages or ranges and impossible combinations fail with a `ConfigError` naming
+/// file:line:column, the field path and what would be valid.
+public enum ScenarioLoader {
+    /// Top-level keys of a scenario file.
+    public static let keys = ["name", "description", "seed", "duration", "load", "stack", "llm", "expect"]
+
+    /// Reads and decodes a scenario file.
+    public static func load(path: String) throws(ConfigError) -> Scenario {
+        var s = try decode(try ConfigNode.load(path: path))
+        s.source = path
+        return s
+    }
+
+    /// Decodes scenario YAML text; `file` labels errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> Scenario {
+        var s = try decode(try ConfigNode.parse(text, file: file))
+        s.source = file
+        return s
+    }
+
+    /// Decodes a parsed scenario document.
+    public static func decode(_ root: ConfigNode) throws(ConfigError) -> Scenario {
+        let m = try root.mapping(allowed: keys)
+        let nameNode = try m.required("name")
+        let name = try nameNode.nonEmptyString()
+        guard name.allSatisfy({ ($0.isLetter || $0.isNumber) && $0.isASCII || $0 == "-" || $0 == "_" || $0 == "." }),
+            !name.hasPrefix(".")
+        else {
+            throw nameNode.error("'\(name)' is not valid: a name may hold ASCII letters, digits, '-', '_' and '.', and may not start with '.' (it names the report directory)")
+        }
+        let description = try m.optional("description")?.string() ?? ""
+        let seed = try m.optional("seed")?.uint64() ?? 1
+        let durationNode = try m.required("duration")
+        let duration = try durationNode.duration(min: .milliseconds(1))
+        guard duration <= .seconds(366 * 86_400) else { throw durationNode.error("must be at most 366d") }
+        let load = try LoadDecoding.decode(try m.required("load"), duration: duration)
+        let stack = try StackDecoding.decode(m["stack"])
+        let llmNode = m["llm"]
+        let llm = try FaultProfile.decode(llmNode)
+        var scenario = Scenario(
+            name: name, description: description, source: root.file, seed: seed, duration: duration, load: load,
+            stack: stack, llm: llm)
+        try checkWindows(scenario, llmNode: llmNode)
+        if let e = m.optional("expect") {
+            scenario.expectations = try ExpectDecoding.decode(e, scenario: scenario)
+        }
+        return scenario
+    }
+
+    /// Fault windows must overlap the scenario's duration.
+    static func checkWindows(_ s: Scenario, llmNode: ConfigNode) throws(ConfigError) {
+        guard !llmNode.isNull, llmNode.isMapping else { return }
+        let m = try llmNode.mapping(allowed: FaultProfile.keys)
+        guard let faults = m.optional("faults") else { return }
+        for (i, item) in try faults.sequence().enumerated() where i < s.llm.faults.count {
+            guard let w = s.llm.faults[i].during else { continue }
+            if w.lower >= s.duration {
+                let node = try item.mapping(allowed: FaultRule.keys)["during"]
+                throw node.error(
+                    "the window \(w) starts at or after the scenario ends (duration \(DurationFormat.short(s.duration))); it would never apply"
+                )
+            }
+        }
+    }
+}

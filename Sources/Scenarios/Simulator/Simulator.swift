@@ -1,0 +1,410 @@
+import MockLLM
+import Reliability
+
+/// The deterministic discrete-event simulator. Virtual time, a binary-heap event queue with ties
+/// broken by sequence number, and seeded random streams split per purpose (arrivals, prompts,
+/// duplicates, and per submission: provider draws and retry jitter), so adding duplicates does not
+/// shift anybody's latencies.
+///
+/// It drives the same cores as the live path: `Reliability.TaskFlow` (retry, backoff, breaker,
+/// retry budget) over a shared `StackState`, `StackConfig.plan` (routing + token budget),
+/// `IdempotencyTable`, and MockLLM's `FaultPlan` (fault rules + rate-limit buckets) whose decisions
+/// become what the client observes through `FaultDecision.observed`. It never re-implements policy.
+public struct Simulator {
+    /// The scenario.
+    public let scenario: Scenario
+    /// Options.
+    public let options: SimulationOptions
+
+    /// Creates a simulator.
+    public init(scenario: Scenario, options: SimulationOptions = SimulationOptions()) {
+        self.scenario = scenario
+        self.options = options
+    }
+
+    /// Runs the scenario to completion (all arrivals, then every in-flight task drains).
+    /// Expectations are not evaluated here (see `ScenarioRunner`).
+    public func run() -> ScenarioResult {
+        var engine = SimulationEngine(scenario: scenario, options: options)
+        return engine.run()
+    }
+}
+
+/// Per-purpose random streams.
+enum StreamPurpose: UInt64 {
+    case arrivals = 1, prompts, duplicates, provider, jitter
+}
+
+/// The mutable state of one simulation run.
+struct SimulationEngine {
+    struct Slot {
+        var flow: TaskFlow
+        var jitterRng: SquallRandom
+        var providerRng: SquallRandom
+        var id: Int
+        var keyID: Int
+        var key: String
+        var prompt: Int
+        var duplicate: Bool
+        var intended: Duration
+        var started: Duration
+        var pending: AttemptOutcome = .ok
+        var promptTokens = 0
+        var completionTokens = 0
+        var cost = 0.0
+        var replySeed: UInt64 = 0
+        var lastOutcome: AttemptOutcome?
+    }
+
+    struct Waiting {
+        var id: Int
+        var keyID: Int
+        var key: String
+        var prompt: Int
+        var duplicate: Bool
+        var intended: Duration
+    }
+
+    struct Plan {
+        var request: PlannedRequest?
+        var error: TokenBudgetError?
+    }
+
+    let scenario: Scenario
+    let options: SimulationOptions
+    let seed: UInt64
+    let config: StackConfig
+    let ttl: Duration?
+    let stream: Bool
+    var state: StackState
+    var provider: FaultPlan
+    var idempotency = IdempotencyTable()
+    var recorder: ResultRecorder
+    var queue = EventQueue()
+    var schedule: ArrivalSchedule
+    var promptRng: SquallRandom
+    var duplicateRng: SquallRandom
+    var plans: [Plan] = []
+    var routes: [Route] = []
+    var fingerprints: [String] = []
+    var cumulativeWeights: [Double] = []
+    var slots: [Slot] = []
+    var freeSlots: [Int32] = []
+    var waiting: [Waiting] = []
+    var waitingHead = 0
+    var inFlight = 0
+    var nextOriginal = 0
+    var nextSubmission = 0
+    /// Original result bodies of keys that have a scheduled duplicate (for the replay check).
+    var originalBodies: [Int: String] = [:]
+    var keysWithDuplicates = Set<Int>()
+    var now: Duration = .zero
+    /// `"0"` … `"599"`, so task records do not format a status per task.
+    let statusLabels = (0..<600).map { String($0) }
+
+    init(scenario: Scenario, options: SimulationOptions) {
+        self.scenario = scenario
+        self.options = options
+        seed = options.seed ?? scenario.seed
+        config = scenario.stack
+        ttl = scenario.stack.idempotencyTTL
+        stream = scenario.load.stream
+        state = config.makeState()
+        provider = FaultPlan(profile: scenario.llm)
+        let info = ScenarioInfo(
+            name: scenario.name, description: scenario.description, file: scenario.source,
+            tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
+            concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
+        recorder = ResultRecorder(
+            ResultRecorder.Setup(
+                info: info, mode: .sim, seed: seed, duration: scenario.duration, interval: options.interval,
+                breakerConfigured: config.breaker != nil, idempotencyTTL: ttl, prices: config.prices,
+                faultWindows: scenario.faultWindows, keepTasks: options.keepTasks))
+        schedule = ArrivalSchedule(
+            pattern: scenario.load.arrival, rate: scenario.load.ratePerSecond, duration: scenario.duration,
+            rng: Self.stream(seed, .arrivals, 0))
+        promptRng = Self.stream(seed, .prompts, 0)
+        duplicateRng = Self.stream(seed, .duplicates, 0)
+        var total = 0.0
+        for (i, p) in scenario.load.prompts.enumerated() {
+            total += p.weight
+            cumulativeWeights.append(total)
+            fingerprints.append("p\(i)")
+            routes.append(scenario.stack.router.route(p.text))
+            do {
+                plans.append(Plan(request: try config.plan(task: p.text), error: nil))
+            } catch {
+                plans.append(Plan(request: nil, error: error))
+            }
+        }
+        var stats = TokenBudgetStats()
+        if let b = config.tokenBudget {
+            stats.enabled = true
+            stats.inputBudget = b.inputBudget
+        }
+        recorder.tokenBudget = stats
+        let expected = scenario.load.ratePerSecond * scenario.duration.seconds * (1 + (scenario.load.duplicates?.rate ?? 0))
+        recorder.reserveTasks(Int(min(expected * 1.05 + 64, 60_000_000)))
+    }
+
+    static func label(_ outcome: AttemptOutcome?, _ statusLabels: [String]) -> String {
+        switch outcome {
+        case .response(let status, _)?: return (0..<600).contains(status) ? statusLabels[status] : String(status)
+        case .transport(let f)?: return f.rawValue
+        case nil: return ""
+        }
+    }
+
+    /// A random stream for `purpose` and `index`, independent of every other (seed, purpose, index).
+    static func stream(_ seed: UInt64, _ purpose: StreamPurpose, _ index: UInt64) -> SquallRandom {
+        SquallRandom.stream(seed: seed ^ (purpose.rawValue &* 0x9E37_79B9_7F4A_7C15), index)
+    }
+
+    mutating func run() -> ScenarioResult {
+        if let first = schedule.next() { queue.push(first, .arrival) }
+        let limit = scenario.duration + options.drainLimit
+        var incomplete: String?
+        while let e = queue.pop() {
+            if e.time > limit {
+                incomplete = "tasks still running \(DurationFormat.short(options.drainLimit)) after the last arrival"
+                break
+            }
+            now = e.time
+            switch e.kind {
+            case .arrival:
+                arriveOriginal()
+                if let next = schedule.next() { queue.push(next, .arrival) }
+            case .duplicate:
+                submit(
+                    id: nextSubmissionID(), keyID: Int(e.a), prompt: Int(e.b), duplicate: true, concurrent: e.flag)
+            case .attemptEnded:
+                let slot = Int(e.a)
+                let outcome = slots[slot].pending
+                var flow = slots[slot].flow
+                var rng = slots[slot].jitterRng
+                let action = flow.attemptEnded(
+                    outcome, config: config, state: &state, now: now, rng: &rng, sink: &recorder)
+                slots[slot].flow = flow
+                slots[slot].jitterRng = rng
+                slots[slot].lastOutcome = outcome
+                handle(action, slot: slot)
+            case .wake:
+                let slot = Int(e.a)
+                var flow = slots[slot].flow
+                var rng = slots[slot].jitterRng
+                let action = flow.wakeUp(config: config, state: &state, now: now, rng: &rng, sink: &recorder)
+                slots[slot].flow = flow
+                slots[slot].jitterRng = rng
+                handle(action, slot: slot)
+            }
+        }
+        if incomplete != nil {
+            // Record what is still running as unfinished.
+            let free = Set(freeSlots)
+            for i in slots.indices where !free.contains(Int32(i)) {
+                finishRecord(slot: i, result: .unfinished, outcome: nil)
+            }
+        }
+        return recorder.finish(end: max(now, scenario.duration), incompleteReason: incomplete)
+    }
+
+    mutating func nextSubmissionID() -> Int {
+        defer { nextSubmission += 1 }
+        return nextSubmission
+    }
+
+    mutating func arriveOriginal() {
+        let index = nextOriginal
+        nextOriginal += 1
+        let prompt = pickPrompt()
+        if let d = scenario.load.duplicates, duplicateRng.chance(d.rate) {
+            let concurrent = d.concurrent > 0 && duplicateRng.chance(d.concurrent)
+            let delay: Duration
+            if concurrent {
+                delay = .zero
+            } else {
+                delay = .fromSeconds(duplicateRng.uniform(d.delay.lower.seconds, d.delay.upper.seconds))
+            }
+            keysWithDuplicates.insert(index)
+            queue.push(now + delay, .duplicate, a: Int32(index), b: Int32(prompt), flag: concurrent)
+        }
+        submit(id: nextSubmissionID(), keyID: index, prompt: prompt, duplicate: false, concurrent: false)
+    }
+
+    mutating func pickPrompt() -> Int {
+        guard cumulativeWeights.count > 1 else { return 0 }
+        let x = promptRng.unit() * cumulativeWeights[cumulativeWeights.count - 1]
+        for (i, w) in cumulativeWeights.enumerated() where x < w { return i }
+        return cumulativeWeights.count - 1
+    }
+
+    static func keyString(_ keyID: Int) -> String { "k" + String(keyID, radix: 36) }
+
+    /// A submission reaches the service: claim its key, then run, queue, replay or reject it.
+    mutating func submit(id: Int, keyID: Int, prompt: Int, duplicate: Bool, concurrent: Bool) {
+        recorder.recordArrival(at: now)
+        if concurrent { recorder.recordConcurrentDuplicate() }
+        let key = Self.keyString(keyID)
+        if let ttl {
+            switch idempotency.claim(key: key, fingerprint: fingerprints[prompt], now: now, ttl: ttl) {
+            case .claimed:
+                if duplicate { recorder.recordReexecution(afterTTL: true) }
+            case .inFlight:
+                recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
+                return
+            case .completed(let stored):
+                if let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
+                recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
+                return
+            case .mismatch:
+                recordImmediate(
+                    id: id, key: key, prompt: prompt, duplicate: duplicate, result: .failed, cause: .idempotencyMismatch)
+                return
+            }
+        } else if duplicate {
+            recorder.recordReexecution(afterTTL: false)
+        }
+        if plans[prompt].error != nil {
+            recorder.tokenBudget.rejected += 1
+            recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
+            completeKey(keyID: keyID, key: key, prompt: prompt, body: "error:token_budget", duplicate: duplicate)
+            return
+        }
+        if let cap = scenario.load.concurrency, inFlight >= cap {
+            waiting.append(Waiting(id: id, keyID: keyID, key: key, prompt: prompt, duplicate: duplicate, intended: now))
+            return
+        }
+        start(id: id, keyID: keyID, key: key, prompt: prompt, duplicate: duplicate, intended: now)
+    }
+
+    /// Records a submission that ended at once (replay, conflict, rejection before any attempt).
+    mutating func recordImmediate(
+        id: Int, key: String, prompt: Int, duplicate: Bool, result: SubmissionResult, cause: FailureCause?
+    ) {
+        let route = routes[prompt]
+        let t = now.seconds
+        recorder.recordTask(
+            TaskRecord(
+                id: id, key: key, duplicate: duplicate, intendedStart: t, started: t, finished: t,
+                result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: "", route: route.rule,
+                model: route.model, promptTokens: 0, completionTokens: 0, cost: 0))
+    }
+
+    mutating func start(id: Int, keyID: Int, key: String, prompt: Int, duplicate: Bool, intended: Duration) {
+        inFlight += 1
+        let index = UInt64(keyID) | (duplicate ? 1 << 40 : 0)
+        let slot = Slot(
+            flow: TaskFlow(startedAt: now), jitterRng: Self.stream(seed, .jitter, index),
+            providerRng: Self.stream(seed, .provider, index), id: id, keyID: keyID, key: key,
+            prompt: prompt, duplicate: duplicate, intended: intended, started: now)
+        let i: Int
+        if let free = freeSlots.popLast() {
+            i = Int(free)
+            slots[i] = slot
+        } else {
+            i = slots.count
+            slots.append(slot)
+        }
+        if let p = plans[prompt].request {
+            if p.prompt.userTruncated { recorder.tokenBudget.truncatedPrompts += 1 }
+            recorder.tokenBudget.maxPromptTokens = max(recorder.tokenBudget.maxPromptTokens, p.prompt.estimatedTokens)
+        }
+        var flow = slots[i].flow
+        var rng = slots[i].jitterRng
+        let action = flow.start(config: config, state: &state, now: now, rng: &rng, sink: &recorder)
+        slots[i].flow = flow
+        slots[i].jitterRng = rng
+        handle(action, slot: i)
+    }
+
+    mutating func handle(_ action: TaskAction, slot: Int) {
+        switch action {
+        case .attempt(let number, let timeout):
+            attempt(number: number, timeout: timeout, slot: slot)
+        case .sleep(let until):
+            queue.push(until, .wake, a: Int32(slot))
+        case .finish(let outcome):
+            finish(slot: slot, outcome: outcome)
+        }
+    }
+
+    /// One LLM call: the provider's fault plan decides, and the client observes the outcome.
+    mutating func attempt(number: Int, timeout: Duration, slot: Int) {
+        let plan = plans[slots[slot].prompt].request!
+        let request = FaultRequest(
+            model: plan.route.model, stream: stream, attempt: number, idempotencyKey: slots[slot].key,
+            promptTokens: plan.prompt.estimatedTokens, maxTokens: plan.route.maxTokens, now: now)
+        var providerRng = slots[slot].providerRng
+        let decision = provider.decide(request, rng: &providerRng)
+        slots[slot].providerRng = providerRng
+        let observed = decision.observed(clientTimeout: timeout, stream: stream)
+        var generated = false
+        var usage = TokenUsage.zero
+        switch decision.action {
+        case .healthy(let reply):
+            generated = true
+            usage = TokenUsage(promptTokens: reply.promptTokens, completionTokens: reply.completionTokens)
+            slots[slot].replySeed = reply.textSeed
+        case .connection(.drip, let reply):
+            generated = true
+            usage = TokenUsage(promptTokens: reply.promptTokens, completionTokens: reply.completionTokens)
+            slots[slot].replySeed = reply.textSeed
+        default:
+            break
+        }
+        if generated {
+            recorder.recordCompletion(keyID: slots[slot].keyID, at: now)
+            let cost = recorder.recordCall(model: plan.route.model, route: plan.route.rule, usage: usage, generated: true)
+            slots[slot].promptTokens += usage.promptTokens
+            slots[slot].completionTokens += usage.completionTokens
+            slots[slot].cost += cost
+        } else {
+            _ = recorder.recordCall(model: plan.route.model, route: plan.route.rule, usage: .zero, generated: false)
+        }
+        slots[slot].pending = observed.outcome
+        queue.push(now + observed.duration, .attemptEnded, a: Int32(slot))
+    }
+
+    mutating func finish(slot: Int, outcome: TaskOutcome) {
+        let s = slots[slot]
+        let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: s.replySeed), radix: 16)
+            : "error:" + (outcome.cause?.rawValue ?? "failed")
+        finishRecord(slot: slot, result: outcome.succeeded ? .succeeded : .failed, outcome: outcome)
+        completeKey(keyID: s.keyID, key: s.key, prompt: s.prompt, body: body, duplicate: s.duplicate)
+        freeSlots.append(Int32(slot))
+        inFlight -= 1
+        if waitingHead < waiting.count {
+            let w = waiting[waitingHead]
+            waitingHead += 1
+            if waitingHead > 1024, waitingHead * 2 > waiting.count {
+                waiting.removeFirst(waitingHead)
+                waitingHead = 0
+            }
+            start(id: w.id, keyID: w.keyID, key: w.key, prompt: w.prompt, duplicate: w.duplicate, intended: w.intended)
+        }
+    }
+
+    mutating func finishRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) {
+        let record = makeRecord(slot: slot, result: result, outcome: outcome)
+        recorder.recordTask(record)
+    }
+
+    func makeRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) -> TaskRecord {
+        let s = slots[slot]
+        let route = routes[s.prompt]
+        return TaskRecord(
+            id: s.id, key: s.key, duplicate: s.duplicate, intendedStart: s.intended.seconds,
+            started: s.started.seconds, finished: (outcome?.finishedAt ?? now).seconds, result: result,
+            cause: outcome?.cause, attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
+            lastOutcome: Self.label(outcome?.lastOutcome ?? s.lastOutcome, statusLabels), route: route.rule,
+            model: route.model, promptTokens: s.promptTokens, completionTokens: s.completionTokens, cost: s.cost)
+    }
+
+    mutating func completeKey(keyID: Int, key: String, prompt: Int, body: String, duplicate: Bool) {
+        guard let ttl else { return }
+        if !duplicate, keysWithDuplicates.contains(keyID) { originalBodies[keyID] = body }
+        idempotency.complete(
+            key: key, fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
+            now: now, ttl: ttl)
+    }
+}
