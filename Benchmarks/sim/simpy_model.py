@@ -1,9 +1,10 @@
 """SimPy model of Squall's catalog scenario `arithmetic-five-attempts` (and the benchmark files
 throughput-10k.yaml / throughput-1m.yaml): Poisson arrivals, lognormal LLM latency (median 800 ms,
 p99 6 s), a 30 s attempt timeout, 1% independent 500s per call, 5 attempts with tenacity-style
-exponential backoff (multiplier 1, min 1 s, max 60 s) and full jitter, and a count-based circuit
-breaker (5 failures in 60 s, 30 s recovery, 1 half-open probe; a rejection counts as an attempt and
-waits until the breaker's recovery time, like Squall's `on_open: retry`).
+exponential backoff (multiplier 1, min 1 s, max 60 s) and full jitter, and a failure-rate circuit
+breaker (opens at >= 50% failures over >= 20 calls in a sliding 60 s window; 30 s recovery, 1
+half-open probe; a rejection counts as an attempt and waits until the breaker's recovery time, like
+Squall's `on_open: retry`).
 
 It is the same model Squall's simulator runs, written the way a SimPy user would write it, so the
 two can be timed side by side: `python simpy_model.py TASKS_PER_DAY [SEED]` prints one JSON line.
@@ -14,6 +15,7 @@ import math
 import random
 import sys
 import time
+from collections import deque
 
 import simpy
 
@@ -21,9 +23,11 @@ Z99 = 2.326347874040841
 
 
 class Breaker:
-    def __init__(self, env, threshold=5, window=60.0, recovery=30.0, probes=1):
-        self.env, self.threshold, self.window, self.recovery, self.probes = env, threshold, window, recovery, probes
-        self.state, self.open_until, self.failures, self.generation, self.probes_out = "closed", 0.0, [], 0, 0
+    def __init__(self, env, rate=0.5, minimum_calls=20, window=60.0, recovery=30.0, probes=1):
+        self.env, self.rate, self.minimum_calls, self.window = env, rate, minimum_calls, window
+        self.recovery, self.probes = recovery, probes
+        self.state, self.open_until, self.generation, self.probes_out = "closed", 0.0, 0, 0
+        self.outcomes, self.failed_in_window = deque(), 0
         self.transitions = 0
 
     def admit(self):
@@ -44,10 +48,12 @@ class Breaker:
             return
         now = self.env.now
         if self.state == "closed":
-            self.failures.append((now, failed))
-            while self.failures and self.failures[0][0] <= now - self.window:
-                self.failures.pop(0)
-            if sum(1 for _, f in self.failures if f) >= self.threshold:
+            self.outcomes.append((now, failed))
+            self.failed_in_window += failed
+            while self.outcomes and self.outcomes[0][0] <= now - self.window:
+                self.failed_in_window -= self.outcomes.popleft()[1]
+            calls = len(self.outcomes)
+            if calls >= self.minimum_calls and self.failed_in_window / calls >= self.rate:
                 self._open()
         elif self.state == "half_open" and probe:
             if failed:
@@ -60,7 +66,8 @@ class Breaker:
         self._to("open")
 
     def _to(self, state):
-        self.state, self.generation, self.failures, self.probes_out = state, self.generation + 1, [], 0
+        self.state, self.generation, self.probes_out = state, self.generation + 1, 0
+        self.outcomes, self.failed_in_window = deque(), 0
         self.transitions += 1
 
 
@@ -114,14 +121,16 @@ def run(tasks_per_day, seed=5005, duration=86400.0):
 
     env.process(arrivals())
     started = time.perf_counter()
+    cpu_started = time.process_time()
     env.run()
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     lat = sorted(stats["latencies"])
     p99 = lat[int(0.99 * (len(lat) - 1))] if lat else 0
     return {
         "tool": "simpy", "tasks_per_day": tasks_per_day, "tasks": stats["tasks"], "succeeded": stats["succeeded"],
         "failed": stats["failed"], "llm_calls": stats["calls"], "p99_latency_s": round(p99, 3),
-        "breaker_transitions": breaker.transitions, "elapsed_s": round(elapsed, 3),
+        "breaker_transitions": breaker.transitions, "elapsed_s": round(elapsed, 3), "cpu_s": round(cpu, 3),
         "tasks_per_second": round(stats["tasks"] / elapsed) if elapsed > 0 else 0,
     }
 

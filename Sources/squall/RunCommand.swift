@@ -78,14 +78,14 @@ struct RunCommand: AsyncParsableCommand {
             } catch {
                 throw RunFailure(message: "\(scenario.name): \(error)")
             }
+            let elapsed = (clock.now - started).seconds
+            let cpu = ProcessCPU.seconds() - cpuStarted
             let report: String
             do {
                 report = try ReportOutput.write(result, root: root, timeScale: runMode == .live ? timeScale : nil)
             } catch {
                 throw RunFailure(message: "cannot write the report of \(scenario.name) under \(out): \(error)")
             }
-            let elapsed = (clock.now - started).seconds
-            let cpu = ProcessCPU.seconds() - cpuStarted
             print(ConsoleSummary.render(result, reportPath: report, verbose: !quiet), terminator: "")
             if !quiet, runMode == .sim {
                 let rate = elapsed > 0 ? Double(result.totals.submitted) / elapsed : 0
