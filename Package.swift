@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "AgentService",
             dependencies: [
-                "Reliability", "CurlClient", "RedisStore",
+                "Reliability", "CurlClient", "LoadGen", "RedisStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(
             name: "AgentServiceTests",
-            dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient"]
+            dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient", "LoadGen"]
         ),
         .testTarget(name: "SquallCLITests", dependencies: ["squall"]),
     ]

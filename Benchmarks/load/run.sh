@@ -55,6 +55,7 @@ SQUALL_RPS=$(awk '/^tasks:/ {for (i=1;i<=NF;i++) if ($i ~ /\/s$/) {sub("/s","",$
 "$SQUALL" load --target raw --url "$URL" --rate "${RATE}/s" --connections "$CONNS" --duration "${SECS}s" \
   >"$WORK/squall-open.txt"
 LAG=$(grep '^scheduler lag' "$WORK/squall-open.txt")
+PACER=$(grep '^pacer lag' "$WORK/squall-open.txt" || true)
 OPEN_RPS=$(awk '/^tasks:/ {for (i=1;i<=NF;i++) if ($i ~ /\/s$/) {sub("/s","",$i); print $i}}' "$WORK/squall-open.txt")
 OPEN_OUT=$(grep -E '^(outcomes|dropped)' "$WORK/squall-open.txt" | tr '\n' ' ')
 P99=$(echo "$LAG" | sed -E 's/.* p99 ([0-9.]+)ms.*/\1/')
@@ -68,5 +69,6 @@ awk -v h="$HEY" -v w="$WRK" -v s="$SQUALL_RPS" 'BEGIN {
   printf "| wrk (ceiling) | %.0f | %.2f× | 1.00× |\n", w, w/h }'
 echo
 echo "open loop at ${RATE}/s for ${SECS}s: achieved ${OPEN_RPS}/s; ${OPEN_OUT}"
+echo "$PACER"
 echo "$LAG"
 awk -v p="$P99" 'BEGIN { printf "scheduler lag p99 %.3f ms (target <= 1 ms): %s\n", p, (p <= 1.0 ? "met" : "NOT met") }'

@@ -1,3 +1,4 @@
+import LoadGen
 import CurlClient
 import Foundation
 import Logging
@@ -51,7 +52,9 @@ public enum ServeLauncher {
         } catch {
             throw ServeFailure(error.description)
         }
-        let transport = CurlLLMTransport(baseURL: resolved.llmURL, client: http, apiKey: apiKey)
+        let transport = HTTPLLMTransport(
+            baseURL: resolved.llmURL, client: CurlLoadClient(client: http),
+            extraHeaders: apiKey.map { [HTTPField("Authorization", "Bearer " + $0)] } ?? [])
         let runner = LiveTaskRunner(
             config: resolved.stack, transport: transport, timeline: LiveTimeline(scale: resolved.timeScale), logger: logger)
         let service = AgentService(

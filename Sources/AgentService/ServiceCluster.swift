@@ -1,3 +1,4 @@
+import LoadGen
 import CurlClient
 import Foundation
 import Logging
@@ -73,7 +74,7 @@ public final class ServiceCluster: Sendable {
             c.port = 0
             c.replicaID = "replica-\(i)"
             let runner = LiveTaskRunner(
-                config: stack, transport: CurlLLMTransport(baseURL: llmURL, client: http),
+                config: stack, transport: HTTPLLMTransport(baseURL: llmURL, client: CurlLoadClient(client: http)),
                 timeline: LiveTimeline(scale: timeScale), logger: logger)
             let service = AgentService(configuration: c, store: store, idempotency: idempotency, runner: runner, logger: logger)
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)

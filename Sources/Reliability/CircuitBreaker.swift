@@ -106,6 +106,8 @@ public struct BreakerTicket: Sendable, Hashable {
     public let generation: Int
     /// Whether the call is a half-open probe.
     public let isProbe: Bool
+    /// Distinguishes probes of one half-open period (so a released probe's late result is ignored).
+    public var serial: Int = 0
 }
 
 /// A circuit breaker as a deterministic state machine: every method takes `now`; transitions are
@@ -126,6 +128,8 @@ public struct CircuitBreaker: Sendable {
     private var failuresInWindow = 0
     private var probesAdmitted = 0
     private var probesSucceeded = 0
+    private var probeSerial = 0
+    private var releasedProbes: Set<Int> = []
     private var pending: [BreakerTransition] = []
 
     /// A closed breaker.
@@ -153,7 +157,8 @@ public struct CircuitBreaker: Sendable {
             return .rejected(retryAt: now + currentRecoveryTimeout)
         }
         probesAdmitted += 1
-        return .admitted(BreakerTicket(generation: generation, isProbe: true))
+        probeSerial += 1
+        return .admitted(BreakerTicket(generation: generation, isProbe: true, serial: probeSerial))
     }
 
     /// Reports the class of an admitted call's outcome at `now`.
@@ -167,7 +172,7 @@ public struct CircuitBreaker: Sendable {
             if failed { failuresInWindow += 1 }
             evaluate(now: now)
         case .halfOpen:
-            guard ticket.isProbe else { return }
+            guard ticket.isProbe, !releasedProbes.contains(ticket.serial) else { return }
             if failed {
                 open(at: now, cause: .probeFailed)
             } else {
@@ -180,6 +185,15 @@ public struct CircuitBreaker: Sendable {
         case .open, .forcedOpen, .disabled:
             return
         }
+    }
+
+    /// Gives back an admitted call that will never report a result (its task was cut short), so a
+    /// half-open probe slot is not held forever. Results of released tickets are not counted.
+    public mutating func release(_ ticket: BreakerTicket) {
+        guard ticket.generation == generation, ticket.isProbe, state == .halfOpen,
+            releasedProbes.insert(ticket.serial).inserted
+        else { return }
+        probesAdmitted = max(0, probesAdmitted - 1)
     }
 
     /// The recovery timeout that applies to the current or next open period.
@@ -247,6 +261,7 @@ public struct CircuitBreaker: Sendable {
         failuresInWindow = 0
         probesAdmitted = 0
         probesSucceeded = 0
+        releasedProbes.removeAll()
         pending.append(BreakerTransition(at: now, from: previous, to: next, cause: cause))
     }
 }

@@ -172,6 +172,11 @@ public final class LiveExecutor: Sendable {
                     model: planned.route.model, messages: planned.prompt.messages, maxTokens: planned.route.maxTokens,
                     idempotencyKey: task.idempotencyKey, taskID: task.id, attempt: number)
                 let result = await transport.send(request, timeout: timeline.toReal(timeout))
+                if Task.isCancelled, !result.outcome.isSuccess {
+                    // Cut short by shutdown, not a provider failure: nothing counts against the breaker.
+                    outcome = abort(&flow, task.id, cause: .shutdown)
+                    break loop
+                }
                 if let u = result.usage { usage = usage + u }
                 if result.outcome.isSuccess { body = result.body }
                 action = step(task.id) { st, now, sink in
@@ -181,9 +186,7 @@ public final class LiveExecutor: Sendable {
                 do {
                     try await timeline.sleep(untilScenario: until)
                 } catch {
-                    var sink = CollectingEventSink()
-                    outcome = flow.abort(cause: .shutdown, now: timeline.now(), sink: &sink)
-                    emit(task.id, sink.events)
+                    outcome = abort(&flow, task.id, cause: .shutdown)
                     break loop
                 }
                 action = step(task.id) { st, now, sink in
@@ -235,6 +238,17 @@ public final class LiveExecutor: Sendable {
         return action
     }
 
+    /// Ends a task early under the shared-state lock (freeing any breaker probe it holds).
+    private func abort(_ flow: inout TaskFlow, _ taskID: String, cause: FailureCause) -> TaskOutcome {
+        let (outcome, events) = state.withLock { st -> (TaskOutcome, [TaskEvent]) in
+            var sink = CollectingEventSink()
+            let o = flow.abort(cause: cause, state: &st, now: timeline.now(), sink: &sink)
+            return (o, sink.events)
+        }
+        emit(taskID, events)
+        return outcome
+    }
+
     private func emit(_ taskID: String, _ events: [TaskEvent]) {
         for event in events {
             switch event {
@@ -256,9 +270,7 @@ public final class LiveExecutor: Sendable {
     private func finishEarly(
         _ task: LiveTask, _ flow: inout TaskFlow, cause: FailureCause, startedAt: Duration
     ) -> LiveTaskResult {
-        var sink = CollectingEventSink()
-        let outcome = flow.abort(cause: cause, now: timeline.now(), sink: &sink)
-        emit(task.id, sink.events)
+        let outcome = abort(&flow, task.id, cause: cause)
         return LiveTaskResult(
             taskID: task.id, disposition: .executed, outcome: outcome, startedAt: startedAt,
             finishedAt: outcome.finishedAt, usage: .zero, model: nil, body: nil)

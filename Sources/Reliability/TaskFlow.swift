@@ -158,8 +158,16 @@ public struct TaskFlow: Sendable {
             config: config, state: &state, now: now, rng: &rng, sink: &sink)
     }
 
-    /// Ends the task as failed with `cause` (e.g. shutdown) at `now`.
-    public mutating func abort<Sink: TaskEventSink>(cause: FailureCause, now: Duration, sink: inout Sink) -> TaskOutcome {
+    /// Ends the task as failed with `cause` (e.g. shutdown) at `now`. An attempt still in flight is
+    /// given back to the breaker without a result (a half-open probe slot is freed, and nothing is
+    /// counted as a failure).
+    public mutating func abort<Sink: TaskEventSink>(
+        cause: FailureCause, state: inout StackState, now: Duration, sink: inout Sink
+    ) -> TaskOutcome {
+        if let ticket {
+            state.breaker?.release(ticket)
+            self.ticket = nil
+        }
         guard case .finish(let o) = finish(succeeded: false, cause: cause, now: now, sink: &sink) else {
             preconditionFailure("finish always returns .finish")
         }

@@ -18,6 +18,7 @@ public struct ReportWriteError: Error, Sendable, Equatable, CustomStringConverti
         self.path = path
         self.reason = reason
     }
+    /// `cannot write PATH: REASON`.
     public var description: String { "cannot write \(path): \(reason)" }
 }
 

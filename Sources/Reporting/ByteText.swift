@@ -1,3 +1,5 @@
+import Foundation
+
 /// Number and CSV-field formatting straight into a byte buffer, for files with millions of rows
 /// (`tasks.csv`). `NumberText.fixed` and `CSV.field` print through these, so both paths give the
 /// same bytes.
@@ -93,5 +95,3 @@ public enum ByteText {
         b.append(UInt8(ascii: "\""))
     }
 }
-
-import Foundation

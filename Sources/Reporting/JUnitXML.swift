@@ -46,6 +46,7 @@ public struct JUnitXML: Sendable {
             self.incomplete = incomplete
         }
 
+        /// Equal when every field is, properties compared in order.
         public static func == (a: Suite, b: Suite) -> Bool {
             a.name == b.name && a.seconds == b.seconds && a.cases == b.cases && a.incomplete == b.incomplete
                 && a.properties.map { $0.0 + "\u{0}" + $0.1 } == b.properties.map { $0.0 + "\u{0}" + $0.1 }

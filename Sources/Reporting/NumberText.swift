@@ -71,10 +71,10 @@ public enum NumberText {
 
 extension NumberText {
     /// A probability: a percentage with up to three decimals from 0.01% up, scientific below
-    /// (`1.2%`, `0.05%`, `1.00e-10`), `0` for zero.
+    /// (`1.2%`, `0.05%`, `1.00e-10`), `0%` for zero.
     public static func probability(_ p: Double) -> String {
         guard p.isFinite else { return fixed(p, 0) }
-        if p == 0 { return "0" }
+        if p == 0 { return "0%" }
         if abs(p) >= 1e-4 { return percent(p, digits: 3) }
         return String(format: "%.2e", p)
     }
@@ -83,5 +83,35 @@ extension NumberText {
     public static func instant(_ seconds: Double) -> String {
         guard seconds.isFinite else { return fixed(seconds, 0) }
         return DurationFormat.format(.fromSeconds((seconds * 1000).rounded() / 1000))
+    }
+}
+
+extension NumberText {
+    /// An expected (real) count: grouped with one decimal, or scientific when below 0.05 so a tiny
+    /// expectation does not print as `0` (`12.3`, `1,200`, `6.92e-08`, `0`).
+    public static func expectedCount(_ x: Double) -> String {
+        guard x.isFinite else { return fixed(x, 0) }
+        if x != 0, abs(x) < 0.05 { return String(format: "%.2e", x) }
+        return grouped(x, digits: 1)
+    }
+
+    /// An axis label for an instant of scenario time: whole hours and minutes without zero parts
+    /// (`0s`, `30s`, `20m`, `1h`, `1h30m`, `2d`), otherwise the short form.
+    public static func timeTick(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return fixed(seconds, 0) }
+        let whole = seconds.rounded()
+        guard abs(seconds - whole) < 1e-9, whole >= 60 else { return duration(seconds) }
+        let s = Int(whole)
+        if s % 86_400 == 0 { return "\(s / 86_400)d" }
+        if s % 3600 == 0 { return "\(s / 3600)h" }
+        if s % 60 == 0 { return s >= 3600 ? "\(s / 3600)h\((s % 3600) / 60)m" : "\(s / 60)m" }
+        return duration(seconds)
+    }
+
+    /// An axis label for a latency decade: `1ms`, `100ms`, `1s`, `100s`, `1000s`.
+    public static func decadeTick(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds > 0 else { return "0" }
+        if seconds < 1 { return latency(seconds) }
+        return trimmed(seconds, 0) + "s"
     }
 }

@@ -22,7 +22,7 @@ public enum ReportCharts {
         let interval = r.timeSeries.intervalSeconds
         let starts = points.map(\.start)
         var series: [ChartSeries] = []
-        if r.tasks.isEmpty || points.isEmpty {
+        if r.tasks.isEmpty || points.isEmpty || !(interval > 0) {
             series.append(ChartSeries(name: "succeeded", color: ChartPalette.success, values: points.map { Double($0.succeeded) }))
             series.append(ChartSeries(name: "failed", color: ChartPalette.failures[0], values: points.map { Double($0.failed) }))
         } else {
@@ -32,7 +32,8 @@ public enum ReportCharts {
             var failed = [[Double]](repeating: [Double](repeating: 0, count: points.count), count: causes.count)
             var other = [Double](repeating: 0, count: points.count)
             for t in r.tasks where t.result == .succeeded || t.result == .failed {
-                let i = min(max(Int(t.finished / interval), 0), points.count - 1)
+                let q = t.finished / interval
+                let i = q.isFinite ? Int(min(max(q, 0), Double(points.count - 1))) : points.count - 1
                 if t.result == .succeeded {
                     if t.attempts <= 1 { first[i] += 1 } else { retried[i] += 1 }
                 } else if let c = t.cause?.rawValue, let k = causes.firstIndex(of: c) {

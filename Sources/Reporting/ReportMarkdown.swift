@@ -95,10 +95,10 @@ public enum ReportMarkdown {
         }
         out += "- Per attempt: transient failure t = \(p(a.perAttemptTransient)) (of which timeouts \(p(a.perAttemptTimeout))), permanent failure p = \(p(a.perAttemptPermanent)).\n"
         out += "- Per task with n = \(a.attempts) attempts: t^n + p(1 − t^n)/(1 − t) = \(p(a.expectedExhaustion)) + \(p(a.expectedPermanent)) = **\(p(a.expectedFailureProbability))** (a single attempt: \(p(a.singleAttemptFailureProbability))).\n"
-        out += "- Over \(NumberText.grouped(a.tasks)) tasks: expected \(NumberText.grouped(a.expectedFailures, digits: 1)) failures, observed **\(NumberText.grouped(a.observedFailures))** (\(p(a.observedFailureProbability))).\n"
+        out += "- Over \(NumberText.grouped(a.tasks)) tasks: expected \(NumberText.expectedCount(a.expectedFailures)) failures, observed **\(NumberText.grouped(a.observedFailures))** (\(p(a.observedFailureProbability))).\n"
         out += "- Exact binomial (Clopper–Pearson) \(NumberText.percent(a.confidence, digits: 1)) interval of the failure probability: \(p(a.intervalLower)) .. \(p(a.intervalUpper)); "
         out += a.consistent ? "the expected \(p(a.expectedFailureProbability)) lies inside it: **consistent**.\n" : "the expected \(p(a.expectedFailureProbability)) lies outside it: **not consistent**.\n"
-        out += "- Per day at \(NumberText.grouped(a.tasksPerDay, digits: 1)) tasks/day: expected \(NumberText.grouped(a.expectedFailuresPerDay, digits: 1)) failures/day, observed \(NumberText.grouped(a.observedFailuresPerDay, digits: 1)) failures/day.\n"
+        out += "- Per day at \(NumberText.grouped(a.tasksPerDay, digits: 1)) tasks/day: expected \(NumberText.expectedCount(a.expectedFailuresPerDay)) failures/day, observed \(NumberText.grouped(a.observedFailuresPerDay, digits: 1)) failures/day.\n"
         out += "\n> \(Markdown.text(a.framing))  \n> Without retries: \(Markdown.text(a.singleAttemptFraming))\n"
         if !a.notes.isEmpty {
             out += "\nNotes:\n\n" + a.notes.map { "- \(Markdown.text($0))\n" }.joined()

@@ -1,3 +1,4 @@
+import LoadGen
 import AgentService
 import CurlClient
 import Foundation
@@ -23,7 +24,7 @@ import Testing
             attemptTimeout: .seconds(5),
             retry: RetryPolicy(maxAttempts: attempts, backoff: Backoff(multiplier: 0.01, min: .zero, max: .milliseconds(20))),
             breaker: nil)
-        return (LiveTaskRunner(config: stack, transport: CurlLLMTransport(baseURL: mock.url, client: client)), client)
+        return (LiveTaskRunner(config: stack, transport: HTTPLLMTransport(baseURL: mock.url, client: CurlLoadClient(client: client))), client)
     }
 
     @Test func taskRunsThroughTheStackToTheLLMAndReportsModelAndCost() async throws {

@@ -22,6 +22,9 @@ struct DriverTests {
         let starts = target.seen.map(\.intendedStart).sorted()
         #expect(starts == Array(schedule.times(seed: 1, limit: limit)))
         #expect(Set(target.seen.map(\.idempotencyKey)).count == 30)
+        let summary = recorder.summary(target: "t", timeScale: 1, realElapsed: .seconds(3), offered: 30, breaker: nil)
+        #expect(summary.dispatchLagMicros.totalCount == 30)
+        #expect(summary.lagMicros.totalCount == 30)
     }
 
     @Test func arrivalsBeyondTheInFlightCapAreDroppedAndCounted() async throws {

@@ -181,6 +181,19 @@ struct LoopbackTests {
         #expect(result.summary.offered == 50)
     }
 
+    @Test func moreUsersThanConnectionsWaitTheirTurnAndAllComplete() async throws {
+        let server = try await mock("latency: { fixed: 2ms }")
+        let client = try CurlLoadClient(maxConnections: 2)
+        let options = LoadRunOptions(
+            target: .raw, url: server.url, model: .closed(users: 40), limit: ArrivalLimit(count: 200))
+        let result = try await LoadRun.run(options, client: client)
+        await client.shutdown()
+        let stats = server.state.stats
+        await server.stop()
+        #expect(result.summary.byStatus[.succeeded] == 200)
+        #expect(stats.completions == 200)
+    }
+
     @Test func preflightFailsFastOnARefusedPort() async throws {
         let client = try CurlLoadClient(maxConnections: 1)
         let port = try closedPort()

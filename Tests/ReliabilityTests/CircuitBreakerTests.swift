@@ -190,3 +190,18 @@ func run(_ config: BreakerConfig, _ steps: [Step]) -> (CircuitBreaker, [BreakerT
         #expect(b.state == .closed)
     }
 }
+
+@Suite struct BreakerReleaseTests {
+    @Test func anAbortedProbeGivesItsSlotBack() {
+        var b = CircuitBreaker(BreakerConfig(trip: .failureCount(threshold: 1, window: .seconds(60)), recoveryTimeout: .seconds(10)))
+        guard case .admitted(let t) = b.admit(now: .zero) else { Issue.record("rejected"); return }
+        b.record(.transient, ticket: t, now: .zero)
+        guard case .admitted(let probe) = b.admit(now: .seconds(10)) else { Issue.record("no probe"); return }
+        #expect(b.admit(now: .seconds(11)) == .rejected(retryAt: .seconds(21)))  // the one probe is out
+        b.release(probe)
+        guard case .admitted(let second) = b.admit(now: .seconds(12)) else { Issue.record("slot not freed"); return }
+        #expect(second.isProbe && b.state == .halfOpen)
+        b.record(.transient, ticket: probe, now: .seconds(13))  // a late result of the released probe
+        #expect(b.state == .halfOpen)
+    }
+}

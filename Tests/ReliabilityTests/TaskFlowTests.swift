@@ -172,3 +172,25 @@ extension TaskOutcome {
         #expect(throws: TokenBudgetError.self) { try c.plan(task: "hi") }
     }
 }
+
+@Suite struct TaskFlowAbortTests {
+    @Test func abortingAProbeMidAttemptFreesTheBreakerAndCountsNoFailure() {
+        var c = StackConfig()
+        c.breaker = BreakerConfig(trip: .failureCount(threshold: 1, window: .seconds(60)), recoveryTimeout: .seconds(10))
+        c.retry.maxAttempts = 1
+        var state = c.makeState()
+        var rng = SquallRandom(seed: 1)
+        var sink = NullEventSink()
+        var first = TaskFlow(startedAt: .zero)
+        _ = first.start(config: c, state: &state, now: .zero, rng: &rng, sink: &sink)
+        _ = first.attemptEnded(.status(503), config: c, state: &state, now: .zero, rng: &rng, sink: &sink)
+        #expect(state.breaker?.state == .open)
+        var probe = TaskFlow(startedAt: .seconds(10))
+        #expect(probe.start(config: c, state: &state, now: .seconds(10), rng: &rng, sink: &sink) == .attempt(number: 1, timeout: .seconds(30)))
+        let o = probe.abort(cause: .shutdown, state: &state, now: .seconds(11), sink: &sink)
+        #expect(o.cause == .shutdown && o.calls == 1)
+        var next = TaskFlow(startedAt: .seconds(12))
+        #expect(next.start(config: c, state: &state, now: .seconds(12), rng: &rng, sink: &sink) == .attempt(number: 1, timeout: .seconds(30)))
+        #expect(state.breaker?.state == .halfOpen)
+    }
+}

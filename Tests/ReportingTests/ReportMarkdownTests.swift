@@ -41,6 +41,16 @@ import Reporting
         #expect(l.contains("> Without retries: 98.8% success at 10,000 tasks/day = 120 failures/day"))
     }
 
+    @Test func tinyExpectedFailuresPrintInScientificForm() throws {
+        var r = Fixture.result()
+        var a = try #require(r.arithmetic)
+        a.expectedFailures = 6.9e-8
+        a.observedFailures = 0
+        a.observedFailureProbability = 0
+        r.arithmetic = a
+        #expect(ReportMarkdown.arithmetic(r).contains("- Over 210 tasks: expected 6.90e-08 failures, observed **0** (0%).\n"))
+    }
+
     @Test func breakerTimelineListsTransitionsRelativeToFaultWindows() {
         let l = lines()
         #expect(l.contains("| 1 | 10m4.25s | closed → open | 5 failures in window | window 1 start +4.25s |"))

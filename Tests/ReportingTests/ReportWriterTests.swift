@@ -188,3 +188,44 @@ import Reporting
         #expect(ReportWriter.directoryName("") == "unnamed")
     }
 }
+
+@Suite struct EmptyAndOddResultTests {
+    static func empty() -> ScenarioResult {
+        var r = Fixture.result(breaker: false)
+        r.tasks = []
+        r.timeSeries = TimeSeries(intervalSeconds: 0, points: [])
+        r.latency = .empty
+        r.successLatency = .empty
+        r.faultWindows = []
+        r.expectations = []
+        r.arithmetic = nil
+        r.failuresByCause = []
+        r.attemptOutcomes = []
+        r.retriesByReason = []
+        r.totals = TaskTotals(submitted: 0, tasks: 0, succeeded: 0, failed: 0, unfinished: 0)
+        return r
+    }
+
+    @Test func resultWithoutTasksOrIntervalsStillWritesAWellFormedReport() throws {
+        let root = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let written = try ReportWriter.write(Self.empty(), to: root, options: Fixture.quiet)
+        #expect(written.verdict == .pass)
+        let report = try Fixture.read(written.directory.appendingPathComponent("report.md"))
+        #expect(report.contains("The scenario states no expectations."))
+        #expect(report.contains("## Failure arithmetic\n\nNot computed for this run.\n"))
+        for name in written.files where name.hasSuffix(".svg") || name.hasSuffix(".xml") {
+            #expect(XMLCheck.parse(try Fixture.read(written.directory.appendingPathComponent(name))) != nil, "\(name)")
+        }
+        #expect(try Fixture.read(written.directory.appendingPathComponent("timeseries.csv")) == CSV.row(TimeSeriesCSV.columns))
+    }
+
+    @Test func taskRecordsBeyondTheLastIntervalLandInTheLastBar() {
+        var r = Fixture.result()
+        r.tasks[0].finished = 1e300
+        r.tasks[4].finished = .nan
+        let chart = ReportCharts.outcomes(r)
+        #expect(chart.series[0].values[29] == 1)
+        #expect(chart.series[1].values[29] == 1)
+    }
+}

@@ -48,7 +48,11 @@ public enum LoadDriver {
         recorder: LoadRecorder
     ) async -> Int {
         let gate = SlotGate(capacity: options.maxInFlight)
+        let pacer = PacerExecutor()
+        defer { pacer.stop() }
+        let pool = globalConcurrentExecutor
         var offered = 0
+        await withTaskExecutorPreference(pacer) {
         await withDiscardingTaskGroup { group in
             var iterator = times.makeIterator()
             while let intended = iterator.next() {
@@ -57,6 +61,7 @@ public enum LoadDriver {
                     do { try await timeline.sleep(untilReal: realIntended) } catch { break }
                 }
                 if Task.isCancelled { break }
+                let dispatchLag = timeline.realElapsed() - realIntended
                 var planned = factory.task(index: offered, at: intended)
                 offered += 1
                 let dup = options.duplicates.duplicate(of: planned.index, seed: options.seed)
@@ -74,8 +79,9 @@ public enum LoadDriver {
                 case .wait:
                     await gate.acquire()
                 }
-                group.addTask {
-                    let record = await execute(task, target: target, timeline: timeline, recorder: recorder)
+                group.addTask(executorPreference: pool) {
+                    let record = await execute(
+                        task, target: target, timeline: timeline, recorder: recorder, dispatchLag: dispatchLag)
                     gate.release()
                     guard let dup, dup.kind != .concurrent else { return }
                     let at = record.finishedAt + dup.delay
@@ -91,12 +97,13 @@ public enum LoadDriver {
                 if let dup, dup.kind == .concurrent {
                     // Spawned after the original, so the original normally claims the key first.
                     let copy = factory.duplicate(of: task, kind: .concurrent, at: intended + dup.delay)
-                    group.addTask {
+                    group.addTask(executorPreference: pool) {
                         if dup.delay > .zero { try? await timeline.sleep(untilScenario: copy.intendedStart) }
                         _ = await execute(copy, target: target, timeline: timeline, recorder: recorder)
                     }
                 }
             }
+        }
         }
         return offered
     }
@@ -130,14 +137,16 @@ public enum LoadDriver {
     }
 
     /// Sends one task, timing it against its intended start, and records it.
-    static func execute(_ task: LoadTask, target: any LoadTarget, timeline: LiveTimeline, recorder: LoadRecorder) async
-        -> LoadTaskRecord
-    {
+    static func execute(
+        _ task: LoadTask, target: any LoadTarget, timeline: LiveTimeline, recorder: LoadRecorder,
+        dispatchLag: Duration? = nil
+    ) async -> LoadTaskRecord {
         let sentReal = timeline.realElapsed()
         let lag = sentReal - timeline.toReal(task.intendedStart)
         let result = await target.run(task)
         let record = LoadTaskRecord(
-            task: task, result: result, sentAt: timeline.toScenario(sentReal), finishedAt: timeline.now(), schedulerLag: lag)
+            task: task, result: result, sentAt: timeline.toScenario(sentReal), finishedAt: timeline.now(), schedulerLag: lag,
+            dispatchLag: dispatchLag)
         recorder.record(record)
         return record
     }

@@ -9,6 +9,7 @@ public final class LoadRecorder: Sendable {
     struct State: Sendable {
         var latency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         var lag = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var dispatchLag = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         var byStatus: [RecordStatus: Int] = [:]
         var byCause: [FailureCause: Int] = [:]
         var byLastOutcome: [String: Int] = [:]
@@ -26,6 +27,7 @@ public final class LoadRecorder: Sendable {
         init() {
             latency.autoResize = true
             lag.autoResize = true
+            dispatchLag.autoResize = true
         }
     }
 
@@ -70,6 +72,7 @@ public final class LoadRecorder: Sendable {
                 _ = s.latency.record(UInt64(max(0, r.latency.seconds * 1e6).rounded()))
                 _ = s.lag.record(UInt64(max(0, r.schedulerLag.seconds * 1e6).rounded()))
                 if r.schedulerLag > lateThreshold { s.late += 1 }
+                if let d = r.dispatchLag { _ = s.dispatchLag.record(UInt64(max(0, d.seconds * 1e6).rounded())) }
                 s.attempts[r.result.attempts, default: 0] += 1
                 s.calls += r.result.calls
                 s.usage = s.usage + r.result.usage
@@ -112,7 +115,7 @@ public final class LoadRecorder: Sendable {
                     if e.executions > 1 { acc[e.kind, default: 0] += 1 }
                 },
                 duplicatesSkipped: s.duplicatesSkipped, late: s.late,
-                lateThreshold: lateThreshold, latencyMicros: s.latency, lagMicros: s.lag, breaker: breaker)
+                lateThreshold: lateThreshold, latencyMicros: s.latency, lagMicros: s.lag, dispatchLagMicros: s.dispatchLag, breaker: breaker)
         }
     }
 }

@@ -42,8 +42,12 @@ public struct LoadSummary: Sendable {
     public var lateThreshold: Duration
     /// Latency from the intended start, microseconds of scenario time (every sent task).
     public var latencyMicros: Histogram<UInt64>
-    /// Scheduler lag (actual send − intended send), microseconds of real time.
+    /// Scheduler lag (actual send − intended send), microseconds of real time, measured when each
+    /// task's coroutine starts (includes waiting for an executor thread).
     public var lagMicros: Histogram<UInt64>
+    /// The pacing loop's own lateness when it handed each paced task over, microseconds of real time
+    /// (open loop only): if this is small and `lagMicros` large, the executor, not the pacer, is behind.
+    public var dispatchLagMicros: Histogram<UInt64>
     /// The breaker's state at the end (stack target only).
     public var breaker: BreakerState?
 
@@ -115,6 +119,12 @@ public struct LoadSummary: Sendable {
             "latency from intended start (scenario): "
                 + ps.map { "\($0.0) \(ms(latency(percentile: $0.1)))" }.joined(separator: " ")
                 + " max \(ms(.microseconds(Int64(latencyMicros.totalCount == 0 ? 0 : latencyMicros.max))))")
+        if dispatchLagMicros.totalCount > 0 {
+            func d(_ p: Double) -> String { ms(.microseconds(Int64(dispatchLagMicros.valueAtPercentile(p)))) }
+            out.append(
+                "pacer lag at dispatch (real): " + ps.map { "\($0.0) \(d($0.1))" }.joined(separator: " ")
+                    + " max \(ms(.microseconds(Int64(dispatchLagMicros.max))))")
+        }
         out.append(
             "scheduler lag (real): " + ps.map { "\($0.0) \(ms(lag(percentile: $0.1)))" }.joined(separator: " ")
                 + " max \(ms(.microseconds(Int64(lagMicros.totalCount == 0 ? 0 : lagMicros.max))))")

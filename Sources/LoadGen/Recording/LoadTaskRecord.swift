@@ -58,13 +58,21 @@ public struct LoadTaskRecord: Sendable, Hashable {
     public var sentAt: Duration
     /// When it finished (scenario time).
     public var finishedAt: Duration
-    /// How late the send was against the intended start, in real time (the scheduler's own lag).
+    /// How late the send was against the intended start, in real time (the scheduler's own lag,
+    /// measured when the task's own coroutine starts, just before it calls the target).
     public var schedulerLag: Duration
+    /// How late the driver's pacing loop handed the task over (real time), before it waited for an
+    /// executor thread; nil when not paced (closed loop, duplicates, dropped tasks).
+    public var dispatchLag: Duration?
     /// Latency from the intended start (scenario time): what a user would have waited.
     public var latency: Duration { finishedAt - task.intendedStart }
 
     /// Creates a record.
-    public init(task: LoadTask, result: TargetResult, sentAt: Duration, finishedAt: Duration, schedulerLag: Duration) {
+    public init(
+        task: LoadTask, result: TargetResult, sentAt: Duration, finishedAt: Duration, schedulerLag: Duration,
+        dispatchLag: Duration? = nil
+    ) {
+        self.dispatchLag = dispatchLag
         self.task = task
         self.result = result
         self.sentAt = sentAt

@@ -119,7 +119,7 @@ enum ChartFrame {
         for t in Ticks.time(duration: duration) {
             let x = area.x(t)
             canvas.line(x1: x, y1: area.bottom, x2: x, y2: area.bottom + 4, stroke: ChartPalette.axis)
-            canvas.text(NumberText.duration(t), x: x, y: area.bottom + 16, anchor: .middle, size: 10, fill: ChartPalette.axis)
+            canvas.text(NumberText.timeTick(t), x: x, y: area.bottom + 16, anchor: .middle, size: 10, fill: ChartPalette.axis)
         }
         canvas.text(label, x: area.left + area.width / 2, y: area.bottom + 32, anchor: .middle, size: 11, fill: ChartPalette.axis)
     }

@@ -100,7 +100,7 @@ public struct DistributionChart: Sendable {
         for d in decades {
             let x = area.x(d)
             canvas.line(x1: x, y1: area.bottom, x2: x, y2: area.bottom + 4, stroke: ChartPalette.axis)
-            canvas.text(NumberText.latency(d), x: x, y: area.bottom + 16, anchor: .middle, size: 10, fill: ChartPalette.axis)
+            canvas.text(NumberText.decadeTick(d), x: x, y: area.bottom + 16, anchor: .middle, size: 10, fill: ChartPalette.axis)
         }
         canvas.text("latency (log scale)", x: area.left + area.width / 2, y: area.bottom + 32, anchor: .middle, size: 11, fill: ChartPalette.axis)
         let items = markers.map { (label: "\($0.label) \(NumberText.latency($0.seconds))", color: $0.color, opacity: Double?.none) }

@@ -81,23 +81,21 @@ struct SimulationEngine {
     var idempotency = IdempotencyTable()
     var recorder: ResultRecorder
     var queue = EventQueue()
-    var schedule: ArrivalSchedule
-    var promptRng: SquallRandom
-    var duplicateRng: SquallRandom
+    /// The submissions (originals and duplicates) in intended-start order: the same sequence the
+    /// live driver sends for the seed.
+    var submissions: SubmissionSchedule
+    /// The next submission, whose `.arrival` event is in the queue.
+    var upcoming: Submission?
     var plans: [Plan] = []
     var routes: [Route] = []
     var fingerprints: [String] = []
-    var cumulativeWeights: [Double] = []
     var slots: [Slot] = []
     var freeSlots: [Int32] = []
     var waiting: [Waiting] = []
     var waitingHead = 0
     var inFlight = 0
-    var nextOriginal = 0
-    var nextSubmission = 0
-    /// Original result bodies of keys that have a scheduled duplicate (for the replay check).
-    var originalBodies: [Int: String] = [:]
-    var keysWithDuplicates = Set<Int>()
+    /// Result bodies of originals by key number, kept when the load has duplicates (the replay check).
+    var originalBodies: [String?] = []
     var now: Duration = .zero
     /// `"0"` … `"599"`, so task records do not format a status per task.
     let statusLabels = (0..<600).map { String($0) }
@@ -120,15 +118,8 @@ struct SimulationEngine {
                 info: info, mode: .sim, seed: seed, duration: scenario.duration, interval: options.interval,
                 breakerConfigured: config.breaker != nil, idempotencyTTL: ttl, prices: config.prices,
                 faultWindows: scenario.faultWindows, keepTasks: options.keepTasks))
-        schedule = ArrivalSchedule(
-            pattern: scenario.load.arrival, rate: scenario.load.ratePerSecond, duration: scenario.duration,
-            rng: Self.stream(seed, .arrivals, 0))
-        promptRng = Self.stream(seed, .prompts, 0)
-        duplicateRng = Self.stream(seed, .duplicates, 0)
-        var total = 0.0
+        submissions = SubmissionSchedule(scenario: scenario, seed: seed)
         for (i, p) in scenario.load.prompts.enumerated() {
-            total += p.weight
-            cumulativeWeights.append(total)
             fingerprints.append("p\(i)")
             routes.append(scenario.stack.router.route(p.text))
             do {
@@ -161,7 +152,7 @@ struct SimulationEngine {
     }
 
     mutating func run() -> ScenarioResult {
-        if let first = schedule.next() { queue.push(first, .arrival) }
+        scheduleNextSubmission()
         let limit = scenario.duration + options.drainLimit
         var incomplete: String?
         while let e = queue.pop() {
@@ -172,11 +163,11 @@ struct SimulationEngine {
             now = e.time
             switch e.kind {
             case .arrival:
-                arriveOriginal()
-                if let next = schedule.next() { queue.push(next, .arrival) }
+                let sub = upcoming!
+                scheduleNextSubmission()
+                submit(id: sub.id, keyID: sub.keyID, prompt: sub.prompt, duplicate: sub.duplicate, concurrent: sub.concurrent)
             case .duplicate:
-                submit(
-                    id: nextSubmissionID(), keyID: Int(e.a), prompt: Int(e.b), duplicate: true, concurrent: e.flag)
+                preconditionFailure("duplicates arrive through the submission schedule")
             case .attemptEnded:
                 let slot = Int(e.a)
                 let outcome = slots[slot].pending
@@ -208,37 +199,13 @@ struct SimulationEngine {
         return recorder.finish(end: max(now, scenario.duration), incompleteReason: incomplete)
     }
 
-    mutating func nextSubmissionID() -> Int {
-        defer { nextSubmission += 1 }
-        return nextSubmission
+    /// Queues the arrival of the schedule's next submission.
+    mutating func scheduleNextSubmission() {
+        upcoming = submissions.next()
+        if let next = upcoming { queue.push(next.at, .arrival) }
     }
 
-    mutating func arriveOriginal() {
-        let index = nextOriginal
-        nextOriginal += 1
-        let prompt = pickPrompt()
-        if let d = scenario.load.duplicates, duplicateRng.chance(d.rate) {
-            let concurrent = d.concurrent > 0 && duplicateRng.chance(d.concurrent)
-            let delay: Duration
-            if concurrent {
-                delay = .zero
-            } else {
-                delay = .fromSeconds(duplicateRng.uniform(d.delay.lower.seconds, d.delay.upper.seconds))
-            }
-            keysWithDuplicates.insert(index)
-            queue.push(now + delay, .duplicate, a: Int32(index), b: Int32(prompt), flag: concurrent)
-        }
-        submit(id: nextSubmissionID(), keyID: index, prompt: prompt, duplicate: false, concurrent: false)
-    }
-
-    mutating func pickPrompt() -> Int {
-        guard cumulativeWeights.count > 1 else { return 0 }
-        let x = promptRng.unit() * cumulativeWeights[cumulativeWeights.count - 1]
-        for (i, w) in cumulativeWeights.enumerated() where x < w { return i }
-        return cumulativeWeights.count - 1
-    }
-
-    static func keyString(_ keyID: Int) -> String { "k" + String(keyID, radix: 36) }
+    static func keyString(_ keyID: Int) -> String { Submission.key(keyID) }
 
     /// A submission reaches the service: claim its key, then run, queue, replay or reject it.
     mutating func submit(id: Int, keyID: Int, prompt: Int, duplicate: Bool, concurrent: Bool) {
@@ -253,7 +220,9 @@ struct SimulationEngine {
                 recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
                 return
             case .completed(let stored):
-                if let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
+                if keyID < originalBodies.count, let original = originalBodies[keyID] {
+                    recorder.recordReplay(identical: original == stored.body)
+                }
                 recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
                 return
             case .mismatch:
@@ -402,7 +371,12 @@ struct SimulationEngine {
 
     mutating func completeKey(keyID: Int, key: String, prompt: Int, body: String, duplicate: Bool) {
         guard let ttl else { return }
-        if !duplicate, keysWithDuplicates.contains(keyID) { originalBodies[keyID] = body }
+        if !duplicate, scenario.load.duplicates != nil {
+            if keyID >= originalBodies.count {
+                originalBodies.append(contentsOf: repeatElement(nil, count: max(keyID + 1, originalBodies.count * 2) - originalBodies.count))
+            }
+            originalBodies[keyID] = body
+        }
         idempotency.complete(
             key: key, fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
             now: now, ttl: ttl)
