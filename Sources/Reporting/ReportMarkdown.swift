@@ -47,6 +47,7 @@ public enum ReportMarkdown {
         out += "\n" + breaker(r, chart: charts.breaker)
         out += "\n" + usage(r)
         out += "\n" + duplicates(r)
+        if r.service != nil { out += "\n" + service(r) }
         out += "\n" + metadata(r, context: context)
         return out
     }
@@ -274,6 +275,27 @@ public enum ReportMarkdown {
                 ["most executions of one key", NumberText.grouped(d.maxExecutionsPerKey)],
                 ["replays differing from the original", NumberText.grouped(d.replayMismatches)],
             ], align: [.left, .right])
+        return out
+    }
+
+    /// The task service a `service:` run went through: replicas, tasks accepted and lost, the drain.
+    public static func service(_ r: ScenarioResult) -> String {
+        guard let s = r.service else { return "" }
+        var out = "## Task service\n\n"
+        out += "\(s.replicas) replica\(s.replicas == 1 ? "" : "s")\(s.redis ? " sharing Redis" : ", in-memory stores"); "
+        out += "every id accepted with 202 was read back from the store after the run.\n\n"
+        var rows = [
+            ["tasks accepted with 202", NumberText.grouped(s.accepted)],
+            ["lost (missing or never finished)", NumberText.grouped(s.lost)],
+            ["ended failed with cause shutdown", NumberText.grouped(s.endedByShutdown)],
+            ["submissions sent to another replica (503 or refused)", NumberText.grouped(s.failovers)],
+        ]
+        if let replica = s.sigtermReplica, let at = s.sigtermAtSeconds {
+            rows.append(["SIGTERM to replica \(replica) at", DurationFormat.short(.fromSeconds(at))])
+            rows.append(["drain time (scenario time)", s.drainSeconds.map { DurationFormat.short(.fromSeconds($0)) } ?? "not measured"])
+        }
+        if !s.lostIDs.isEmpty { rows.append(["lost ids (first 10)", s.lostIDs.joined(separator: ", ")]) }
+        out += Markdown.table(["", "value"], rows, align: [.left, .right])
         return out
     }
 

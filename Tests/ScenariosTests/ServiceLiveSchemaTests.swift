@@ -2,6 +2,7 @@ import AgentService
 import Foundation
 import Reliability
 import Testing
+import Reporting
 import YAMLConfig
 
 @testable import Scenarios
@@ -141,4 +142,21 @@ struct ServiceLiveSchemaTests {
 /// shares its name with the scenarios' own).
 func decoded<T: Decodable>(_ json: String) throws -> T {
     try JSONDecoder().decode(T.self, from: Data(json.utf8))
+}
+
+/// The report's task-service section.
+struct ServiceReportTests {
+    @Test func theReportShowsTheServiceSectionOnlyForServiceRuns() throws {
+        var r = simulate(try scenario(ServiceLiveSchemaTests.base))
+        #expect(!ReportMarkdown.render(r).contains("## Task service"))
+        r.service = ServiceRunSummary(
+            replicas: 2, redis: true, accepted: 480, lost: 0, endedByShutdown: 3, failovers: 12, sigtermReplica: 0,
+            sigtermAtSeconds: 120, drainSeconds: 3.5)
+        let md = ReportMarkdown.render(r)
+        #expect(md.contains("## Task service"))
+        #expect(md.contains("2 replicas sharing Redis"))
+        #expect(md.contains("| tasks accepted with 202 | 480 |"))
+        #expect(md.contains("| SIGTERM to replica 0 at | 2m0s |") || md.contains("| SIGTERM to replica 0 at | 2m |"))
+        #expect(md.contains("drain time (scenario time)"))
+    }
 }
