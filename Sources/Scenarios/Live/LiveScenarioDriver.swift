@@ -281,7 +281,10 @@ struct LiveRun: Sendable {
             }
             if s.duplicate {
                 if s.concurrent { b.recorder.recordConcurrentDuplicate() }
-                if result == .succeeded || result == .failed {
+                // A concurrent duplicate may win the claim race against its original (which is then
+                // the one answered as a replay): that is not a re-execution; double runs are counted at the LLM.
+                let wonTheRace = s.concurrent && scenario.stack.idempotencyTTL != nil
+                if result == .succeeded || result == .failed, !wonTheRace {
                     // As in the simulator: with idempotency on, a duplicate runs again only once its
                     // key has expired; without it, every duplicate runs again.
                     b.recorder.recordReexecution(afterTTL: scenario.stack.idempotencyTTL != nil)
