@@ -73,6 +73,12 @@ public struct IdempotencyTable: Sendable {
     /// An empty table.
     public init() {}
 
+    /// An empty table with room for `capacity` live keys (avoids rehashing while a run grows).
+    public init(reservingCapacity capacity: Int) {
+        entries.reserveCapacity(capacity)
+        expiryOrder.reserveCapacity(capacity)
+    }
+
     /// Number of live (unexpired as of the last call) keys.
     public var count: Int { entries.count }
 

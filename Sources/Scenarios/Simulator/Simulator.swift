@@ -136,6 +136,11 @@ struct SimulationEngine {
         recorder.tokenBudget = stats
         let expected = scenario.load.ratePerSecond * scenario.duration.seconds * (1 + (scenario.load.duplicates?.rate ?? 0))
         recorder.reserveTasks(Int(min(expected * 1.05 + 64, 60_000_000)))
+        if ttl != nil {
+            // Keys live for the TTL: at most the originals arriving within one TTL (plus slack).
+            let live = scenario.load.ratePerSecond * min(scenario.duration, ttl!).seconds * 1.05 + 64
+            idempotency = IdempotencyTable(reservingCapacity: Int(min(live, 60_000_000)))
+        }
     }
 
     static func label(_ outcome: AttemptOutcome?, _ statusLabels: [String]) -> String {
