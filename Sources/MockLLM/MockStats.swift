@@ -84,4 +84,5 @@ public struct MockStats: Sendable {
     }
 }
 
+import Reliability
 import Foundation

@@ -1,3 +1,5 @@
+import Reliability
+
 /// Renders the OpenAI/Groq wire format: completion bodies, stream chunks, model lists. Plain string
 /// building (no Foundation) so the hot path stays cheap.
 public enum MockWire {

@@ -17,35 +17,13 @@ public enum OpenAIWire {
 
     /// The JSON body of a non-streaming chat completion.
     public static func requestBody(model: String, messages: [ChatMessage], maxTokens: Int) -> [UInt8] {
-        var s = "{\"model\":" + jsonString(model) + ",\"messages\":["
+        var s = "{\"model\":" + JSONText.quoted(model) + ",\"messages\":["
         for (i, m) in messages.enumerated() {
             if i > 0 { s += "," }
-            s += "{\"role\":" + jsonString(m.role) + ",\"content\":" + jsonString(m.content) + "}"
+            s += "{\"role\":" + JSONText.quoted(m.role) + ",\"content\":" + JSONText.quoted(m.content) + "}"
         }
         s += "],\"max_tokens\":\(maxTokens)}"
         return Array(s.utf8)
-    }
-
-    /// A JSON string literal for `text`.
-    public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// What a chat-completion response carries for the stack.

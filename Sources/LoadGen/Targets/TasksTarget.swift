@@ -37,8 +37,8 @@ public struct TasksTarget: LoadTarget {
 
     public func run(_ task: LoadTask) async -> TargetResult {
         let body =
-            "{\"task\":" + OpenAIWire.jsonString(task.prompt) + ",\"idempotency_key\":"
-            + OpenAIWire.jsonString(task.idempotencyKey) + "}"
+            "{\"task\":" + JSONText.quoted(task.prompt) + ",\"idempotency_key\":"
+            + JSONText.quoted(task.idempotencyKey) + "}"
         let post = HTTPCall(
             method: "POST", url: baseURL + "/tasks",
             headers: [HTTPField("Content-Type", "application/json"), HTTPField("Idempotency-Key", task.idempotencyKey)],

@@ -46,7 +46,7 @@ struct ClusterTasksTarget: LoadTarget {
         let n = urls.count
         let primary = (task.index + (task.duplicate != nil ? 1 : 0)) % n
         let body =
-            "{\"task\":" + OpenAIWire.jsonString(task.prompt) + ",\"idempotency_key\":" + OpenAIWire.jsonString(task.idempotencyKey) + "}"
+            "{\"task\":" + JSONText.quoted(task.prompt) + ",\"idempotency_key\":" + JSONText.quoted(task.idempotencyKey) + "}"
         var reply: HTTPReply?
         var replica = primary
         var last = ""
