@@ -19,11 +19,19 @@ enum CompletionWriter {
         let tokens = reply.completionTokens
         if tokens > 0 {
             // Same words as ReplyText.generate (which need no escaping).
-            for i in 0..<tokens {
-                if i > 0 { buffer.writeInteger(UInt8(ascii: " ")) }
-                buffer.writeString(ReplyText.word(seed: seed, index: i))
+            let count = tokens * 4  // "w1 w2 … wn." — three letters and a space or the final period each
+            ReplyText.wordBytes.withUnsafeBufferPointer { table in
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+                    for i in 0..<tokens {
+                        let from = ReplyText.wordNumber(seed: seed, index: i) * 3
+                        raw[i * 4] = table[from]
+                        raw[i * 4 + 1] = table[from + 1]
+                        raw[i * 4 + 2] = table[from + 2]
+                        raw[i * 4 + 3] = i == tokens - 1 ? UInt8(ascii: ".") : UInt8(ascii: " ")
+                    }
+                    return count
+                }
             }
-            buffer.writeInteger(UInt8(ascii: "."))
         }
         buffer.writeStaticString("\"},\"logprobs\":null,\"finish_reason\":\"")
         buffer.writeString(reply.finishReason)
