@@ -153,7 +153,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func route(context: ChannelHandlerContext, head h: HTTPRequestHead) {
         let uri = h.uri
-        let path = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
+        let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
         switch path {
         case "/v1/chat/completions", "/openai/v1/chat/completions":
             guard h.method == .POST else { return methodNotAllowed(context: context, allow: "POST", path: path) }
@@ -267,8 +267,13 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             request: request, decision: decision, requestID: requestID, groq: fr.isGroqPath,
             created: Int(time(nil)))
         responding = true
-        after(state.realDelay(decision.delay), context: context) { [self] in
-            act(context: context, exchange)
+        let delay = state.realDelay(decision.delay)
+        if delay <= .zero {
+            act(context: context, exchange)  // no closure to allocate on the common, instant path
+        } else {
+            after(delay, context: context) { [self] in
+                act(context: context, exchange)
+            }
         }
     }
 
@@ -314,19 +319,54 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     endResponse(context: context)
                 }
             } else {
-                let text = MockWire.completion(
-                    model: x.request.model, reply: reply, created: x.created, requestID: x.requestID, groq: x.groq)
-                var headers = baseHeaders(x, contentType: "application/json")
-                headers.add(name: "content-length", value: String(text.utf8.count))
-                writeHead(context: context, status: .ok, headers: headers)
-                writeBody(context: context, string: text)
-                endResponse(context: context)
+                writeHealthyCompletion(context: context, x, reply)
             }
         case .status(let fault):
             writeStatusFault(context: context, x, fault)
         case .connection(let fault, let reply):
             actConnectionFault(context: context, x, fault, reply)
         }
+    }
+
+    /// The reusable buffer a healthy body is rendered into before its length is known.
+    private var bodyScratch: ByteBuffer?
+
+    /// A healthy non-streaming completion, rendered straight into the output buffer: the same bytes
+    /// and headers as `baseHeaders` + `content-length` + `MockWire.completion`, without the
+    /// intermediate Strings and `HTTPHeaders`.
+    private func writeHealthyCompletion(context: ChannelHandlerContext, _ x: Exchange, _ reply: ReplyPlan) {
+        var body = bodyScratch ?? context.channel.allocator.buffer(capacity: 1024)
+        bodyScratch = nil
+        body.clear()
+        CompletionWriter.write(
+            into: &body, model: x.request.model, reply: reply, created: x.created, requestID: x.requestID, groq: x.groq)
+        assert(
+            String(buffer: body)
+                == MockWire.completion(
+                    model: x.request.model, reply: reply, created: x.created, requestID: x.requestID, groq: x.groq))
+        var buffer = out ?? context.channel.allocator.buffer(capacity: body.readableBytes + 512)
+        buffer.writeStaticString("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: ")
+        buffer.writeString(x.requestID)
+        buffer.writeStaticString("\r\n")
+        if let rl = x.decision.rateLimitHeaders {
+            for (name, value) in rl.pairs {
+                buffer.writeString(name)
+                buffer.writeStaticString(": ")
+                buffer.writeString(value)
+                buffer.writeStaticString("\r\n")
+            }
+        }
+        if !keepAlive { buffer.writeStaticString("connection: close\r\n") }
+        buffer.writeStaticString("content-length: ")
+        CompletionWriter.writeDecimal(body.readableBytes, into: &buffer)
+        buffer.writeStaticString("\r\n")
+        if requestIsHTTP10, keepAlive { buffer.writeStaticString("connection: keep-alive\r\n") }
+        buffer.writeStaticString("\r\n")
+        buffer.writeImmutableBuffer(body)
+        bodyScratch = body
+        chunked = false
+        out = buffer
+        endResponse(context: context)
     }
 
     private func events(_ x: Exchange, _ reply: ReplyPlan) -> [String] {

@@ -13,12 +13,21 @@ public enum ReplyText {
     /// The `index`-th word of the reply generated from `seed` (a pure function: streaming and
     /// non-streaming replies of the same seed have the same words).
     public static func word(seed: UInt64, index: Int) -> String {
+        words[wordNumber(seed: seed, index: index)]
+    }
+
+    /// The position in `words` of the `index`-th word of the reply generated from `seed`.
+    @inline(__always)
+    static func wordNumber(seed: UInt64, index: Int) -> Int {
         var z = seed &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
-        return words[Int(z % UInt64(words.count))]
+        return Int(z % UInt64(words.count))
     }
+
+    /// `words` as bytes, three per word (every word is three ASCII letters).
+    static let wordBytes: [UInt8] = words.flatMap { Array($0.utf8) }
 
     /// The text of a reply of `tokens` tokens for `seed`: words separated by spaces, ending with a
     /// period, `4 * tokens` bytes long, so `estimateTokens` of it is exactly `tokens`.
