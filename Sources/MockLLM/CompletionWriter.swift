@@ -1,3 +1,4 @@
+import Reliability
 import NIOCore
 
 /// Writes a healthy non-streaming completion body straight into a `ByteBuffer`, byte for byte the
@@ -20,7 +21,7 @@ enum CompletionWriter {
         if tokens > 0 {
             // Same words as ReplyText.generate (which need no escaping).
             let count = tokens * 4  // "w1 w2 … wn." — three letters and a space or the final period each
-            ReplyText.wordBytes.withUnsafeBufferPointer { table in
+            _ = ReplyText.wordBytes.withUnsafeBufferPointer { table in
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
                     for i in 0..<tokens {
                         let from = ReplyText.wordNumber(seed: seed, index: i) * 3
