@@ -169,7 +169,7 @@ public enum LoadRun {
         case .closed(let users):
             offered = await LoadDriver.closedLoop(
                 users: users, limit: options.limit, factory: factory, target: target, timeline: timeline,
-                recorder: recorder)
+                recorder: recorder, executor: client.preferredExecutor)
         }
         let realElapsed = timeline.realElapsed()
         progress?.cancel()

@@ -110,16 +110,17 @@ public enum LoadDriver {
 
     /// Closed loop: `users` concurrent users, each sending its next task as soon as the previous one
     /// ends (after `thinkTime`, scenario time), until `limit` (duration or count) is reached. Latency
-    /// is measured from each send, since there is no schedule. Returns the number of tasks sent.
+    /// is measured from each send, since there is no schedule. Users run on `executor` when given (the HTTP
+    /// client's event loop saves a thread hop per request). Returns the number of tasks sent.
     @discardableResult
     public static func closedLoop(
         users: Int, limit: ArrivalLimit, thinkTime: Duration = .zero, factory: TaskFactory, target: any LoadTarget,
-        timeline: LiveTimeline, recorder: LoadRecorder
+        timeline: LiveTimeline, recorder: LoadRecorder, executor: (any TaskExecutor)? = nil
     ) async -> Int {
         let counter = TaskCounter(limit: limit.count)
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, users) {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     while !Task.isCancelled {
                         let now = timeline.now()
                         if let end = limit.duration, now >= end { return }

@@ -47,6 +47,9 @@ public struct CurlLoadClient: LoadHTTPClient {
         }
     }
 
+    /// libcurl's event-loop thread: tasks that drive requests from it avoid a thread hop per request.
+    public var preferredExecutor: (any TaskExecutor)? { client.taskExecutor }
+
     /// Stops the client's event loop.
     public func shutdown() async { await client.shutdown() }
 }

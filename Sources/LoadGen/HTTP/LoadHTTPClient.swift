@@ -61,6 +61,13 @@ public struct HTTPCall: Sendable, Hashable {
 public protocol LoadHTTPClient: Sendable {
     /// Sends one request and returns the response or the transport failure.
     func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError>
+    /// Where tasks that mostly send requests run best (the client's own event loop), if anywhere. Default nil.
+    var preferredExecutor: (any TaskExecutor)? { get }
+}
+
+extension LoadHTTPClient {
+    /// No preference.
+    public var preferredExecutor: (any TaskExecutor)? { nil }
 }
 
 /// A `TransportFailure` as an error, with the client's message for a person.
