@@ -39,24 +39,10 @@ public struct LiveScenarioDriver: ScenarioDriver {
             return try await ServiceLiveRun(scenario: scenario, spec: spec, seed: seed, options: options, drainLimit: drainLimit)
                 .run(maxConnections: maxConnections)
         }
-        var mock: MockServer?
-        let llmURL: String
-        if let given = options.llmURL {
-            llmURL = given
-        } else {
-            var config = MockServerConfig()
-            config.host = "127.0.0.1"
-            config.port = 0
-            config.profile = scenario.llm
-            config.seed = seed
-            config.timeScale = options.timeScale
-            do {
-                mock = try await MockServer.start(config)
-            } catch {
-                throw ScenarioRunError("cannot start the in-process MockLLM: \(error)")
-            }
-            llmURL = mock!.url
-        }
+        let endpoint = try await LLMEndpoint.make(
+            scenario: scenario, seed: seed, timeScale: options.timeScale, given: options.llmURL)
+        let mock = endpoint.mock
+        let llmURL = endpoint.url
         let client: CurlLoadClient
         do {
             client = try CurlLoadClient(maxConnections: maxConnections)

@@ -34,22 +34,9 @@ struct ServiceLiveRun: Sendable {
         if spec.redis { redis = try await RedisProvision.acquire() }
         defer { redis?.stop() }
 
-        var mock: MockServer?
-        let llmURL: String
-        if let given = options.llmURL {
-            llmURL = given
-        } else {
-            var config = MockServerConfig()
-            config.host = "127.0.0.1"
-            config.port = 0
-            config.profile = scenario.llm
-            config.seed = seed
-            config.timeScale = scale
-            do { mock = try await MockServer.start(config) } catch {
-                throw ScenarioRunError("cannot start the in-process MockLLM: \(error)")
-            }
-            llmURL = mock!.url
-        }
+        let endpoint = try await LLMEndpoint.make(scenario: scenario, seed: seed, timeScale: scale, given: options.llmURL)
+        let mock = endpoint.mock
+        let llmURL = endpoint.url
 
         var configuration = AgentServiceConfiguration()
         configuration.workers = spec.workers
