@@ -77,21 +77,7 @@ public final class AtomicFile {
     }
 
     private func flush() throws(ReportWriteError) {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                #if canImport(Darwin)
-                Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                #else
-                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                #endif
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw Self.error(destination.path, "write")
-            }
-            offset += written
-        }
+        guard Self.writeAll(fd, buffer) else { throw Self.error(destination.path, "write") }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -133,6 +119,27 @@ public final class AtomicFile {
         }
         unlink(temporaryPath)
         finished = true
+    }
+
+    /// Writes every byte of `bytes` to `fd`, retrying short writes and EINTR. False on any other
+    /// error (then `errno` says which).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                #if canImport(Darwin)
+                Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                #else
+                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                #endif
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
     }
 
     private static func error(_ path: String, _ operation: String) -> ReportWriteError {

@@ -25,20 +25,8 @@ public enum StepSummary {
         if fd < 0 { throw ReportWriteError(path: path, reason: "open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let bytes = Array((markdown.hasSuffix("\n") ? markdown : markdown + "\n").utf8) + [10]
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                #if canImport(Darwin)
-                Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                #else
-                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                #endif
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ReportWriteError(path: path, reason: "write: \(String(cString: strerror(errno)))")
-            }
-            offset += n
+        guard AtomicFile.writeAll(fd, bytes) else {
+            throw ReportWriteError(path: path, reason: "write: \(String(cString: strerror(errno)))")
         }
         return path
     }
