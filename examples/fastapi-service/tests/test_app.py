@@ -6,7 +6,7 @@ mock's per-model request counts (`GET /_squall/stats` → `by_model`) are that s
 and the profile's `first_k_per_key` rules (keyed by the API key when no idempotency key is sent)
 count per service.
 
-Run:  SQUALL_BIN=/work/main/.build/debug/squall .venv/bin/python -m pytest -q tests
+Run (in examples/fastapi-service):  SQUALL_BIN=../../.build/debug/squall .venv/bin/python -m pytest -q tests
 Every wait is bounded; the only timing assertions are generous bounds on planted stalls (2 s against
 a 5 s sleep) and "the retry came before / not before the Retry-After" (0.3 s vs 2 s).
 """
@@ -509,9 +509,13 @@ def test_idempotency_race_defect_runs_concurrent_duplicates_twice(fleet: Fleet, 
 
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
+    """SQUALL_TEST_REDIS_URL when set (scripts/test starts one), else a redis-server of our own."""
+    if os.environ.get("SQUALL_TEST_REDIS_URL"):
+        yield os.environ["SQUALL_TEST_REDIS_URL"]
+        return
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("redis-server is not installed")
+        pytest.skip("redis-server is not installed and SQUALL_TEST_REDIS_URL is not set")
     port = free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -532,17 +536,20 @@ def redis_url() -> Iterator[str]:
 def test_redis_claims_survive_a_restart(mock: Mock, redis_url: str) -> None:
     import redis
 
-    with service(mock, "healthy-redis", REDIS_URL=redis_url, REDIS_PREFIX="t:") as svc:
+    prefix = f"squall-example-test-{os.getpid()}-{time.time_ns()}:"  # reruns on one Redis stay apart
+    with service(mock, "healthy-redis", REDIS_URL=redis_url, REDIS_PREFIX=prefix) as svc:
         results = submit_pair(svc, "Persist me.", "redis-1")
         ids = {r.json()["task_id"] for r in results}
         assert len(ids) == 1, results
         task_id = ids.pop()
         assert svc.finished(task_id)["status"] == "complete"
     r = redis.Redis.from_url(redis_url, decode_responses=True)
-    assert json.loads(r.get("t:idem:redis-1"))["task_id"] == task_id
-    assert 0 < r.pttl("t:idem:redis-1") <= 86400 * 1000
-    r.close()
-    with service(mock, "healthy-redis", REDIS_URL=redis_url, REDIS_PREFIX="t:") as svc:
+    try:
+        assert json.loads(r.get(f"{prefix}idem:redis-1"))["task_id"] == task_id
+        assert 0 < r.pttl(f"{prefix}idem:redis-1") <= 86400 * 1000
+    finally:
+        r.close()
+    with service(mock, "healthy-redis", REDIS_URL=redis_url, REDIS_PREFIX=prefix) as svc:
         again = svc.submit("Persist me.", key="redis-1")
         assert again.json() == {"task_id": task_id, "status": "complete"}
         assert again.headers["idempotent-replayed"] == "true"
