@@ -1,7 +1,8 @@
 """The example task service against a real `squall mock`, over loopback.
 
-Every test starts the service (`python app.py`) as a child process on a free loopback port, pointed
-at one `squall mock` for the module. Each service uses its own model name and API key, so the
+Each test has its own service process (`python app.py` on a free loopback port), all of them started
+at once when the module starts (Python start-up is most of a service's cost) and pointed at one
+`squall mock` for the module. Each service uses its own model name and API key, so the
 mock's per-model request counts (`GET /_squall/stats` → `by_model`) are that service's LLM calls,
 and the profile's `first_k_per_key` rules (keyed by the API key when no idempotency key is sent)
 count per service.
