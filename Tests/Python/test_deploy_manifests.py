@@ -711,6 +711,14 @@ def test_verdict_is_3_when_the_merge_gave_no_verdict(pods, expected, tmp_path):
     assert done.returncode == 3 and expected in done.stderr
 
 
+@pytest.mark.parametrize("failing", ["get job", "patch job", "get pods"])
+def test_verdict_turns_a_failed_kubectl_call_into_3_not_a_verdict(failing, tmp_path):
+    state = {"jobs": {SHARDS_JOB: job("Complete=True"), MERGE_JOB: job("Complete=True")},
+             "pods": "squall-merge-x 0\n", "fail": [failing]}
+    done, _ = run_verdict(tmp_path, state)
+    assert done.returncode == 3, done.stderr
+
+
 def test_verdict_times_out_with_3(tmp_path):
     state = {"jobs": {SHARDS_JOB: job("SuccessCriteriaMet=False"), MERGE_JOB: job("Suspended=True")}}
     done, calls = run_verdict(tmp_path, state, "--timeout", "0")

@@ -10,7 +10,7 @@
 # good (the merge is then not started), a Job past its deadline, this script's --timeout (default
 # 10800 s for both Jobs together) and a merge container that ended without an exit code of its own
 # (e.g. OOM-killed). Needs kubectl with access to the namespace.
-set -euo pipefail
+set -Eeuo pipefail
 
 namespace=()
 timeout=10800
@@ -33,6 +33,8 @@ done
 case "$timeout$poll" in *[!0-9]*) echo "verdict: --timeout and --poll take whole seconds" >&2; exit 2 ;; esac
 
 kc() { kubectl ${namespace[@]+"${namespace[@]}"} "$@"; }
+# A kubectl call that fails is "could not run" (3), never mistaken for a verdict (kubectl exits 1).
+trap 'echo "verdict: a kubectl call failed (verdict.sh line $LINENO)" >&2; exit 3' ERR
 deadline=$((SECONDS + timeout))
 
 # Prints Complete or Failed once the Job has finished; exits 3 on the script's timeout.

@@ -1,6 +1,6 @@
 """A stand-in for kubectl with just what deploy/kubernetes/verdict.sh calls, driven by a JSON state
 file ($FAKE_KUBECTL_STATE): each Job has a list of condition lines returned one per poll (the last
-repeats), failed indexes, the Failed condition's reason, the merge pods' `name exitCode` lines and their logs. Every call is
+repeats), failed indexes, the Failed condition's reason, the merge pods' `name exitCode` lines and their logs, and which calls fail ("fail": ["patch job", …]). Every call is
 appended to $FAKE_KUBECTL_LOG as one JSON list."""
 import json
 import os
@@ -14,6 +14,9 @@ with open(os.environ["FAKE_KUBECTL_LOG"], "a") as f:
     f.write(json.dumps(args) + "\n")
 if args[:1] == ["--namespace"]:
     args = args[2:]
+if " ".join(args[:2]) in state.get("fail", []):
+    print(f"error: the server is unreachable ({' '.join(args[:2])})", file=sys.stderr)
+    sys.exit(1)
 if args[:2] == ["get", "job"]:
     job = state["jobs"].get(args[2])
     if job is None:
