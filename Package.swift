@@ -51,11 +51,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Flag groups and checks shared by the commands (stack flags, time scale, URLs, limits).
+        .target(
+            name: "CommandFlags",
+            dependencies: [
+                "Reliability",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Arrival schedules, open/closed-loop drivers, targets, HDR recording.
         .target(
             name: "LoadGen",
             dependencies: [
-                "Reliability", "CurlClient",
+                "Reliability", "CurlClient", "CommandFlags",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,7 +93,8 @@ let package = Package(
         .target(
             name: "AgentService",
             dependencies: [
-                "Reliability", "CurlClient", "LoadGen", "RedisStore",
+                "Reliability", "CurlClient", "LoadGen", "RedisStore", "CommandFlags",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +105,7 @@ let package = Package(
             name: "squall",
             dependencies: [
                 "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "Scenarios", "Reporting",
-                "AgentService", "RedisStore", "CurlClient",
+                "AgentService", "RedisStore", "CurlClient", "CommandFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,6 +123,9 @@ let package = Package(
             name: "AgentServiceTests",
             dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient", "LoadGen"]
         ),
-        .testTarget(name: "SquallCLITests", dependencies: ["squall"]),
+        .testTarget(
+            name: "SquallCLITests",
+            dependencies: ["squall", "CommandFlags", "Scenarios", "Reporting", "LoadGen", "AgentService", "MockLLM"]
+        ),
     ]
 )
