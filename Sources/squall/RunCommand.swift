@@ -67,7 +67,10 @@ struct RunCommand: AsyncParsableCommand {
             throw UsageError(message: "give scenario files or bundled names, or --catalog (see `squall list`)")
         }
         let loaded = try ScenarioArguments.load(names)
-        do { try settings.checkLiveOnlyFlags(against: loaded) } catch { throw UsageError(message: error.message) }
+        do {
+            try settings.checkLiveOnlyFlags(against: loaded)
+            try settings.checkLiveLimits(loaded)
+        } catch { throw UsageError(message: error.message) }
         let root = URL(fileURLWithPath: out, isDirectory: true)
         let interruption = Interruption()
         interruption.install()

@@ -50,6 +50,33 @@ struct RunSettings: Sendable {
     }
 }
 
+extension RunSettings {
+    /// Live runs must stay within what the live driver holds in memory (`ScenarioLimits.maxLiveTasks`
+    /// submissions) and what the load generator can send (`FlagLimits.maxRealRate`, rate × time scale).
+    func checkLiveLimits(_ scenarios: [Scenario]) throws(FlagError) {
+        for s in scenarios where (mode ?? s.mode) == .live {
+            let scale = timeScale ?? s.timeScale ?? 1
+            let duplicates = 1 + (s.load.duplicates?.rate ?? 0)
+            let tasks = s.load.ratePerSecond * s.duration.seconds * duplicates
+            if tasks > Double(ScenarioLimits.maxLiveTasks) {
+                throw FlagError(
+                    "\(s.name): about \(Int(tasks)) submissions is too many for a live run (at most \(ScenarioLimits.maxLiveTasks)); shorten the duration or run it in the simulator")
+            }
+            let peak: Double
+            switch s.load.arrival {
+            case .ramp(let from, let to): peak = Swift.max(from, to)
+            case .diurnal(let ratio, _): peak = 2 * ratio / (1 + ratio)
+            default: peak = 1
+            }
+            let real = s.load.ratePerSecond * peak * scale * duplicates
+            if real > FlagLimits.maxRealRate {
+                throw FlagError(
+                    "\(s.name): \(Int(real)) tasks/s in real time (rate × time scale \(scale)) is more than the load generator can honour (at most \(Int(FlagLimits.maxRealRate))/s); lower --time-scale")
+            }
+        }
+    }
+}
+
 /// Marks a result cut short by a signal as incomplete (unless the driver already said why).
 enum RunInterruption {
     static func mark(_ result: inout ScenarioResult, signal: Int32) {

@@ -20,13 +20,13 @@ final class ChildProcess: @unchecked Sendable {
         return URL(fileURLWithPath: ".build/debug/squall")
     }
 
-    /// Starts `squall ARGS` in `directory`.
-    init(_ arguments: [String], in directory: URL) throws {
+    /// Starts `squall ARGS` (or `executable ARGS`) in `directory`.
+    init(_ arguments: [String], in directory: URL, executable: URL = ChildProcess.binary) throws {
         stdoutURL = directory.appendingPathComponent("child-\(UUID().uuidString).out")
         stderrURL = directory.appendingPathComponent("child-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
