@@ -50,7 +50,7 @@ public struct AgentService: Sendable {
         router.get("/tasks/:id") { _, context -> Response in
             Self.wire(await api.task(id: context.parameters.get("id") ?? ""))
         }
-        router.get("/health") { _, _ -> Response in Self.wire(api.health()) }
+        router.get("/health") { _, _ -> Response in Self.wire(await api.health()) }
         router.get("/metrics") { _, _ -> Response in Self.wire(await api.metrics()) }
         return router
     }

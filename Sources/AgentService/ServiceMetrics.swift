@@ -16,6 +16,7 @@ public final class ServiceMetrics: Sendable {
         var inFlight = 0
         var draining = false
         var lastDrainSeconds: Double?
+        var storeUnavailable = 0
     }
     private let state = Mutex(State())
 
@@ -51,6 +52,7 @@ public final class ServiceMetrics: Sendable {
             s.failedByCause["shutdown", default: 0] += count
         }
     }
+    func storeUnavailable() { state.withLock { $0.storeUnavailable += 1 } }
     func setDraining() { state.withLock { $0.draining = true } }
     func drained(seconds: Double) { state.withLock { $0.lastDrainSeconds = seconds } }
 
