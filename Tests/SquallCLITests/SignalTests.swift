@@ -75,13 +75,13 @@ import Testing
     @Test func sigtermDuringASimulationWritesTheReportMarkedIncomplete() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // A day at 1/s (86,400 tasks). The signal is sent as the run starts; the simulator stops when its
+        // An hour at 5/s (18,000 tasks). The signal is sent as the run starts; the simulator stops when its
         // task is cancelled (or, before it checks for cancellation, finishes) and the report is marked incomplete.
         let yaml = """
             name: interrupted-sim
             seed: 5
-            duration: 1d
-            load: { rate: 1/s }
+            duration: 1h
+            load: { rate: 5/s }
             expect: { success_rate: ">= 99%" }
             """
         try yaml.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
