@@ -23,17 +23,17 @@ public enum ReportWriter {
         public var environment: [String: String]?
         /// A `tasks.csv` already written while the run went on (streamed by the driver): it is moved
         /// into the set instead of writing the result's task records. Default nil.
-        public var tasksFile: URL?
+        public var tasksCSV: URL?
 
         /// Creates options; see each field for its default.
         public init(
             context: ReportContext = ReportContext(), updateIndex: Bool = true,
-            environment: [String: String]? = ProcessInfo.processInfo.environment, tasksFile: URL? = nil
+            environment: [String: String]? = ProcessInfo.processInfo.environment, tasksCSV: URL? = nil
         ) {
             self.context = context
             self.updateIndex = updateIndex
             self.environment = environment
-            self.tasksFile = tasksFile
+            self.tasksCSV = tasksCSV
         }
     }
 
@@ -94,7 +94,7 @@ public enum ReportWriter {
             }
             try put(ReportFiles.distributionChart, ReportCharts.distribution(result).svg())
 
-            if let streamed = options.tasksFile {
+            if let streamed = options.tasksCSV {
                 try staging.adopt(streamed, as: ReportFiles.tasks)
             } else {
                 try AtomicFile.write(to: staging.url(for: ReportFiles.tasks)) { (file) throws(ReportWriteError) in

@@ -62,7 +62,7 @@ import Reporting
         let streamed = root.appendingPathComponent("streamed-tasks.csv")
         try "id,key\n1,k1\n".write(to: streamed, atomically: false, encoding: .utf8)
         var options = Fixture.quiet
-        options.tasksFile = streamed
+        options.tasksCSV = streamed
         let written = try ReportWriter.write(Fixture.result(), to: root, options: options)
         #expect(try Fixture.read(written.directory.appendingPathComponent(ReportFiles.tasks)) == "id,key\n1,k1\n")
         #expect(!FileManager.default.fileExists(atPath: streamed.path))
@@ -70,7 +70,7 @@ import Reporting
         // Or the run streams straight into the staging directory the caller opened.
         let staging = try ReportStaging(root: root, scenario: "breaker-outage")
         try "id,key\n2,k2\n".write(to: staging.url(for: ReportFiles.tasks), atomically: false, encoding: .utf8)
-        options.tasksFile = staging.url(for: ReportFiles.tasks)
+        options.tasksCSV = staging.url(for: ReportFiles.tasks)
         try ReportWriter.write(Fixture.result(), into: staging, options: options)
         #expect(try Fixture.read(written.directory.appendingPathComponent(ReportFiles.tasks)) == "id,key\n2,k2\n")
     }

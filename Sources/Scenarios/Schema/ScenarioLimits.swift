@@ -12,10 +12,6 @@ public enum ScenarioLimits {
     public static let maxPrompts = 1_000
     /// Largest `repeat`: 100,000.
     public static let maxRepeat = 100_000
-    /// Most submissions (originals and duplicates) in one simulated run. The simulator's memory
-    /// grows with the task count; this is the bound the loader enforces until the simulator's
-    /// own measured bound (issue #11: the largest count it completes in 150 MB) replaces it.
-    public static let maxSimulatedTasks = 50_000_000
     /// Most submissions in one live run: 1,000,000 (the live driver records every task).
     public static let maxLiveTasks = 1_000_000
 }
