@@ -83,3 +83,15 @@ import Testing
         #expect(FlagCheck.connectionLimit >= 1 && FlagCheck.connectionLimit <= FlagLimits.maxConnections)
     }
 }
+
+/// `squall list --names --mode` is what scripts/run uses to send live reports to the git-ignored Reports/live/.
+@Suite struct CatalogListingTests {
+    @Test func namesByModeSplitTheCatalog() {
+        let live = CatalogListing.render(names: true, mode: .live).split(separator: "\n").map(String.init)
+        let sim = CatalogListing.render(names: true, mode: .sim).split(separator: "\n").map(String.init)
+        #expect(live == ["live-service-end-to-end", "live-service-sigterm", "live-service-two-replicas"])
+        #expect(Set(sim).isDisjoint(with: live))
+        #expect((sim + live).sorted() == ScenarioCatalog.names.sorted())
+        #expect(CatalogListing.render(names: false, mode: nil).contains("provider-outage-breaker  "))
+    }
+}
