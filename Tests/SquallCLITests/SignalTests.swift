@@ -75,13 +75,14 @@ import Testing
     @Test func sigtermDuringASimulationWritesTheReportMarkedIncomplete() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // An hour at 5/s (18,000 tasks). The signal is sent as the run starts; the simulator stops when its
+        // Six hours at 2/s (43,200 tasks, seconds of a debug build even on a loaded machine). The signal is
+        // sent as the run starts (its staging directory appears); the simulator stops when its
         // task is cancelled (or, before it checks for cancellation, finishes) and the report is marked incomplete.
         let yaml = """
             name: interrupted-sim
             seed: 5
-            duration: 1h
-            load: { rate: 5/s }
+            duration: 6h
+            load: { rate: 2/s }
             expect: { success_rate: ">= 99%" }
             """
         try yaml.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
