@@ -7,13 +7,8 @@ import YAMLConfig
 /// `ConfigError` naming the file (and line:column and field where there is a node), never a crash
 /// or a hang; through the binary, `squall validate` exits 2 under a 1 GiB address-space limit.
 @Suite struct ScenarioRobustnessTests {
-    static let dir: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("squall-robust-\(getpid())", isDirectory: true)
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
-
-    static func file(_ c: MalformedScenarios.Case) throws -> URL {
+    /// Writes the case into `dir` as `<category>-<label>.yaml`.
+    static func file(_ c: MalformedScenarios.Case, in dir: URL) throws -> URL {
         let name = (c.category + "-" + c.label).map { $0.isLetter || $0.isNumber ? $0 : "-" }
         let url = dir.appendingPathComponent(String(name) + ".yaml")
         try Data(c.bytes).write(to: url)
@@ -22,7 +17,9 @@ import YAMLConfig
 
     @Test(.timeLimit(.minutes(1)), arguments: MalformedScenarios.all)
     func everyMalformedFileIsRefusedNamingThePlace(_ c: MalformedScenarios.Case) throws {
-        let url = try Self.file(c)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = try Self.file(c, in: dir)
         do {
             let s = try ScenarioLoader.load(path: url.path)
             Issue.record("\(c) was accepted as scenario '\(s.name)'")
@@ -45,11 +42,13 @@ import YAMLConfig
     /// within a 1 GiB address space (the alias case allocated 3.5 GB and aborted before).
     @Test(.timeLimit(.minutes(2)))
     func validateExitsTwoWithinAMemoryBoundForTheWorstInputs() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let worst = MalformedScenarios.all.filter { ["sizes", "aliases", "names"].contains($0.category) }
         for c in worst {
-            let url = try Self.file(c)
+            let url = try Self.file(c, in: dir)
             let child = try ChildProcess(
-                ["-c", "ulimit -v 1048576 && exec \"$0\" validate \"$1\"", ChildProcess.binary.path, url.path], in: Self.dir,
+                ["-c", "ulimit -v 1048576 && exec \"$0\" validate \"$1\"", ChildProcess.binary.path, url.path], in: dir,
                 executable: URL(fileURLWithPath: "/bin/bash"))
             let code = await child.exitCode(limit: .seconds(60))
             #expect(code == 2, "\(c): exit \(code), stderr: \(child.stderr.prefix(300))")
