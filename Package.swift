@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Deterministic cores of the client-side reliability stack (no I/O, time is an input).
@@ -51,11 +53,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Flag groups and checks shared by the commands (stack flags, time scale, URLs, limits).
+        .target(
+            name: "CommandFlags",
+            dependencies: [
+                "Reliability",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Arrival schedules, open/closed-loop drivers, targets, HDR recording.
         .target(
             name: "LoadGen",
             dependencies: [
-                "Reliability", "CurlClient",
+                "Reliability", "CurlClient", "CommandFlags",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,7 +95,11 @@ let package = Package(
         .target(
             name: "AgentService",
             dependencies: [
-                "Reliability", "CurlClient", "LoadGen", "RedisStore",
+                "Reliability", "CurlClient", "LoadGen", "RedisStore", "CommandFlags",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +110,7 @@ let package = Package(
             name: "squall",
             dependencies: [
                 "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "Scenarios", "Reporting",
-                "AgentService", "RedisStore", "CurlClient",
+                "AgentService", "RedisStore", "CurlClient", "CommandFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,6 +128,9 @@ let package = Package(
             name: "AgentServiceTests",
             dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient", "LoadGen"]
         ),
-        .testTarget(name: "SquallCLITests", dependencies: ["squall"]),
+        .testTarget(
+            name: "SquallCLITests",
+            dependencies: ["squall", "CommandFlags", "Scenarios", "Reporting", "LoadGen", "AgentService", "MockLLM"]
+        ),
     ]
 )

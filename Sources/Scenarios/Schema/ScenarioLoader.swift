@@ -29,6 +29,10 @@ public enum ScenarioLoader {
         let m = try root.mapping(allowed: keys)
         let nameNode = try m.required("name")
         let name = try nameNode.nonEmptyString()
+        guard name.count <= ScenarioLimits.maxNameLength else {
+            throw nameNode.error(
+                "is \(name.count) characters long; at most \(ScenarioLimits.maxNameLength) (it names the report directory)")
+        }
         guard name.allSatisfy({ ($0.isLetter || $0.isNumber) && $0.isASCII || $0 == "-" || $0 == "_" || $0 == "." }),
             !name.hasPrefix(".")
         else {

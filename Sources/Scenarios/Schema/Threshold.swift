@@ -112,6 +112,9 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
         var valueText = text.trimmingCharacters(in: .whitespaces)
         if let r = valueText.range(of: " of ") { valueText = String(valueText[..<r.lowerBound]) }
         guard let v = parseValue(valueText, unit: unit) else {
+            if unit == .percent, let problem = Percent.rangeProblem(valueText) {
+                throw node.error("'\(raw)' is not valid: \(problem); a percentage is 0% to 100%")
+            }
             throw node.error("'\(raw)' is not valid: expected \(validForms(unit))")
         }
         return Threshold(comparison, v, unit: unit)
