@@ -132,6 +132,7 @@ import Testing
         r.duplicates.replayed = 5
         r.duplicates.replayMismatches = 0
         r.breaker.callsWhileOpen = 0
+        r.breaker.opens = 1
         ExpectationEvaluator.evaluate(s, &r)
         #expect(r.passed)
         r.duplicates.replayMismatches = 2
