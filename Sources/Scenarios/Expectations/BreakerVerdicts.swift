@@ -7,8 +7,19 @@ enum BreakerVerdicts {
     static func fmtD(_ s: Double) -> String { DurationFormat.short(.fromSeconds(s)) }
     static func fmtT(_ s: Double) -> String { "t=" + DurationFormat.short(.fromSeconds(s)) }
 
+    /// The verdict on an expectation about a breaker the stack does not have: it fails (a missing
+    /// mechanism is a defect to report, not bad input).
+    static func noBreaker(_ name: String, expected: String) -> ExpectationVerdict {
+        ExpectationVerdict(
+            name: name, expected: expected, observed: "no breaker configured", passed: false, observations: 0,
+            detail: "the stack has no circuit breaker ('stack.breaker: off'), so nothing can open, shed load or close")
+    }
+
     /// The breaker opened within `limit` of the start of window `w`; rests on the calls sent inside the window.
     static func opensWithin(name: String, window w: Int, limit: Duration, result: ScenarioResult) -> ExpectationVerdict {
+        guard result.breaker.configured else {
+            return noBreaker(name, expected: "<= \(DurationFormat.short(limit)) after window \(w) start")
+        }
         guard let window = result.faultWindows.first(where: { $0.index == w }) else {
             return ExpectationEvaluator.missingWindow(name, w)
         }
@@ -35,6 +46,9 @@ enum BreakerVerdicts {
     /// The breaker, opened in window `w`, closed within `limit` of the window's end; rests on the
     /// transitions from the window's start on (no evidence when it never opened in the window).
     static func closesWithin(name: String, window w: Int, limit: Duration, result: ScenarioResult) -> ExpectationVerdict {
+        guard result.breaker.configured else {
+            return noBreaker(name, expected: "<= \(DurationFormat.short(limit)) after window \(w) end")
+        }
         guard let window = result.faultWindows.first(where: { $0.index == w }) else {
             return ExpectationEvaluator.missingWindow(name, w)
         }
@@ -65,6 +79,7 @@ enum BreakerVerdicts {
 
     /// Calls sent while OPEN; rests on the open periods (no evidence when the breaker never opened).
     static func callsWhileOpen(name: String, threshold t: Threshold, result: ScenarioResult) -> ExpectationVerdict {
+        guard result.breaker.configured else { return noBreaker(name, expected: t.description) }
         let b = result.breaker
         guard b.opens > 0 else {
             return .noEvidence(
@@ -78,6 +93,7 @@ enum BreakerVerdicts {
 
     /// The most calls in one HALF_OPEN period; rests on the half-open periods.
     static func halfOpenProbes(name: String, threshold t: Threshold, result: ScenarioResult) -> ExpectationVerdict {
+        guard result.breaker.configured else { return noBreaker(name, expected: t.description) }
         let b = result.breaker
         let periods = b.transitions.filter { $0.to == "half_open" }.count
         guard periods > 0 else {
@@ -92,6 +108,7 @@ enum BreakerVerdicts {
 
     /// CLOSED→OPEN cycles; rests on the calls the breaker judged.
     static func cycles(name: String, threshold t: Threshold, result: ScenarioResult) -> ExpectationVerdict {
+        guard result.breaker.configured else { return noBreaker(name, expected: t.description) }
         let b = result.breaker
         let calls = result.usage.llmCalls
         guard calls > 0 else {

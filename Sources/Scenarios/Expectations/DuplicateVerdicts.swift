@@ -32,6 +32,11 @@ enum DuplicateVerdicts {
     static func reexecutionAfterTTL(name: String, result: ScenarioResult) -> ExpectationVerdict {
         let d = result.duplicates
         let expected = "duplicates after the TTL run again; none within it"
+        guard d.idempotencyEnabled else {
+            return ExpectationVerdict(
+                name: name, expected: expected, observed: "idempotency off", passed: false, observations: 0,
+                detail: "the stack has no idempotency ('stack.idempotency: off'): every duplicate runs again, with no TTL to pass")
+        }
         let observed = "\(d.reexecutedAfterTTL) after the TTL, \(d.reexecutedWithinTTL) within"
         guard d.reexecutedAfterTTL > 0 else {
             return .noEvidence(
