@@ -119,6 +119,12 @@ public enum ExpectationEvaluator {
             (value, detail) = scopedValue(metric, tasks: tasks, window: window, scope: scope, result: result)
             detail = detail.isEmpty ? label : label + "; " + detail
         }
+        if threshold.confidence != nil {
+            let (count, days) = CountTest.count(metric, value: value, result: result)
+            return CountTest.verdict(
+                name: name, threshold: threshold, value: value, count: count, days: days, observations: observations,
+                detail: detail)
+        }
         return ExpectationVerdict(
             name: name, expected: threshold.description, observed: threshold.unit.format(value),
             passed: threshold.holds(value), observations: observations, value: value, detail: detail)
@@ -130,7 +136,8 @@ public enum ExpectationEvaluator {
     static func runObservations(_ metric: Metric, _ r: ScenarioResult) -> Int {
         let done = r.totals.succeeded + r.totals.failed
         switch metric {
-        case .successRate, .failures, .failuresPerDay, .attemptsPerTask, .failuresByCause, .routeTaskShare:
+        case .successRate, .failures, .failuresPerDay, .attemptsPerTask, .llmCallsPerTask, .failuresByCause,
+            .routeTaskShare:
             return done
         case .latency:
             return r.latency.count
@@ -157,6 +164,8 @@ public enum ExpectationEvaluator {
             return (v, "from the intended start, over \(r.latency.count) finished tasks")
         case .attemptsPerTask:
             return (r.attempts.meanAttempts, "max \(r.attempts.maxAttempts); \(fmtN(r.attempts.meanCalls)) calls per task")
+        case .llmCallsPerTask:
+            return (r.attempts.meanCalls, "LLM calls actually sent per finished task; \(fmtN(r.attempts.meanAttempts)) attempts per task")
         case .llmCalls:
             return (Double(r.usage.llmCalls), "\(r.usage.executions) completions generated")
         case .llmCallsPerDay:
@@ -196,6 +205,9 @@ public enum ExpectationEvaluator {
         case .attemptsPerTask:
             let sum = tasks.reduce(0) { $0 + $1.attempts }
             return (tasks.isEmpty ? 0 : Double(sum) / Double(tasks.count), "")
+        case .llmCallsPerTask:
+            let sum = tasks.reduce(0) { $0 + $1.calls }
+            return (tasks.isEmpty ? 0 : Double(sum) / Double(tasks.count), "LLM calls sent by these tasks")
         case .llmCalls, .offeredLoad:
             let calls: Int
             let arrivals: Int

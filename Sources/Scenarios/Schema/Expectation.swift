@@ -32,8 +32,10 @@ public enum Metric: Sendable, Hashable {
     case failuresPerDay
     /// Latency percentile (0…100; 100 = max) from the intended start, over finished tasks.
     case latency(percentile: Double)
-    /// Mean attempts per task (retry amplification).
+    /// Mean attempts per task (retry amplification; breaker rejections under `on_open: retry` count).
     case attemptsPerTask
+    /// Mean LLM calls actually sent per task.
+    case llmCallsPerTask
     /// LLM calls sent.
     case llmCalls
     /// LLM calls per day.
@@ -61,6 +63,14 @@ public enum Metric: Sendable, Hashable {
         case .costPerDay: return .dollars
         case .offeredLoad: return .factor
         default: return .number
+        }
+    }
+
+    /// Whether a threshold on it may carry a confidence (`"<= 120 at 99%"`): counts of events.
+    public var allowsConfidence: Bool {
+        switch self {
+        case .failures, .failuresPerDay, .llmCalls, .llmCallsPerDay, .failuresByCause, .duplicateExecutions: return true
+        default: return false
         }
     }
 
