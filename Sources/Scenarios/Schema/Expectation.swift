@@ -107,6 +107,16 @@ public enum Expectation: Sendable, Hashable {
     /// A threshold on a figure of the task service's shutdown (tasks lost, drain time).
     case shutdown(name: String, measure: ShutdownMeasure, threshold: Threshold)
 
+    /// Whether evaluating it reads per-task records (window scopes and recovery do, until the
+    /// recorder keeps per-window aggregates).
+    public var needsTaskRecords: Bool {
+        switch self {
+        case .threshold(_, _, _, let scope): return scope != .run
+        case .recoversWithin: return true
+        default: return false
+        }
+    }
+
     /// The name shown in verdicts.
     public var name: String {
         switch self {
