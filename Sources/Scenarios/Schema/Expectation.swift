@@ -107,6 +107,16 @@ public enum Expectation: Sendable, Hashable {
     /// A threshold on a figure of the task service's shutdown (tasks lost, drain time).
     case shutdown(name: String, measure: ShutdownMeasure, threshold: Threshold)
 
+    /// The unit of its verdict's `value`.
+    public var valueUnit: ThresholdUnit {
+        switch self {
+        case .threshold(_, _, let t, _), .shutdown(_, _, let t): return t.unit
+        case .arithmetic: return .percent
+        case .breakerOpensWithin, .breakerClosesWithin, .recoversWithin: return .seconds
+        default: return .number
+        }
+    }
+
     /// Whether evaluating it reads per-task records (window scopes and recovery do, until the
     /// recorder keeps per-window aggregates).
     public var needsTaskRecords: Bool {
