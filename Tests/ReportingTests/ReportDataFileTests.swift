@@ -94,6 +94,14 @@ import Reporting
         #expect(back.expectations.last?.passed == false)
     }
 
+    @Test func aVerdictFromAnOlderSummaryDecodesWithWhatItHad() throws {
+        let old = #"{"name":"success_rate","expected":">= 90%","observed":"92%","passed":true,"detail":""}"#
+        let v = try ScenarioResult.makeDecoder().decode(ExpectationVerdict.self, from: Data(old.utf8))
+        #expect(v.status == .pass && v.observations == 0 && v.value == nil)
+        let failed = old.replacingOccurrences(of: "true", with: "false")
+        #expect(try ScenarioResult.makeDecoder().decode(ExpectationVerdict.self, from: Data(failed.utf8)).status == .fail)
+    }
+
     @Test func junitMarksIncompleteRunAsError() throws {
         let xml = ReportJUnit.document(Fixture.result(incomplete: true)).text()
         let doc = try #require(XMLCheck.parse(xml))

@@ -115,6 +115,16 @@ import YAMLConfig
         #expect(progress.last?.done == 5 && progress.last?.total == 5)
     }
 
+    @Test func scenariosWithTheSameNameAreAuditedApart() async throws {
+        let good = try scenario(Self.outage)
+        let bad = try scenario(Self.outage.replacingOccurrences(of: "opens_within: 1m", with: "opens_within: 1ms"))
+        let report = try await Auditor.run(
+            [good, bad], plan: AuditPlan(seeds: 2, mutantSeeds: 1, mutants: .listed), runner: BatchRunner(parallelism: 2))
+        #expect(report.scenarios.map(\.name) == ["outage", "outage"])
+        #expect(report.scenarios.map(\.falseFails.count) == [0, 2])
+        #expect(report.scenarios.map { $0.mutants.compactMap(\.detected?.trials) } == [[1, 1, 1], [1, 1, 1]])
+    }
+
     @Test func theMutantsFlagIsParsedStrictly() throws {
         #expect(try MutantSelection.parse("all") == .all)
         #expect(try MutantSelection.parse("listed") == .listed)

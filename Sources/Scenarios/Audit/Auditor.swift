@@ -20,7 +20,7 @@ public enum Auditor {
         scenario.mode == .live ? "mode: live (the audit runs the simulator)" : nil
     }
 
-    /// Audits `scenarios` (names must be unique). `progress` is called on the calling task after each run.
+    /// Audits `scenarios`. `progress` is called on the calling task after each run.
     public static func run(
         _ scenarios: [Scenario], plan: AuditPlan, runner: BatchRunner = BatchRunner(),
         progress: (AuditProgress) -> Void = { _ in }
@@ -34,16 +34,24 @@ public enum Auditor {
                 accumulators.append(ScenarioAuditAccumulator(scenario: s, plan: plan))
             }
         }
+        // Jobs come in configuration order and summaries are delivered in job order, so the job
+        // index says whose summary it is (scenario names need not be unique).
         var configurations: [(configuration: String, scenario: Scenario, seeds: Int)] = []
-        var owner: [String: Int] = [:]
+        var owners: [(end: Int, accumulator: Int)] = []
+        var end = 0
         for (i, a) in accumulators.enumerated() {
-            owner[a.scenario.name] = i
-            configurations += a.configurations()
+            for c in a.configurations() {
+                configurations.append(c)
+                end += c.seeds
+                owners.append((end, i))
+            }
         }
-        let total = configurations.reduce(0) { $0 + $1.seeds }
+        let total = end
         var done = 0
+        var owner = 0
         let outcome = try await runner.run(AuditJobs(configurations: configurations)) { summary in
-            if let i = owner[summary.scenario] { accumulators[i].add(summary) }
+            while owner < owners.count, summary.index >= owners[owner].end { owner += 1 }
+            if owner < owners.count { accumulators[owners[owner].accumulator].add(summary) }
             done += 1
             progress(
                 AuditProgress(

@@ -80,8 +80,10 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
         name = try c.decode(String.self, forKey: .name)
         expected = try c.decode(String.self, forKey: .expected)
         observed = try c.decode(String.self, forKey: .observed)
-        status = try c.decode(VerdictStatus.self, forKey: .status)
-        observations = try c.decode(Int.self, forKey: .observations)
+        // Summaries written before status and observations existed decode with what they had.
+        let passed = try c.decodeIfPresent(Bool.self, forKey: .passed) ?? false
+        status = try c.decodeIfPresent(VerdictStatus.self, forKey: .status) ?? (passed ? .pass : .fail)
+        observations = try c.decodeIfPresent(Int.self, forKey: .observations) ?? 0
         value = try c.decodeIfPresent(Double.self, forKey: .value)
         detail = try c.decode(String.self, forKey: .detail)
     }
