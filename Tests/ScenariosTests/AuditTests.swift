@@ -25,7 +25,8 @@ import YAMLConfig
 
         """
 
-    let plan = AuditPlan(seeds: 6, mutantSeeds: 3)
+    /// Few seeds keep the suite light; the guards are always planted, plus one that does not apply.
+    let plan = AuditPlan(seeds: 6, mutantSeeds: 3, mutants: .named([.retryBudgetOff]))
 
     @Test func aScenarioThatHoldsAndCatchesItsGuardsMeetsTheBar() async throws {
         let s = try scenario(Self.outage)
@@ -47,6 +48,7 @@ import YAMLConfig
         #expect(a.expectations.map(\.name) == s.expectations.map(\.name))
         #expect(a.expectations.allSatisfy { $0.minObservations > 0 })
         #expect(report.unguarded.contains("no_jitter") && !report.unguarded.contains("no_breaker"))
+        #expect(a.mutants.map(\.name) == ["half_open_flood", "breaker_never_trips", "no_breaker", "retry_budget_off"])
     }
 
     @Test func falseFailsAndMissedGuardsFailTheBar() async throws {

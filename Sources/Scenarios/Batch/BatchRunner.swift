@@ -4,7 +4,9 @@ import Foundation
 /// `RunSummary` per job, in job order, as jobs finish. `squall audit` uses it, and so will
 /// `squall sweep`, `squall plan` and sharded runs.
 ///
-/// - Parallel: at most `parallelism` simulations run at once (child tasks of one task group).
+/// - Parallel: at most `parallelism` simulations run at once, as child tasks of one task group
+///   that prefer the batch's own threads (`SimulationThreads`), so they never occupy Swift's
+///   cooperative pool.
 /// - Deterministic: each job's summary depends only on its scenario and seed, and summaries are
 ///   delivered in job order whatever order jobs finish in, so the output is the same for any
 ///   `parallelism`.
@@ -38,6 +40,8 @@ public struct BatchRunner: Sendable {
         let width = parallelism
         let ahead = lookahead
         let options = self.options
+        let threads = SimulationThreads(count: width)
+        defer { threads.shutdown() }
         return try await withThrowingTaskGroup(of: RunSummary.self) { group in
             var iterator = jobs.makeIterator()
             var exhausted = false
@@ -56,7 +60,7 @@ public struct BatchRunner: Sendable {
                         break
                     }
                     let index = started
-                    group.addTask { Self.summary(of: job, index: index, options: options) }
+                    group.addTask(executorPreference: threads) { Self.summary(of: job, index: index, options: options) }
                     started += 1
                     running += 1
                 }
