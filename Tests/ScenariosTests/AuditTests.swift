@@ -6,7 +6,7 @@ import YAMLConfig
 
 /// `squall audit`'s library: false fails over seeds, detection of planted defects paired by seed,
 /// the bar, applicability, determinism.
-@Suite struct AuditTests {
+@Suite(.serialized) struct AuditTests {
     /// A short outage that a 5-failure breaker opens on at once (30k tasks/day: a call every 3 s).
     static let outage = """
         name: outage

@@ -5,7 +5,7 @@ import Testing
 
 /// The parallel batch runner: summaries in job order for any parallelism, equal to single runs,
 /// cancellable, errors of the consumer propagate.
-@Suite struct BatchRunnerTests {
+@Suite(.serialized) struct BatchRunnerTests {
     static let yaml = """
         name: batch
         duration: 2h
