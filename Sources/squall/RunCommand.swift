@@ -168,6 +168,7 @@ enum ScenarioArguments {
             let scenario: Scenario
             do {
                 scenario = try ScenarioCatalog.resolve(name)
+                try ExpectationPresence.require(scenario)
             } catch {
                 throw UsageError(message: error.description)
             }

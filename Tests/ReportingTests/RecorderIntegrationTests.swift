@@ -48,7 +48,7 @@ import Reporting
                     completionTokens: failing ? 0 : 20, cost: 0))
         }
         var result = recorder.finish(end: .seconds(180))
-        result.expectations = [ExpectationVerdict(name: "breaker.calls_while_open", expected: "0", observed: "0", passed: true)]
+        result.expectations = [ExpectationVerdict(name: "breaker.calls_while_open", expected: "0", observed: "0", passed: true, observations: 1)]
         return result
     }
 

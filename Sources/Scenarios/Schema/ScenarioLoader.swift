@@ -8,7 +8,9 @@ import YAMLConfig
 /// file:line:column, the field path and what would be valid.
 public enum ScenarioLoader {
     /// Top-level keys of a scenario file.
-    public static let keys = ["name", "description", "seed", "duration", "load", "stack", "llm", "expect", "mode", "time_scale", "service"]
+    public static let keys = [
+        "name", "description", "seed", "duration", "load", "stack", "llm", "expect", "guards", "mode", "time_scale", "service",
+    ]
 
     /// Reads and decodes a scenario file.
     public static func load(path: String) throws(ConfigError) -> Scenario {
@@ -57,6 +59,7 @@ public enum ScenarioLoader {
         if let e = m.optional("expect") {
             scenario.expectations = try ExpectDecoding.decode(e, scenario: scenario)
         }
+        if let g = m.optional("guards") { scenario.guards = try GuardsDecoding.decode(g, scenario: scenario) }
         return scenario
     }
 
