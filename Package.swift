@@ -78,6 +78,8 @@ let package = Package(
             dependencies: [
                 "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                // Sweeps and plans patch the scenario's YAML node tree and print stack: blocks.
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Catalog")]
