@@ -95,7 +95,7 @@ public enum SweepConsole {
         }
         if let b = r.best {
             out += "best passing configuration \(b.configuration) as a stack: block:\n"
-            out += b.stackYAML.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+            out += b.stackYaml.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
             if !out.hasSuffix("\n") { out += "\n" }
             if !b.otherValues.isEmpty { out += "  (also: \(b.otherValues.joined(separator: ", ")))\n" }
         }

@@ -50,7 +50,7 @@ public enum SweepMarkdown {
         } else {
             out += ".\n\n"
         }
-        out += "Paste this over the scenario's `stack:` section:\n\n```yaml\n" + b.stackYAML + "```\n\n"
+        out += "Paste this over the scenario's `stack:` section:\n\n```yaml\n" + b.stackYaml + "```\n\n"
         if !b.otherValues.isEmpty {
             out += "It also set values outside `stack:`, which the block does not hold: " + b.otherValues.map(Markdown.code).joined(separator: ", ") + ".\n\n"
         }

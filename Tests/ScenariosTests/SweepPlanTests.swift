@@ -191,9 +191,9 @@ import Yams
         let best = try #require(report.best)
         #expect(best.values[0] == "4")
         #expect(best.otherValues == ["load.tasks_per_day=30000"])
-        #expect(best.stackYAML.hasPrefix("stack:\n"))
+        #expect(best.stackYaml.hasPrefix("stack:\n"))
         // Paste the block over the file's stack: section (and keep the non-stack value).
-        let pasted = try #require(try Yams.compose(yaml: best.stackYAML))
+        let pasted = try #require(try Yams.compose(yaml: best.stackYaml))
         let root = try #require(try ConfigNode.parse(Self.yaml, file: "sweep.yaml").yaml)
         guard case .mapping(let m) = root, case .mapping(let block) = pasted, let stack = block.first?.value else {
             Issue.record("not mappings")

@@ -220,14 +220,14 @@ public struct SweepBest: Sendable, Codable, Hashable {
     /// Its values, one per parameter.
     public var values: [String]
     /// The scenario's `stack:` section with the configuration's values written in: paste it over the file's.
-    public var stackYAML: String
+    public var stackYaml: String
     /// Values of the configuration outside `stack:` (`load.rate=…`), which the block does not hold.
     public var otherValues: [String]
     /// Creates the entry.
-    public init(configuration: String, values: [String], stackYAML: String, otherValues: [String]) {
+    public init(configuration: String, values: [String], stackYaml: String, otherValues: [String]) {
         self.configuration = configuration
         self.values = values
-        self.stackYAML = stackYAML
+        self.stackYaml = stackYaml
         self.otherValues = otherValues
     }
 }

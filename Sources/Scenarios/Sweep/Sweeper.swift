@@ -87,7 +87,7 @@ public enum Sweeper {
         var best: SweepBest?
         if let top = order.first, results[top].passedAll {
             best = SweepBest(
-                configuration: results[top].id, values: results[top].values, stackYAML: plan.stackBlock(for: top),
+                configuration: results[top].id, values: results[top].values, stackYaml: plan.stackBlock(for: top),
                 otherValues: plan.nonStackValues(for: top))
         }
         return SweepReport(
