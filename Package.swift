@@ -27,6 +27,8 @@ let package = Package(
             name: "Reliability",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
+        // The one arrival schedule and the submission sequence (arrivals, prompts, duplicates) for a seed; pure.
+        .target(name: "Traffic", dependencies: ["Reliability"]),
         // Strict YAML configuration decoding with file:line:column errors (scenarios, fault profiles).
         .target(
             name: "YAMLConfig",
@@ -51,11 +53,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Arrival schedules, open/closed-loop drivers, targets, HDR recording.
+        // Open/closed-loop drivers, targets, HDR recording (arrivals come from Traffic).
         .target(
             name: "LoadGen",
             dependencies: [
-                "Reliability", "CurlClient",
+                "Reliability", "Traffic", "CurlClient",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
+                "Reliability", "Traffic", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,11 +103,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ReliabilityTests", dependencies: ["Reliability"]),
+        .testTarget(name: "TrafficTests", dependencies: ["Traffic"]),
         .testTarget(name: "YAMLConfigTests", dependencies: ["YAMLConfig"]),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MockLLM"]),
         .testTarget(name: "MockLLMTests", dependencies: ["MockLLM", "CurlClient"]),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "MockLLM"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Reporting"]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "Traffic", "MockLLM"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Traffic", "Reporting"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Scenarios"]),
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(

@@ -1,4 +1,5 @@
 import Reliability
+import Traffic
 
 /// The `squall load` flags as text, turned into `LoadRunOptions` with errors that name the flag and
 /// what is valid. Kept here (not in the CLI) so it is tested without spawning the binary.
@@ -165,11 +166,16 @@ public struct LoadArguments: Sendable {
                     startAt: Self.duration(startAt, flag: "--start-at")), process: proc)
         case "bursts":
             guard let burstRate else { throw ArrivalError("--arrival bursts needs --burst-rate R") }
+            let every = try Self.duration(burstEvery, flag: "--burst-every")
+            let length = try Self.duration(burstLength, flag: "--burst-length")
+            guard length > .zero, length <= every else {
+                throw ArrivalError("--burst-length: must be positive and at most --burst-every (\(burstEvery)), got \(burstLength)")
+            }
+            // The burst is the last --burst-length of every period, at --burst-rate; --rate between bursts.
+            let rate = try Self.rate(burstRate, flag: "--burst-rate")
             return try ArrivalSchedule(
-                .bursts(
-                    base: baseRate(), burst: Self.rate(burstRate, flag: "--burst-rate"),
-                    every: Self.duration(burstEvery, flag: "--burst-every"),
-                    length: Self.duration(burstLength, flag: "--burst-length")), process: proc)
+                .bursts(Bursts(every: every, size: rate * length.seconds, length: length, start: every - length, base: baseRate())),
+                process: proc)
         case "replay":
             guard let replay else { throw ArrivalError("--arrival replay needs --replay FILE") }
             return try ArrivalSchedule(.replay(ArrivalReplay.load(path: replay)))

@@ -3,6 +3,7 @@ import Reliability
 import Testing
 
 @testable import Scenarios
+import Traffic
 
 /// The live driver over real loopback sockets (in-process MockLLM, libcurl), time-compressed.
 /// Every run is bounded: a few hundred tasks and at most a few seconds of wall-clock time.

@@ -33,27 +33,6 @@ import Testing
         #expect(n == 5000)
     }
 
-    @Test func constantArrivalsAreEvenlySpacedAndStopAtTheDuration() {
-        var s = ArrivalSchedule(pattern: .constant, rate: 2, duration: .seconds(10), rng: SquallRandom(seed: 1))
-        let all = s.all()
-        #expect(all.count == 20)
-        #expect(all[1] - all[0] == .milliseconds(500))
-        #expect(all.last! < .seconds(10))
-    }
-
-    @Test func burstsArriveTogetherEveryPeriod() {
-        var s = ArrivalSchedule(
-            pattern: .bursts(every: .seconds(60), size: 3, spread: .zero, start: .seconds(5)), rate: 0.05,
-            duration: .seconds(130), rng: SquallRandom(seed: 1))
-        #expect(s.all() == [.seconds(5), .seconds(5), .seconds(5), .seconds(65), .seconds(65), .seconds(65), .seconds(125), .seconds(125), .seconds(125)])
-    }
-
-    @Test func poissonArrivalsMatchTheRate() {
-        var s = ArrivalSchedule(pattern: .poisson, rate: 10, duration: .seconds(1000), rng: SquallRandom(seed: 9))
-        let n = s.all().count
-        #expect(n > 9700 && n < 10300)  // 10,000 expected; ±3σ ≈ ±300
-    }
-
     @Test func sameSeedGivesIdenticalSummaryBytes() throws {
         let s = try scenario(LoaderTests.designExample)
         let a = try ScenarioRunner.simulate(s).summaryJSON()
@@ -122,6 +101,7 @@ import Testing
             duration: 1m
             load:
               arrival: { bursts: { every: 10m, size: 10 } }
+              process: even
               concurrency: 2
             stack: { breaker: off }
             llm: { latency: 10s }

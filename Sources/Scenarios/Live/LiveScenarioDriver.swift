@@ -3,6 +3,7 @@ import LoadGen
 import MockLLM
 import Reliability
 import Synchronization
+import Traffic
 
 /// Runs a scenario over real sockets in wall-clock time (compressed by `LiveOptions.timeScale`):
 /// an in-process MockLLM with the scenario's `llm:` profile (or `--llm-url`), the scenario's exact

@@ -1,5 +1,6 @@
 import MockLLM
 import Reliability
+import Traffic
 
 /// The deterministic discrete-event simulator. Virtual time, a binary-heap event queue with ties
 /// broken by sequence number, and seeded random streams split per purpose (arrivals, prompts,
@@ -28,11 +29,6 @@ public struct Simulator {
         var engine = SimulationEngine(scenario: scenario, options: options)
         return engine.run()
     }
-}
-
-/// Per-purpose random streams.
-enum StreamPurpose: UInt64 {
-    case arrivals = 1, prompts, duplicates, provider, jitter
 }
 
 /// The mutable state of one simulation run.
@@ -151,11 +147,6 @@ struct SimulationEngine {
         }
     }
 
-    /// A random stream for `purpose` and `index`, independent of every other (seed, purpose, index).
-    static func stream(_ seed: UInt64, _ purpose: StreamPurpose, _ index: UInt64) -> SquallRandom {
-        SquallRandom.stream(seed: seed ^ (purpose.rawValue &* 0x9E37_79B9_7F4A_7C15), index)
-    }
-
     mutating func run() -> ScenarioResult {
         scheduleNextSubmission()
         let limit = scenario.duration + options.drainLimit
@@ -268,8 +259,8 @@ struct SimulationEngine {
         inFlight += 1
         let index = UInt64(keyID) | (duplicate ? 1 << 40 : 0)
         let slot = Slot(
-            flow: TaskFlow(startedAt: now), jitterRng: Self.stream(seed, .jitter, index),
-            providerRng: Self.stream(seed, .provider, index), id: id, keyID: keyID, key: key,
+            flow: TaskFlow(startedAt: now), jitterRng: TrafficStreams.stream(seed, .jitter, index),
+            providerRng: TrafficStreams.stream(seed, .provider, index), id: id, keyID: keyID, key: key,
             prompt: prompt, duplicate: duplicate, intended: intended, started: now)
         let i: Int
         if let free = freeSlots.popLast() {
