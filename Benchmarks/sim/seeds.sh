@@ -18,7 +18,7 @@ for name in $("$SQUALL" list | awk 'NF && $1 !~ /^live-/ && $1 != "Run" {print $
     set -e
     if [ "$rc" -ne 0 ]; then
       fails=$((fails + 1))
-      for e in $(printf '%s\n' "$text" | awk '$1 == "FAIL" {print $2}' | tr -d ':'); do
+      for e in $(printf '%s\n' "$text" | awk '/^  FAIL / {print $2}' | tr -d ':'); do
         which[$e]=$(( ${which[$e]:-0} + 1 ))
       done
       [ "$rc" -ne 1 ] && echo "  $name seed $seed: exit $rc" >&2

@@ -21,15 +21,18 @@ public enum ReportWriter {
         /// The environment read for `GITHUB_STEP_SUMMARY`; nil disables the step summary.
         /// Default: the process environment.
         public var environment: [String: String]?
+        /// The `tasks.csv` the run streamed (moved into the report); nil writes the header only. Default nil.
+        public var tasksCSV: URL?
 
         /// Creates options; see each field for its default.
         public init(
             context: ReportContext = ReportContext(), updateIndex: Bool = true,
-            environment: [String: String]? = ProcessInfo.processInfo.environment
+            environment: [String: String]? = ProcessInfo.processInfo.environment, tasksCSV: URL? = nil
         ) {
             self.context = context
             self.updateIndex = updateIndex
             self.environment = environment
+            self.tasksCSV = tasksCSV
         }
     }
 
@@ -79,9 +82,7 @@ public enum ReportWriter {
         }
         try put(ReportFiles.distributionChart, ReportCharts.distribution(result).svg())
 
-        try AtomicFile.write(to: directory.appendingPathComponent(ReportFiles.tasks)) { (file) throws(ReportWriteError) in
-            try TasksCSV.write(result.tasks, into: file)
-        }
+        try TasksCSV.place(options.tasksCSV, at: directory.appendingPathComponent(ReportFiles.tasks))
         files.append(ReportFiles.tasks)
         try put(ReportFiles.timeseries, TimeSeriesCSV.text(result.timeSeries))
         try put(ReportFiles.junit, ReportJUnit.document(result, context: options.context).text())

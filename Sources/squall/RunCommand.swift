@@ -80,16 +80,21 @@ struct RunCommand: AsyncParsableCommand {
             let clock = ContinuousClock()
             let started = clock.now
             let cpuStarted = ProcessCPU.seconds()
+            // tasks.csv streams during the run into the report root; the report then moves it in.
+            let tasksCSV = root.appendingPathComponent(".\(ReportWriter.directoryName(scenario.name)).tasks.csv.partial")
+            try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             do {
-                result = try await runner.run(scenario, mode: runMode, seed: seed)
+                result = try await runner.run(scenario, mode: runMode, seed: seed, tasksCSV: tasksCSV.path)
             } catch {
+                try? FileManager.default.removeItem(at: tasksCSV)
                 throw RunFailure(message: "\(scenario.name): \(error)")
             }
             let elapsed = (clock.now - started).seconds
             let cpu = ProcessCPU.seconds() - cpuStarted
             let report: String
             do {
-                report = try ReportOutput.write(result, root: root, timeScale: runMode == .live ? timeScale : nil)
+                report = try ReportOutput.write(
+                    result, root: root, timeScale: runMode == .live ? timeScale : nil, tasksCSV: tasksCSV)
             } catch {
                 throw RunFailure(message: "cannot write the report of \(scenario.name) under \(out): \(error)")
             }
@@ -113,8 +118,9 @@ struct RunCommand: AsyncParsableCommand {
 /// tasks.csv, timeseries.csv, junit.xml, summary.json, the Reports index, the CI step summary).
 enum ReportOutput {
     /// Writes the report and returns the path of `report.md`.
-    static func write(_ result: ScenarioResult, root: URL, timeScale: Double?) throws -> String {
-        let options = ReportWriter.Options(context: ReportContext(squallVersion: SquallVersion.current, timeScale: timeScale))
+    static func write(_ result: ScenarioResult, root: URL, timeScale: Double?, tasksCSV: URL? = nil) throws -> String {
+        let options = ReportWriter.Options(
+            context: ReportContext(squallVersion: SquallVersion.current, timeScale: timeScale), tasksCSV: tasksCSV)
         let written = try ReportWriter.write(result, to: root, options: options)
         return written.directory.appendingPathComponent(ReportFiles.report).path
     }

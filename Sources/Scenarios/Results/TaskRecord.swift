@@ -1,3 +1,5 @@
+import Reliability
+
 /// What became of one submission.
 public enum SubmissionResult: String, Sendable, Hashable, Codable, CaseIterable {
     /// Executed; an attempt succeeded.
@@ -8,24 +10,27 @@ public enum SubmissionResult: String, Sendable, Hashable, Codable, CaseIterable 
     case replayed
     /// A duplicate rejected because the original was still in flight (409).
     case conflict
-    /// Still running when the run ended (live runs cut short).
+    /// Still running when the run ended (runs cut short).
     case unfinished
 }
 
-/// One submission (a row of `tasks.csv`). Times are seconds of scenario time.
-public struct TaskRecord: Sendable, Codable, Hashable {
-    /// Submission number in intended-start order of the originals (duplicates get their own numbers).
+/// One submission's outcome (contract 4's *task outcomes*; a row of `tasks.csv`), streamed to the
+/// recorder as the submission ends and never kept: no strings, times as `Duration` of scenario time,
+/// the route and model as indices into the run's tables (`ResultRecorder.routeIndex(_:)`,
+/// `modelIndex(_:)`).
+public struct TaskRecord: Sendable, Hashable {
+    /// Submission number (`Submission.id`).
     public var id: Int
-    /// Idempotency key.
-    public var key: String
+    /// The idempotency key's number (`Submission.keyID`; the key is `Submission.key(keyID)`).
+    public var keyID: Int
     /// Whether this submission duplicates an earlier one with the same key.
     public var duplicate: Bool
     /// When the schedule intended it to start.
-    public var intendedStart: Double
+    public var intendedStart: Duration
     /// When the stack admitted it (later than intended when a concurrency cap queued it).
-    public var started: Double
+    public var started: Duration
     /// When it finished.
-    public var finished: Double
+    public var finished: Duration
     /// What became of it.
     public var result: SubmissionResult
     /// Why it failed; nil unless `result == .failed`.
@@ -34,30 +39,32 @@ public struct TaskRecord: Sendable, Codable, Hashable {
     public var attempts: Int
     /// LLM calls sent.
     public var calls: Int
-    /// The last attempt's outcome label (`200`, `503`, `timeout`), empty when none.
-    public var lastOutcome: String
-    /// Routing rule.
-    public var route: String
-    /// Model.
-    public var model: String
+    /// The last attempt's outcome as the client saw it; nil when there was none.
+    public var lastOutcome: AttemptOutcome?
+    /// The routing rule's index in the run's route table.
+    public var route: Int
+    /// The model's index in the run's model table.
+    public var model: Int
     /// Prompt tokens billed over all its calls.
     public var promptTokens: Int
     /// Completion tokens billed over all its calls.
     public var completionTokens: Int
-    /// Cost in US dollars of all its calls.
-    public var cost: Double
 
-    /// Latency from the intended start, seconds.
-    public var latency: Double { finished - intendedStart }
+    /// Latency from the intended start.
+    public var latency: Duration { finished - intendedStart }
+    /// The idempotency key.
+    public var key: String { "k" + String(keyID, radix: 36) }
+    /// Whether the stack executed it (succeeded or failed, not a replay, a conflict or unfinished).
+    public var executed: Bool { result == .succeeded || result == .failed }
 
     /// Creates a record.
     public init(
-        id: Int, key: String, duplicate: Bool, intendedStart: Double, started: Double, finished: Double,
-        result: SubmissionResult, cause: FailureCause?, attempts: Int, calls: Int, lastOutcome: String, route: String,
-        model: String, promptTokens: Int, completionTokens: Int, cost: Double
+        id: Int, keyID: Int, duplicate: Bool, intendedStart: Duration, started: Duration, finished: Duration,
+        result: SubmissionResult, cause: FailureCause?, attempts: Int, calls: Int, lastOutcome: AttemptOutcome?,
+        route: Int, model: Int, promptTokens: Int, completionTokens: Int
     ) {
         self.id = id
-        self.key = key
+        self.keyID = keyID
         self.duplicate = duplicate
         self.intendedStart = intendedStart
         self.started = started
@@ -71,8 +78,5 @@ public struct TaskRecord: Sendable, Codable, Hashable {
         self.model = model
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
-        self.cost = cost
     }
 }
-
-import Reliability

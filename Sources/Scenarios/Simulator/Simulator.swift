@@ -11,6 +11,8 @@ import Traffic
 /// retry budget) over a shared `StackState`, `StackConfig.plan` (routing + token budget),
 /// `IdempotencyTable`, and MockLLM's `FaultPlan` (fault rules + rate-limit buckets) whose decisions
 /// become what the client observes through `FaultDecision.observed`. It never re-implements policy.
+/// It feeds `ResultRecorder` the three streams (stack events, one `LLMCallRecord` per call, one
+/// `TaskRecord` per submission) and keeps nothing per task once the task has ended.
 public struct Simulator {
     /// The scenario.
     public let scenario: Scenario
@@ -23,11 +25,21 @@ public struct Simulator {
         self.options = options
     }
 
-    /// Runs the scenario to completion (all arrivals, then every in-flight task drains).
-    /// Expectations are not evaluated here (see `ScenarioRunner`).
+    /// Runs the scenario to completion (all arrivals, then every in-flight task drains), or until
+    /// the current task is cancelled (then the result is what was measured, marked incomplete with
+    /// reason `interrupted`). Expectations are not evaluated here (see `ScenarioRunner`).
     public func run() -> ScenarioResult {
-        var engine = SimulationEngine(scenario: scenario, options: options)
+        var engine = SimulationEngine(scenario: scenario, options: options, tasksFile: nil)
         return engine.run()
+    }
+
+    /// Runs as `run()`, streaming one row per submission to `tasksCSV` (created or truncated).
+    /// - Throws: `ScenarioRunError` when the file cannot be created or written.
+    public func run(tasksCSV: String) throws(ScenarioRunError) -> ScenarioResult {
+        var engine = SimulationEngine(scenario: scenario, options: options, tasksFile: try TaskCSVWriter(path: tasksCSV))
+        let result = engine.run()
+        if let error = engine.recorder.tasksFileError { throw ScenarioRunError(error) }
+        return result
     }
 }
 
@@ -39,7 +51,6 @@ struct SimulationEngine {
         var providerRng: SquallRandom
         var id: Int
         var keyID: Int
-        var key: String
         var prompt: Int
         var duplicate: Bool
         var intended: Duration
@@ -47,7 +58,6 @@ struct SimulationEngine {
         var pending: AttemptOutcome = .ok
         var promptTokens = 0
         var completionTokens = 0
-        var cost = 0.0
         var replySeed: UInt64 = 0
         var lastOutcome: AttemptOutcome?
     }
@@ -55,7 +65,6 @@ struct SimulationEngine {
     struct Waiting {
         var id: Int
         var keyID: Int
-        var key: String
         var prompt: Int
         var duplicate: Bool
         var intended: Duration
@@ -65,6 +74,9 @@ struct SimulationEngine {
         var request: PlannedRequest?
         var error: TokenBudgetError?
     }
+
+    /// Events between two looks at `Task.isCancelled`.
+    static let cancellationCheckInterval = 4096
 
     let scenario: Scenario
     let options: SimulationOptions
@@ -83,20 +95,22 @@ struct SimulationEngine {
     /// The next submission, whose `.arrival` event is in the queue.
     var upcoming: Submission?
     var plans: [Plan] = []
-    var routes: [Route] = []
+    /// Per prompt: its route's and model's index in the recorder's tables.
+    var routeIndex: [Int] = []
+    var modelIndex: [Int] = []
     var fingerprints: [String] = []
     var slots: [Slot] = []
     var freeSlots: [Int32] = []
     var waiting: [Waiting] = []
     var waitingHead = 0
     var inFlight = 0
-    /// Result bodies of originals by key number, kept when the load has duplicates (the replay check).
-    var originalBodies: [String?] = []
+    /// Submissions still to end, per key that has duplicates (keys without duplicates end with their task).
+    var openKeys: [Int: Int] = [:]
+    /// Result bodies of originals that have duplicates, by key number, until the key ends (the replay check).
+    var originalBodies: [Int: String] = [:]
     var now: Duration = .zero
-    /// `"0"` … `"599"`, so task records do not format a status per task.
-    let statusLabels = (0..<600).map { String($0) }
 
-    init(scenario: Scenario, options: SimulationOptions) {
+    init(scenario: Scenario, options: SimulationOptions, tasksFile: TaskCSVWriter?) {
         self.scenario = scenario
         self.options = options
         seed = options.seed ?? scenario.seed
@@ -113,11 +127,14 @@ struct SimulationEngine {
             ResultRecorder.Setup(
                 info: info, mode: .sim, seed: seed, duration: scenario.duration, interval: options.interval,
                 breakerConfigured: config.breaker != nil, idempotencyTTL: ttl, prices: config.prices,
-                faultWindows: scenario.faultWindows, keepTasks: options.keepTasks))
+                faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario), closesKeys: true,
+                tasksFile: tasksFile))
         submissions = SubmissionSchedule(scenario: scenario, seed: seed)
         for (i, p) in scenario.load.prompts.enumerated() {
             fingerprints.append("p\(i)")
-            routes.append(scenario.stack.router.route(p.text))
+            let route = scenario.stack.router.route(p.text)
+            routeIndex.append(recorder.routeIndex(route.rule, model: route.model))
+            modelIndex.append(recorder.modelIndex(route.model))
             do {
                 plans.append(Plan(request: try config.plan(task: p.text), error: nil))
             } catch {
@@ -130,8 +147,6 @@ struct SimulationEngine {
             stats.inputBudget = b.inputBudget
         }
         recorder.tokenBudget = stats
-        let expected = scenario.load.ratePerSecond * scenario.duration.seconds * (1 + (scenario.load.duplicates?.rate ?? 0))
-        recorder.reserveTasks(Int(min(expected * 1.05 + 64, 60_000_000)))
         if ttl != nil {
             // Keys live for the TTL: at most the originals arriving within one TTL (plus slack).
             let live = scenario.load.ratePerSecond * min(scenario.duration, ttl!).seconds * 1.05 + 64
@@ -139,29 +154,30 @@ struct SimulationEngine {
         }
     }
 
-    static func label(_ outcome: AttemptOutcome?, _ statusLabels: [String]) -> String {
-        switch outcome {
-        case .response(let status, _)?: return (0..<600).contains(status) ? statusLabels[status] : String(status)
-        case .transport(let f)?: return f.rawValue
-        case nil: return ""
-        }
-    }
-
     mutating func run() -> ScenarioResult {
         scheduleNextSubmission()
         let limit = scenario.duration + options.drainLimit
         var incomplete: String?
+        var untilCheck = Self.cancellationCheckInterval
         while let e = queue.pop() {
             if e.time > limit {
                 incomplete = "tasks still running \(DurationFormat.short(options.drainLimit)) after the last arrival"
                 break
+            }
+            untilCheck -= 1
+            if untilCheck == 0 {
+                untilCheck = Self.cancellationCheckInterval
+                if Task.isCancelled {
+                    incomplete = "interrupted"
+                    break
+                }
             }
             now = e.time
             switch e.kind {
             case .arrival:
                 let sub = upcoming!
                 scheduleNextSubmission()
-                submit(id: sub.id, keyID: sub.keyID, prompt: sub.prompt, duplicate: sub.duplicate, concurrent: sub.concurrent)
+                submit(sub)
             case .duplicate:
                 preconditionFailure("duplicates arrive through the submission schedule")
             case .attemptEnded:
@@ -186,10 +202,17 @@ struct SimulationEngine {
             }
         }
         if incomplete != nil {
-            // Record what is still running as unfinished.
+            // What is still running or queued ends unfinished.
             let free = Set(freeSlots)
             for i in slots.indices where !free.contains(Int32(i)) {
                 finishRecord(slot: i, result: .unfinished, outcome: nil)
+            }
+            for w in waiting[waitingHead...] {
+                recorder.recordTask(
+                    TaskRecord(
+                        id: w.id, keyID: w.keyID, duplicate: w.duplicate, intendedStart: w.intended, started: now,
+                        finished: now, result: .unfinished, cause: nil, attempts: 0, calls: 0, lastOutcome: nil,
+                        route: routeIndex[w.prompt], model: modelIndex[w.prompt], promptTokens: 0, completionTokens: 0))
             }
         }
         return recorder.finish(end: max(now, scenario.duration), incompleteReason: incomplete)
@@ -201,29 +224,27 @@ struct SimulationEngine {
         if let next = upcoming { queue.push(next.at, .arrival) }
     }
 
-    static func keyString(_ keyID: Int) -> String { Submission.key(keyID) }
-
     /// A submission reaches the service: claim its key, then run, queue, replay or reject it.
-    mutating func submit(id: Int, keyID: Int, prompt: Int, duplicate: Bool, concurrent: Bool) {
+    mutating func submit(_ sub: Submission) {
+        let keyID = sub.keyID, prompt = sub.prompt, duplicate = sub.duplicate, id = sub.id
         recorder.recordArrival(at: now)
-        if concurrent { recorder.recordConcurrentDuplicate() }
-        let key = Self.keyString(keyID)
+        if sub.duplicatesAhead > 0 { openKeys[keyID] = 1 + sub.duplicatesAhead }
+        if sub.concurrent { recorder.recordConcurrentDuplicate() }
         if let ttl {
+            let key = Submission.key(keyID)
             switch idempotency.claim(key: key, fingerprint: fingerprints[prompt], now: now, ttl: ttl) {
             case .claimed:
                 if duplicate { recorder.recordReexecution(afterTTL: true) }
             case .inFlight:
-                recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
+                recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
                 return
             case .completed(let stored):
-                if keyID < originalBodies.count, let original = originalBodies[keyID] {
-                    recorder.recordReplay(identical: original == stored.body)
-                }
-                recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
+                if let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
+                recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
                 return
             case .mismatch:
                 recordImmediate(
-                    id: id, key: key, prompt: prompt, duplicate: duplicate, result: .failed, cause: .idempotencyMismatch)
+                    id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed, cause: .idempotencyMismatch)
                 return
             }
         } else if duplicate {
@@ -231,37 +252,36 @@ struct SimulationEngine {
         }
         if plans[prompt].error != nil {
             recorder.tokenBudget.rejected += 1
-            recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
-            completeKey(keyID: keyID, key: key, prompt: prompt, body: "error:token_budget", duplicate: duplicate)
+            completeKey(keyID: keyID, prompt: prompt, body: "error:token_budget", duplicate: duplicate)
+            recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
             return
         }
         if let cap = scenario.load.concurrency, inFlight >= cap {
-            waiting.append(Waiting(id: id, keyID: keyID, key: key, prompt: prompt, duplicate: duplicate, intended: now))
+            waiting.append(Waiting(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, intended: now))
             return
         }
-        start(id: id, keyID: keyID, key: key, prompt: prompt, duplicate: duplicate, intended: now)
+        start(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, intended: now)
     }
 
     /// Records a submission that ended at once (replay, conflict, rejection before any attempt).
     mutating func recordImmediate(
-        id: Int, key: String, prompt: Int, duplicate: Bool, result: SubmissionResult, cause: FailureCause?
+        id: Int, keyID: Int, prompt: Int, duplicate: Bool, result: SubmissionResult, cause: FailureCause?
     ) {
-        let route = routes[prompt]
-        let t = now.seconds
         recorder.recordTask(
             TaskRecord(
-                id: id, key: key, duplicate: duplicate, intendedStart: t, started: t, finished: t,
-                result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: "", route: route.rule,
-                model: route.model, promptTokens: 0, completionTokens: 0, cost: 0))
+                id: id, keyID: keyID, duplicate: duplicate, intendedStart: now, started: now, finished: now,
+                result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: nil, route: routeIndex[prompt],
+                model: modelIndex[prompt], promptTokens: 0, completionTokens: 0))
+        submissionEnded(keyID: keyID)
     }
 
-    mutating func start(id: Int, keyID: Int, key: String, prompt: Int, duplicate: Bool, intended: Duration) {
+    mutating func start(id: Int, keyID: Int, prompt: Int, duplicate: Bool, intended: Duration) {
         inFlight += 1
         let index = UInt64(keyID) | (duplicate ? 1 << 40 : 0)
         let slot = Slot(
             flow: TaskFlow(startedAt: now), jitterRng: TrafficStreams.stream(seed, .jitter, index),
-            providerRng: TrafficStreams.stream(seed, .provider, index), id: id, keyID: keyID, key: key,
-            prompt: prompt, duplicate: duplicate, intended: intended, started: now)
+            providerRng: TrafficStreams.stream(seed, .provider, index), id: id, keyID: keyID, prompt: prompt,
+            duplicate: duplicate, intended: intended, started: now)
         let i: Int
         if let free = freeSlots.popLast() {
             i = Int(free)
@@ -293,39 +313,47 @@ struct SimulationEngine {
         }
     }
 
-    /// One LLM call: the provider's fault plan decides, and the client observes the outcome.
+    /// One LLM call: the provider's fault plan decides, the call is recorded as the provider saw
+    /// it, and the client observes the outcome when the attempt ends.
     mutating func attempt(number: Int, timeout: Duration, slot: Int) {
         let plan = plans[slots[slot].prompt].request!
         let request = FaultRequest(
-            model: plan.route.model, stream: stream, attempt: number, idempotencyKey: slots[slot].key,
+            model: plan.route.model, stream: stream, attempt: number, idempotencyKey: Submission.key(slots[slot].keyID),
             promptTokens: plan.prompt.estimatedTokens, maxTokens: plan.route.maxTokens, now: now)
         var providerRng = slots[slot].providerRng
         let decision = provider.decide(request, rng: &providerRng)
         slots[slot].providerRng = providerRng
         let observed = decision.observed(clientTimeout: timeout, stream: stream)
-        var generated = false
-        var usage = TokenUsage.zero
+        var call = LLMCallRecord(
+            at: now, taskID: slots[slot].id, keyID: slots[slot].keyID, attempt: number, outcome: .status(200),
+            generated: false, model: modelIndex[slots[slot].prompt], route: routeIndex[slots[slot].prompt])
         switch decision.action {
         case .healthy(let reply):
-            generated = true
-            usage = TokenUsage(promptTokens: reply.promptTokens, completionTokens: reply.completionTokens)
+            call.generated = true
+            call.promptTokens = reply.promptTokens
+            call.completionTokens = reply.completionTokens
             slots[slot].replySeed = reply.textSeed
-        case .connection(.drip, let reply):
-            generated = true
-            usage = TokenUsage(promptTokens: reply.promptTokens, completionTokens: reply.completionTokens)
-            slots[slot].replySeed = reply.textSeed
-        default:
-            break
+        case .status(let s):
+            call.outcome = .status(s.status)
+            call.retryAfter = s.advertisedRetryAfter
+        case .connection(let fault, let reply):
+            switch fault {
+            case .drip:
+                call.generated = true
+                call.promptTokens = reply.promptTokens
+                call.completionTokens = reply.completionTokens
+                slots[slot].replySeed = reply.textSeed
+            case .reset: call.outcome = .dropped(.reset)
+            case .hang: call.outcome = .dropped(.hang)
+            case .truncate: call.outcome = .dropped(.truncate)
+            case .malformed: call.outcome = .dropped(.malformed)
+            case .empty: call.outcome = .dropped(.empty)
+            case .streamError: call.outcome = .dropped(.streamError)
+            }
         }
-        if generated {
-            recorder.recordCompletion(keyID: slots[slot].keyID, at: now)
-            let cost = recorder.recordCall(model: plan.route.model, route: plan.route.rule, usage: usage, generated: true)
-            slots[slot].promptTokens += usage.promptTokens
-            slots[slot].completionTokens += usage.completionTokens
-            slots[slot].cost += cost
-        } else {
-            _ = recorder.recordCall(model: plan.route.model, route: plan.route.rule, usage: .zero, generated: false)
-        }
+        recorder.recordCall(call)
+        slots[slot].promptTokens += call.promptTokens
+        slots[slot].completionTokens += call.completionTokens
         slots[slot].pending = observed.outcome
         queue.push(now + observed.duration, .attemptEnded, a: Int32(slot))
     }
@@ -334,8 +362,8 @@ struct SimulationEngine {
         let s = slots[slot]
         let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: s.replySeed), radix: 16)
             : "error:" + (outcome.cause?.rawValue ?? "failed")
+        completeKey(keyID: s.keyID, prompt: s.prompt, body: body, duplicate: s.duplicate)
         finishRecord(slot: slot, result: outcome.succeeded ? .succeeded : .failed, outcome: outcome)
-        completeKey(keyID: s.keyID, key: s.key, prompt: s.prompt, body: body, duplicate: s.duplicate)
         freeSlots.append(Int32(slot))
         inFlight -= 1
         if waitingHead < waiting.count {
@@ -345,36 +373,40 @@ struct SimulationEngine {
                 waiting.removeFirst(waitingHead)
                 waitingHead = 0
             }
-            start(id: w.id, keyID: w.keyID, key: w.key, prompt: w.prompt, duplicate: w.duplicate, intended: w.intended)
+            start(id: w.id, keyID: w.keyID, prompt: w.prompt, duplicate: w.duplicate, intended: w.intended)
         }
     }
 
     mutating func finishRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) {
-        let record = makeRecord(slot: slot, result: result, outcome: outcome)
-        recorder.recordTask(record)
-    }
-
-    func makeRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) -> TaskRecord {
         let s = slots[slot]
-        let route = routes[s.prompt]
-        return TaskRecord(
-            id: s.id, key: s.key, duplicate: s.duplicate, intendedStart: s.intended.seconds,
-            started: s.started.seconds, finished: (outcome?.finishedAt ?? now).seconds, result: result,
-            cause: outcome?.cause, attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
-            lastOutcome: Self.label(outcome?.lastOutcome ?? s.lastOutcome, statusLabels), route: route.rule,
-            model: route.model, promptTokens: s.promptTokens, completionTokens: s.completionTokens, cost: s.cost)
+        recorder.recordTask(
+            TaskRecord(
+                id: s.id, keyID: s.keyID, duplicate: s.duplicate, intendedStart: s.intended, started: s.started,
+                finished: outcome?.finishedAt ?? now, result: result, cause: outcome?.cause,
+                attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
+                lastOutcome: outcome?.lastOutcome ?? s.lastOutcome, route: routeIndex[s.prompt],
+                model: modelIndex[s.prompt], promptTokens: s.promptTokens, completionTokens: s.completionTokens))
+        submissionEnded(keyID: s.keyID)
     }
 
-    mutating func completeKey(keyID: Int, key: String, prompt: Int, body: String, duplicate: Bool) {
-        guard let ttl else { return }
-        if !duplicate, scenario.load.duplicates != nil {
-            if keyID >= originalBodies.count {
-                originalBodies.append(contentsOf: repeatElement(nil, count: max(keyID + 1, originalBodies.count * 2) - originalBodies.count))
+    /// One submission of `keyID` ended; when it was the key's last, the key's state goes.
+    mutating func submissionEnded(keyID: Int) {
+        if let left = openKeys[keyID] {
+            if left > 1 {
+                openKeys[keyID] = left - 1
+                return
             }
-            originalBodies[keyID] = body
+            openKeys[keyID] = nil
+            originalBodies[keyID] = nil
         }
+        recorder.closeKey(keyID)
+    }
+
+    mutating func completeKey(keyID: Int, prompt: Int, body: String, duplicate: Bool) {
+        guard let ttl else { return }
+        if !duplicate, openKeys[keyID] != nil { originalBodies[keyID] = body }
         idempotency.complete(
-            key: key, fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
-            now: now, ttl: ttl)
+            key: Submission.key(keyID), fingerprint: fingerprints[prompt],
+            result: StoredResult(succeeded: body.hasPrefix("ok"), body: body), now: now, ttl: ttl)
     }
 }
