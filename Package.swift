@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Deterministic cores of the client-side reliability stack (no I/O, time is an input).
@@ -68,6 +69,7 @@ let package = Package(
             dependencies: [
                 "Reliability", "Traffic", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Catalog")]
@@ -102,6 +104,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Times one simulator run with or without tasks.csv (Benchmarks/sim/run.sh); not shipped.
+        .executableTarget(name: "squall-sim-bench", dependencies: ["Scenarios"], path: "Benchmarks/sim/SimBench"),
         .testTarget(name: "ReliabilityTests", dependencies: ["Reliability"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic"]),
         .testTarget(name: "YAMLConfigTests", dependencies: ["YAMLConfig"]),

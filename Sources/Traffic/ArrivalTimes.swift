@@ -25,8 +25,9 @@ public struct ArrivalTimes: Sequence, Sendable {
                 case .even: level = Double(index)
                 case .poisson: level += rng.exponential(mean: 1)
                 }
-                guard let s = profile.inverse(level), s.isFinite else { return nil }
-                t = .fromSeconds(s)
+                guard let s = profile.inverse(level), s.isFinite, s < 9.2e9 else { return nil }
+                // Whole nanoseconds, like `Duration.fromSeconds`, without its two-step conversion.
+                t = Duration(attoseconds: Int128(Int64((s * 1e9).rounded())) * 1_000_000_000)
             } else {
                 guard index < replay.count else { return nil }
                 t = replay[index]

@@ -1,7 +1,7 @@
-/// The schedule's pending submissions (the next original and the duplicates not yet due): a binary
-/// min-heap ordered by intended start, ties broken by insertion order so the sequence is
-/// deterministic. Holds at most one original plus the duplicates scheduled within the largest
-/// duplicate delay, so it stays small.
+/// The schedule's duplicates not yet due: a binary min-heap ordered by intended start, ties
+/// broken by a sequence number the schedule hands out (shared with its pending original), so the
+/// sequence is deterministic. Holds the duplicates scheduled within the largest duplicate delay,
+/// so it stays small.
 struct SubmissionQueue: Sendable {
     struct Item: Sendable {
         var at: Duration
@@ -13,14 +13,15 @@ struct SubmissionQueue: Sendable {
     }
 
     private var heap: [Item] = []
-    private var nextSeq: UInt64 = 0
 
     @inline(__always)
     private static func before(_ x: Item, _ y: Item) -> Bool { x.at != y.at ? x.at < y.at : x.seq < y.seq }
 
-    mutating func push(at: Duration, keyID: Int, prompt: Int, duplicate: Bool, concurrent: Bool) {
-        let e = Item(at: at, seq: nextSeq, keyID: keyID, prompt: Int32(prompt), duplicate: duplicate, concurrent: concurrent)
-        nextSeq &+= 1
+    /// The earliest item, if any.
+    var first: Item? { heap.first }
+
+    mutating func push(at: Duration, seq: UInt64, keyID: Int, prompt: Int, duplicate: Bool, concurrent: Bool) {
+        let e = Item(at: at, seq: seq, keyID: keyID, prompt: Int32(prompt), duplicate: duplicate, concurrent: concurrent)
         var i = heap.count
         heap.append(e)
         while i > 0 {

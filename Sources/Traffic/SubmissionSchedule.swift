@@ -11,7 +11,12 @@ public struct SubmissionSchedule: Sequence, IteratorProtocol, Sendable {
     private var promptRng: SquallRandom
     private var duplicateRng: SquallRandom
     private let cumulativeWeights: [Double]
-    private var queue = SubmissionQueue()
+    /// Duplicates not yet due.
+    private var duplicatesDue = SubmissionQueue()
+    /// The next original's intended start and tie-break sequence (nil when the arrivals are exhausted).
+    private var arrival: Duration?
+    private var arrivalSeq: UInt64 = 0
+    private var nextSeq: UInt64 = 0
     private var nextOriginal = 0
     private var nextID = 0
     private var primed = false
@@ -36,14 +41,17 @@ public struct SubmissionSchedule: Sequence, IteratorProtocol, Sendable {
     public mutating func next() -> Submission? {
         if !primed {
             primed = true
-            if let first = arrivals.next() { queue.push(at: first, keyID: -1, prompt: 0, duplicate: false, concurrent: false) }
+            arrival = arrivals.next()
+            arrivalSeq = takeSeq()
         }
-        guard let e = queue.pop() else { return nil }
-        defer { nextID += 1 }
-        if e.duplicate {
+        if let d = duplicatesDue.first, arrival.map({ d.at < $0 || (d.at == $0 && d.seq < arrivalSeq) }) ?? true {
+            _ = duplicatesDue.pop()
+            defer { nextID += 1 }
             return Submission(
-                id: nextID, keyID: e.keyID, prompt: Int(e.prompt), duplicate: true, concurrent: e.concurrent, at: e.at)
+                id: nextID, keyID: d.keyID, prompt: Int(d.prompt), duplicate: true, concurrent: d.concurrent, at: d.at)
         }
+        guard let at = arrival else { return nil }
+        defer { nextID += 1 }
         let index = nextOriginal
         nextOriginal += 1
         let prompt = pickPrompt()
@@ -52,12 +60,18 @@ public struct SubmissionSchedule: Sequence, IteratorProtocol, Sendable {
             let concurrent = d.concurrent > 0 && duplicateRng.chance(d.concurrent)
             let delay: Duration =
                 concurrent ? .zero : .fromSeconds(duplicateRng.uniform(d.delay.lower.seconds, d.delay.upper.seconds))
-            queue.push(at: e.at + delay, keyID: index, prompt: prompt, duplicate: true, concurrent: concurrent)
+            duplicatesDue.push(at: at + delay, seq: takeSeq(), keyID: index, prompt: prompt, duplicate: true, concurrent: concurrent)
             ahead = 1
         }
-        if let following = arrivals.next() { queue.push(at: following, keyID: -1, prompt: 0, duplicate: false, concurrent: false) }
+        arrival = arrivals.next()
+        arrivalSeq = takeSeq()
         return Submission(
-            id: nextID, keyID: index, prompt: prompt, duplicate: false, concurrent: false, duplicatesAhead: ahead, at: e.at)
+            id: nextID, keyID: index, prompt: prompt, duplicate: false, concurrent: false, duplicatesAhead: ahead, at: at)
+    }
+
+    private mutating func takeSeq() -> UInt64 {
+        defer { nextSeq &+= 1 }
+        return nextSeq
     }
 
     private mutating func pickPrompt() -> Int {

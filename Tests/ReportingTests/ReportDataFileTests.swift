@@ -12,7 +12,7 @@ import Reporting
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("tasks.csv")
-        var file = try TaskCSVWriter(path: url.path)
+        let file = try TaskCSVWriter(path: url.path)
         let model = Array("llama-3.1-8b-instant".utf8)
         file.append(
             TaskRecord(

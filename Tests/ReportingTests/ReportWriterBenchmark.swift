@@ -15,7 +15,7 @@ func reportWriterThroughput() throws {
     let streamed = root.appendingPathComponent("tasks.csv.partial")
     let clock = ContinuousClock()
     let started = clock.now
-    var file = try TaskCSVWriter(path: streamed.path)
+    let file = try TaskCSVWriter(path: streamed.path)
     let route = Array("default".utf8), model = Array("llama-3.1-8b-instant".utf8)
     for i in 0..<1_000_000 {
         let at = Duration.milliseconds(i * 86)

@@ -71,6 +71,6 @@ import Testing
         let r = engine.run()
         #expect(r.totals.submitted > 4000)
         #expect(engine.recorder.usage.keys.liveKeys == 0)
-        #expect(engine.openKeys.isEmpty && engine.originalBodies.isEmpty)
+        #expect(engine.openKeys.isEmpty && engine.originalBodies.isEmpty && engine.idempotency.count == 0)
     }
 }

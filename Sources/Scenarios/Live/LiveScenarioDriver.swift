@@ -318,7 +318,7 @@ struct LiveRun: Sendable {
 
     /// What the provider did with a call whose client-side outcome was `outcome` (the live driver
     /// sees the client's side only until it reads the mock's call log).
-    static func callOutcome(_ outcome: AttemptOutcome?) -> CallOutcome {
+    static func callOutcome(_ outcome: AttemptOutcome?) -> LLMCallOutcome {
         switch outcome {
         case .response(let status, _)?: return .status(status)
         case .transport(.reset)?: return .dropped(.reset)

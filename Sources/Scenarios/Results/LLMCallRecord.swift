@@ -5,8 +5,8 @@
 /// Plain values, no strings: models and routes are indices into the run's tables
 /// (`ResultRecorder.modelIndex(_:)`, `routeIndex(_:)`).
 public struct LLMCallRecord: Sendable, Hashable {
-    /// When the provider received the call, scenario time.
-    public var at: Duration
+    /// When the provider received the call, nanoseconds of scenario time.
+    public var atNanos: Int64
     /// The submission's number (`Submission.id`); -1 when unknown.
     public var taskID: Int
     /// The idempotency key's number (`Submission.keyID`); -1 when the call carried no known key.
@@ -14,7 +14,7 @@ public struct LLMCallRecord: Sendable, Hashable {
     /// 1-based attempt number of the task.
     public var attempt: Int
     /// What the provider did with the call.
-    public var outcome: CallOutcome
+    public var outcome: LLMCallOutcome
     /// The Retry-After the provider gave (`retry-after-ms`, else `retry-after`); nil when none.
     public var retryAfter: Duration?
     /// Whether the provider fully generated a completion (an execution, billed), even if the
@@ -29,12 +29,26 @@ public struct LLMCallRecord: Sendable, Hashable {
     /// The routing rule's index in the run's route table; -1 when unknown (a foreign client).
     public var route: Int
 
+    /// When the provider received the call.
+    public var at: Duration { .nanoseconds(atNanos) }
+
     /// Creates a record; see each field.
     public init(
-        at: Duration, taskID: Int, keyID: Int, attempt: Int, outcome: CallOutcome, retryAfter: Duration? = nil,
+        at: Duration, taskID: Int, keyID: Int, attempt: Int, outcome: LLMCallOutcome, retryAfter: Duration? = nil,
         generated: Bool, promptTokens: Int = 0, completionTokens: Int = 0, model: Int, route: Int
     ) {
-        self.at = at
+        self.init(
+            atNanos: ScenarioClock.nanoseconds(at), taskID: taskID, keyID: keyID, attempt: attempt, outcome: outcome,
+            retryAfter: retryAfter, generated: generated, promptTokens: promptTokens, completionTokens: completionTokens,
+            model: model, route: route)
+    }
+
+    /// Creates a record with its time in nanoseconds of scenario time.
+    public init(
+        atNanos: Int64, taskID: Int, keyID: Int, attempt: Int, outcome: LLMCallOutcome, retryAfter: Duration? = nil,
+        generated: Bool, promptTokens: Int = 0, completionTokens: Int = 0, model: Int, route: Int
+    ) {
+        self.atNanos = atNanos
         self.taskID = taskID
         self.keyID = keyID
         self.attempt = attempt
@@ -48,12 +62,13 @@ public struct LLMCallRecord: Sendable, Hashable {
     }
 }
 
-/// What the provider did with one call: an HTTP status it sent, or a connection-level fault.
-public enum CallOutcome: Sendable, Hashable {
-    /// A response with this status (200 for a completion, including a slowly dripped one).
+/// What the provider did with one call: an HTTP status it sent, or a connection-level fault (the
+/// same cases as the mock's call log, so its records map onto these one to one).
+public enum LLMCallOutcome: Sendable, Hashable {
+    /// A complete response with this status (200 for a healthy completion).
     case status(Int)
     /// The provider dropped or broke the response.
-    case dropped(CallDrop)
+    case dropped(LLMCallDrop)
     /// Not known to the recorder's source (a live client that saw only its last attempt's outcome).
     case unknown
 
@@ -67,10 +82,12 @@ public enum CallOutcome: Sendable, Hashable {
     }
 }
 
-/// A connection-level fault of the provider.
-public enum CallDrop: String, Sendable, Hashable, CaseIterable {
+/// A connection-level fault of the provider (a fault profile's `drop:` names).
+public enum LLMCallDrop: String, Sendable, Hashable, CaseIterable {
     /// The connection was reset before a response.
     case reset
+    /// The whole valid reply, slowly (a completion is generated).
+    case drip
     /// The provider never answered.
     case hang
     /// The body stopped part-way.

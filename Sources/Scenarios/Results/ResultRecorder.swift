@@ -101,7 +101,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     var windows: WindowTally
     /// What the token budget did; drivers fill it directly.
     public var tokenBudget = TokenBudgetStats()
-    private var tasksFile: TaskCSVWriter?
+    private let tasksFile: TaskCSVWriter?
     /// Why `tasks.csv` is incomplete (a write failed), after `finish`; nil when it is whole.
     public private(set) var tasksFileError: String?
 
@@ -155,9 +155,11 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     // MARK: Streams
 
     /// A submission (original or duplicate) was intended to start at `at` (offered load).
+    public mutating func recordArrival(at: Duration) { recordArrival(atNanos: ScenarioClock.nanoseconds(at)) }
+
+    /// A submission was intended to start at `ns` nanoseconds of scenario time.
     @inline(__always)
-    public mutating func recordArrival(at: Duration) {
-        let ns = ScenarioClock.nanoseconds(at)
+    public mutating func recordArrival(atNanos ns: Int64) {
         series.recordArrival(ns)
         if !windows.isEmpty { windows.recordArrival(ns) }
     }
@@ -195,7 +197,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     @inline(__always)
     public mutating func recordCall(_ call: LLMCallRecord) {
         usage.record(call)
-        let ns = ScenarioClock.nanoseconds(call.at)
+        let ns = call.atNanos
         series.recordCall(ns)
         if !windows.isEmpty { windows.recordCall(ns) }
     }
@@ -226,22 +228,21 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     public mutating func recordTask(_ t: TaskRecord) {
         totals.record(t)
         if t.executed {
-            let micros = ScenarioClock.microseconds(t.latency)
+            let micros = ScenarioClock.microseconds(nanos: t.finishedNanos - t.intendedNanos)
             let ok = t.result == .succeeded
             latency.record(micros: micros, succeeded: ok)
-            series.recordFinished(
-                at: ScenarioClock.nanoseconds(t.finished), micros: micros, succeeded: ok, attempts: t.attempts, cause: t.cause)
+            series.recordFinished(at: t.finishedNanos, micros: micros, succeeded: ok, attempts: t.attempts, cause: t.cause)
             if !windows.isEmpty {
                 windows.recordFinished(
-                    intended: ScenarioClock.nanoseconds(t.intendedStart), finished: ScenarioClock.nanoseconds(t.finished),
-                    micros: micros, succeeded: ok, cause: t.cause, attempts: t.attempts, calls: t.calls)
+                    intended: t.intendedNanos, finished: t.finishedNanos, micros: micros, succeeded: ok, cause: t.cause,
+                    attempts: t.attempts, calls: t.calls)
             }
         }
-        if tasksFile != nil {
+        if let tasksFile {
             let route = t.route >= 0 && t.route < routeBytes.count ? routeBytes[t.route] : []
             let model = t.model >= 0 && t.model < modelBytes.count ? modelBytes[t.model] : []
             let cost = cost(model: t.model, promptTokens: t.promptTokens, completionTokens: t.completionTokens)
-            tasksFile!.append(t, route: route, model: model, cost: cost)
+            tasksFile.append(t, route: route, model: model, cost: cost)
         }
     }
 
@@ -272,7 +273,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
 
     /// Builds the result; `end` is the scenario time the run stopped. Closes `tasks.csv` (see `tasksFileError`).
     public mutating func finish(end: Duration, incompleteReason: String? = nil) -> ScenarioResult {
-        if tasksFile != nil { tasksFileError = tasksFile!.close() }
+        if let tasksFile { tasksFileError = tasksFile.close() }
         let endNs = ScenarioClock.nanoseconds(end)
         let lastNs = max(endNs, ScenarioClock.nanoseconds(setup.duration))
         let (timeSeries, intervalOutcomes) = series.finish(lastNs: lastNs, breakerConfigured: setup.breakerConfigured)
@@ -312,15 +313,20 @@ extension UsageTally {
     mutating func remap(models map: [Int], routes rmap: [Int]) {
         var m: [ModelCounts] = Array(repeating: ModelCounts(), count: (map.max() ?? -1) + 1)
         for (i, c) in models.enumerated() where i < map.count { m[map[i]] = c }
+        let old = self
         models = m
-        var r: [[Tokens]] = Array(repeating: [], count: (rmap.max() ?? -1) + 1)
-        for (i, perModel) in routeTokens.enumerated() where i < rmap.count {
-            let width = perModel.indices.filter { $0 < map.count }.map { map[$0] + 1 }.max() ?? 0
-            var row = [Tokens](repeating: Tokens(), count: width)
-            for (k, t) in perModel.enumerated() where k < map.count { row[map[k]] = t }
-            r[rmap[i]] = row
+        routeTokens = []
+        modelStride = 4
+        if m.count > modelStride { widen(to: m.count) }
+        for r in 0..<(old.routeTokens.count / old.modelStride + 1) where r < rmap.count {
+            for k in 0..<min(old.modelStride, map.count) {
+                let t = old.tokens(route: r, model: k)
+                guard t != Tokens() else { continue }
+                let i = rmap[r] * modelStride + map[k]
+                if i >= routeTokens.count { routeTokens.append(contentsOf: repeatElement(Tokens(), count: i - routeTokens.count + 1)) }
+                routeTokens[i] = t
+            }
         }
-        routeTokens = r
     }
 }
 

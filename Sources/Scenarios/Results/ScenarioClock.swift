@@ -9,10 +9,11 @@ enum ScenarioClock {
 
     /// Microseconds of `d`, rounded to the nearest (what HDR histograms and `tasks.csv` record).
     @inline(__always)
-    static func microseconds(_ d: Duration) -> Int64 {
-        let ns = nanoseconds(d)
-        return ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000)
-    }
+    static func microseconds(_ d: Duration) -> Int64 { microseconds(nanos: nanoseconds(d)) }
+
+    /// Microseconds of `ns` nanoseconds, rounded to the nearest.
+    @inline(__always)
+    static func microseconds(nanos ns: Int64) -> Int64 { ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000) }
 
     /// Seconds of `ns` nanoseconds.
     @inline(__always)

@@ -25,6 +25,10 @@ public struct TimeSeriesTally: Sendable, Codable, Equatable {
     /// Interval length, nanoseconds.
     let intervalNanos: Int64
     var bins: [Bin] = []
+    /// The last bin looked up and its range (most lookups fall in it: no division).
+    private var cachedBin = 0
+    private var cachedStart: Int64 = 0
+    private var cachedEnd: Int64 = 0
     /// The breaker's state since `breakerSince` (for open time and the state at the end of each bin).
     var breakerState: BreakerState = .closed
     var breakerSince: Int64 = 0
@@ -36,9 +40,18 @@ public struct TimeSeriesTally: Sendable, Codable, Equatable {
 
     @inline(__always)
     mutating func bin(_ ns: Int64) -> Int {
+        if ns >= cachedStart && ns < cachedEnd { return cachedBin }
         let i = ns <= 0 ? 0 : Int(ns / intervalNanos)
         if i >= bins.count { bins.append(contentsOf: repeatElement(Bin(), count: i - bins.count + 1)) }
+        cachedBin = i
+        cachedStart = ns <= 0 ? .min : Int64(i) * intervalNanos
+        cachedEnd = Int64(i + 1) * intervalNanos
         return i
+    }
+
+    public static func == (a: TimeSeriesTally, b: TimeSeriesTally) -> Bool {
+        a.intervalNanos == b.intervalNanos && a.bins == b.bins && a.breakerState == b.breakerState
+            && a.breakerSince == b.breakerSince
     }
 
     /// A submission intended to start at `at` (offered load).
@@ -95,8 +108,14 @@ public struct TimeSeriesTally: Sendable, Codable, Equatable {
     @inline(__always)
     mutating func recordFinished(at finishedNs: Int64, micros: Int64, succeeded: Bool, attempts: Int, cause: FailureCause?) {
         let b = bin(finishedNs)
-        if bins[b].latency == nil { bins[b].latency = LatencyRecorder(digits: .two) }
-        bins[b].latency!.recordMicroseconds(micros)
+        // Written in place (a `latency == nil` test copied the histogram on every call).
+        switch bins[b].latency {
+        case .some: bins[b].latency!.recordMicroseconds(micros)
+        case .none:
+            var l = LatencyRecorder(digits: .two)
+            l.recordMicroseconds(micros)
+            bins[b].latency = l
+        }
         if succeeded {
             bins[b].succeeded += 1
             if attempts <= 1 { bins[b].succeededFirstAttempt += 1 }

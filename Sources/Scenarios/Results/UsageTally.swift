@@ -21,8 +21,10 @@ public struct UsageTally: Sendable, Codable, Equatable {
     var calls = 0
     /// Per model index.
     var models: [ModelCounts] = []
-    /// Tokens per route index, per model index (`routeTokens[route][model]`).
-    var routeTokens: [[Tokens]] = []
+    /// Tokens per (route, model): `routeTokens[route * modelStride + model]`.
+    var routeTokens: [Tokens] = []
+    /// Models per route row of `routeTokens` (grows, re-laid out, when a model index reaches it).
+    var modelStride = 4
     /// Executions per key.
     var keys: KeyExecutionTable
 
@@ -42,18 +44,33 @@ public struct UsageTally: Sendable, Codable, Equatable {
         guard c.generated || c.promptTokens > 0 || c.completionTokens > 0 else { return }
         if c.generated {
             models[c.model].executions += 1
-            keys.execute(c.keyID, at: ScenarioClock.nanoseconds(c.at))
+            keys.execute(c.keyID, at: c.atNanos)
         }
         models[c.model].prompt += c.promptTokens
         models[c.model].completion += c.completionTokens
         if c.route >= 0 {
-            if c.route >= routeTokens.count { routeTokens.append(contentsOf: repeatElement([], count: c.route - routeTokens.count + 1)) }
-            if c.model >= routeTokens[c.route].count {
-                routeTokens[c.route].append(contentsOf: repeatElement(Tokens(), count: c.model - routeTokens[c.route].count + 1))
-            }
-            routeTokens[c.route][c.model].prompt += c.promptTokens
-            routeTokens[c.route][c.model].completion += c.completionTokens
+            if c.model >= modelStride { widen(to: c.model + 1) }
+            let i = c.route * modelStride + c.model
+            if i >= routeTokens.count { routeTokens.append(contentsOf: repeatElement(Tokens(), count: i - routeTokens.count + 1)) }
+            routeTokens[i].prompt += c.promptTokens
+            routeTokens[i].completion += c.completionTokens
         }
+    }
+
+    /// Re-lays `routeTokens` out with room for `models` models per route.
+    mutating func widen(to models: Int) {
+        var stride = modelStride
+        while stride < models { stride *= 2 }
+        var next = [Tokens](repeating: Tokens(), count: (routeTokens.count / modelStride + 1) * stride)
+        for (i, t) in routeTokens.enumerated() { next[(i / modelStride) * stride + i % modelStride] = t }
+        routeTokens = next
+        modelStride = stride
+    }
+
+    /// Tokens of `route` on `model`.
+    func tokens(route: Int, model: Int) -> Tokens {
+        let i = route * modelStride + model
+        return model < modelStride && i < routeTokens.count ? routeTokens[i] : Tokens()
     }
 
     /// A completion generated for `keyID` at `at` that no call record carried (a live run's
@@ -76,16 +93,16 @@ public struct UsageTally: Sendable, Codable, Equatable {
             models[i].prompt += m.prompt
             models[i].completion += m.completion
         }
-        if o.routeTokens.count > routeTokens.count {
-            routeTokens.append(contentsOf: repeatElement([], count: o.routeTokens.count - routeTokens.count))
-        }
-        for (r, perModel) in o.routeTokens.enumerated() {
-            if perModel.count > routeTokens[r].count {
-                routeTokens[r].append(contentsOf: repeatElement(Tokens(), count: perModel.count - routeTokens[r].count))
-            }
-            for (m, t) in perModel.enumerated() {
-                routeTokens[r][m].prompt += t.prompt
-                routeTokens[r][m].completion += t.completion
+        if o.modelStride > modelStride { widen(to: o.modelStride) }
+        let routes = o.routeTokens.count / o.modelStride + 1
+        for r in 0..<routes {
+            for m in 0..<o.modelStride {
+                let t = o.tokens(route: r, model: m)
+                guard t.prompt != 0 || t.completion != 0 else { continue }
+                let i = r * modelStride + m
+                if i >= routeTokens.count { routeTokens.append(contentsOf: repeatElement(Tokens(), count: i - routeTokens.count + 1)) }
+                routeTokens[i].prompt += t.prompt
+                routeTokens[i].completion += t.completion
             }
         }
         keys.merge(o.keys)
@@ -125,14 +142,14 @@ public struct UsageTally: Sendable, Codable, Equatable {
         }
         var byRoute: [RouteUsage] = []
         let routeOrder = routes.indices.filter { r in
-            (r < tasksByRoute.count && tasksByRoute[r] > 0) || (r < routeTokens.count && !routeTokens[r].isEmpty)
+            (r < tasksByRoute.count && tasksByRoute[r] > 0)
+                || (0..<modelStride).contains { tokens(route: r, model: $0) != Tokens() }
         }.sorted { routes[$0].name < routes[$1].name }
         for r in routeOrder {
             var c = 0.0
-            if r < routeTokens.count {
-                for (m, t) in routeTokens[r].enumerated() {
-                    c += Self.cost(prices.prices[modelNames[m]], prompt: t.prompt, completion: t.completion)
-                }
+            for m in 0..<min(modelStride, modelNames.count) {
+                let t = tokens(route: r, model: m)
+                c += Self.cost(prices.prices[modelNames[m]], prompt: t.prompt, completion: t.completion)
             }
             let tasks = r < tasksByRoute.count ? tasksByRoute[r] : 0
             byRoute.append(

@@ -43,23 +43,25 @@ public struct Simulator {
     }
 }
 
-/// The mutable state of one simulation run.
+/// The mutable state of one simulation run. Per-task state lives in parallel arrays indexed by
+/// slot (reused when a task ends), so the hot path mutates elements in place without copying a
+/// task's state; nothing per task outlives it.
 struct SimulationEngine {
-    struct Slot {
-        var flow: TaskFlow
-        var jitterRng: SquallRandom
-        var providerRng: SquallRandom
+    /// What a running task needs besides its flow and random streams.
+    struct SlotInfo {
         var id: Int
         var keyID: Int
         var prompt: Int
         var duplicate: Bool
-        var intended: Duration
-        var started: Duration
+        /// The key has duplicates: its idempotency record and replay body are kept until its last submission ends.
+        var tracked: Bool
+        var intended: Int64
+        var started: Int64
         var pending: AttemptOutcome = .ok
         var promptTokens = 0
         var completionTokens = 0
         var replySeed: UInt64 = 0
-        var lastOutcome: AttemptOutcome?
+        var lastOutcome: AttemptLabel?
     }
 
     struct Waiting {
@@ -67,12 +69,19 @@ struct SimulationEngine {
         var keyID: Int
         var prompt: Int
         var duplicate: Bool
-        var intended: Duration
+        var tracked: Bool
+        var intended: Int64
     }
 
-    struct Plan {
-        var request: PlannedRequest?
-        var error: TokenBudgetError?
+    /// What a call of a prompt sends, read per attempt (a `PlannedRequest` copy costs reference counting).
+    struct CallShape {
+        var model: String
+        var promptTokens: Int
+        var maxTokens: Int
+        /// The prompt fits the token budget (else the task fails with cause `token_budget`).
+        var fits: Bool
+        /// The budget truncated the user message.
+        var truncated: Bool
     }
 
     /// Events between two looks at `Task.isCancelled`.
@@ -84,9 +93,15 @@ struct SimulationEngine {
     let config: StackConfig
     let ttl: Duration?
     let stream: Bool
+    /// Whether a fault rule looks at idempotency keys (only then does a call carry the key's text).
+    let rulesReadKeys: Bool
     var state: StackState
     var provider: FaultPlan
-    var idempotency = IdempotencyTable()
+    /// Idempotency records of keys that have duplicates (integer keys). A key without duplicates
+    /// is claimed exactly once — its claim always succeeds and nobody reads its record — so it
+    /// never enters the table; the outcome is the same and the table stays as small as the
+    /// duplicates in flight.
+    var idempotency = KeyedIdempotencyTable<Int>()
     var recorder: ResultRecorder
     var queue = EventQueue()
     /// The submissions (originals and duplicates) in intended-start order: the same sequence the
@@ -94,21 +109,27 @@ struct SimulationEngine {
     var submissions: SubmissionSchedule
     /// The next submission, whose `.arrival` event is in the queue.
     var upcoming: Submission?
-    var plans: [Plan] = []
+    /// Per prompt that fits the budget: the call it sends.
+    var shapes: [CallShape] = []
     /// Per prompt: its route's and model's index in the recorder's tables.
     var routeIndex: [Int] = []
     var modelIndex: [Int] = []
     var fingerprints: [String] = []
-    var slots: [Slot] = []
+    var flows: [TaskFlow] = []
+    var jitter: [SquallRandom] = []
+    var providerRngs: [SquallRandom] = []
+    var info: [SlotInfo] = []
     var freeSlots: [Int32] = []
     var waiting: [Waiting] = []
     var waitingHead = 0
     var inFlight = 0
-    /// Submissions still to end, per key that has duplicates (keys without duplicates end with their task).
+    /// Submissions still to end, per key that has duplicates.
     var openKeys: [Int: Int] = [:]
     /// Result bodies of originals that have duplicates, by key number, until the key ends (the replay check).
     var originalBodies: [Int: String] = [:]
     var now: Duration = .zero
+    /// `now` in nanoseconds (what the recorder's streams carry).
+    var nowNs: Int64 = 0
 
     init(scenario: Scenario, options: SimulationOptions, tasksFile: TaskCSVWriter?) {
         self.scenario = scenario
@@ -117,6 +138,7 @@ struct SimulationEngine {
         config = scenario.stack
         ttl = scenario.stack.idempotencyTTL
         stream = scenario.load.stream
+        rulesReadKeys = scenario.llm.faults.contains { $0.idempotencyKey != nil || $0.firstKPerKey != nil }
         state = config.makeState()
         provider = FaultPlan(profile: scenario.llm)
         let info = ScenarioInfo(
@@ -136,9 +158,14 @@ struct SimulationEngine {
             routeIndex.append(recorder.routeIndex(route.rule, model: route.model))
             modelIndex.append(recorder.modelIndex(route.model))
             do {
-                plans.append(Plan(request: try config.plan(task: p.text), error: nil))
+                let planned = try config.plan(task: p.text)
+                shapes.append(
+                    CallShape(
+                        model: planned.route.model, promptTokens: planned.prompt.estimatedTokens,
+                        maxTokens: planned.route.maxTokens, fits: true, truncated: planned.prompt.userTruncated))
             } catch {
-                plans.append(Plan(request: nil, error: error))
+                // The prompt cannot be fitted: every submission of it fails with cause `token_budget`.
+                shapes.append(CallShape(model: route.model, promptTokens: 0, maxTokens: 0, fits: false, truncated: false))
             }
         }
         var stats = TokenBudgetStats()
@@ -147,11 +174,6 @@ struct SimulationEngine {
             stats.inputBudget = b.inputBudget
         }
         recorder.tokenBudget = stats
-        if ttl != nil {
-            // Keys live for the TTL: at most the originals arriving within one TTL (plus slack).
-            let live = scenario.load.ratePerSecond * min(scenario.duration, ttl!).seconds * 1.05 + 64
-            idempotency = IdempotencyTable(reservingCapacity: Int(min(live, 60_000_000)))
-        }
     }
 
     mutating func run() -> ScenarioResult {
@@ -173,6 +195,7 @@ struct SimulationEngine {
                 }
             }
             now = e.time
+            nowNs = Int64(truncatingIfNeeded: e.at / 1_000_000_000)
             switch e.kind {
             case .arrival:
                 let sub = upcoming!
@@ -182,36 +205,28 @@ struct SimulationEngine {
                 preconditionFailure("duplicates arrive through the submission schedule")
             case .attemptEnded:
                 let slot = Int(e.a)
-                let outcome = slots[slot].pending
-                var flow = slots[slot].flow
-                var rng = slots[slot].jitterRng
-                let action = flow.attemptEnded(
-                    outcome, config: config, state: &state, now: now, rng: &rng, sink: &recorder)
-                slots[slot].flow = flow
-                slots[slot].jitterRng = rng
-                slots[slot].lastOutcome = outcome
+                let outcome = info[slot].pending
+                info[slot].lastOutcome = AttemptLabel(outcome)
+                let action = flows[slot].attemptEnded(
+                    outcome, config: config, state: &state, now: now, rng: &jitter[slot], sink: &recorder)
                 handle(action, slot: slot)
             case .wake:
                 let slot = Int(e.a)
-                var flow = slots[slot].flow
-                var rng = slots[slot].jitterRng
-                let action = flow.wakeUp(config: config, state: &state, now: now, rng: &rng, sink: &recorder)
-                slots[slot].flow = flow
-                slots[slot].jitterRng = rng
+                let action = flows[slot].wakeUp(config: config, state: &state, now: now, rng: &jitter[slot], sink: &recorder)
                 handle(action, slot: slot)
             }
         }
         if incomplete != nil {
             // What is still running or queued ends unfinished.
             let free = Set(freeSlots)
-            for i in slots.indices where !free.contains(Int32(i)) {
+            for i in info.indices where !free.contains(Int32(i)) {
                 finishRecord(slot: i, result: .unfinished, outcome: nil)
             }
             for w in waiting[waitingHead...] {
                 recorder.recordTask(
                     TaskRecord(
-                        id: w.id, keyID: w.keyID, duplicate: w.duplicate, intendedStart: w.intended, started: now,
-                        finished: now, result: .unfinished, cause: nil, attempts: 0, calls: 0, lastOutcome: nil,
+                        id: w.id, keyID: w.keyID, duplicate: w.duplicate, intendedNanos: w.intended, startedNanos: nowNs,
+                        finishedNanos: nowNs, result: .unfinished, cause: nil, attempts: 0, calls: 0, lastOutcome: nil,
                         route: routeIndex[w.prompt], model: modelIndex[w.prompt], promptTokens: 0, completionTokens: 0))
             }
         }
@@ -227,40 +242,43 @@ struct SimulationEngine {
     /// A submission reaches the service: claim its key, then run, queue, replay or reject it.
     mutating func submit(_ sub: Submission) {
         let keyID = sub.keyID, prompt = sub.prompt, duplicate = sub.duplicate, id = sub.id
-        recorder.recordArrival(at: now)
+        let tracked = duplicate || sub.duplicatesAhead > 0
+        recorder.recordArrival(atNanos: nowNs)
         if sub.duplicatesAhead > 0 { openKeys[keyID] = 1 + sub.duplicatesAhead }
         if sub.concurrent { recorder.recordConcurrentDuplicate() }
         if let ttl {
-            let key = Submission.key(keyID)
-            switch idempotency.claim(key: key, fingerprint: fingerprints[prompt], now: now, ttl: ttl) {
-            case .claimed:
-                if duplicate { recorder.recordReexecution(afterTTL: true) }
-            case .inFlight:
-                recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
-                return
-            case .completed(let stored):
-                if let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
-                recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
-                return
-            case .mismatch:
-                recordImmediate(
-                    id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed, cause: .idempotencyMismatch)
-                return
+            if tracked {
+                switch idempotency.claim(key: keyID, fingerprint: fingerprints[prompt], now: now, ttl: ttl) {
+                case .claimed:
+                    if duplicate { recorder.recordReexecution(afterTTL: true) }
+                case .inFlight:
+                    recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
+                    return
+                case .completed(let stored):
+                    if let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
+                    recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
+                    return
+                case .mismatch:
+                    recordImmediate(
+                        id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed,
+                        cause: .idempotencyMismatch)
+                    return
+                }
             }
         } else if duplicate {
             recorder.recordReexecution(afterTTL: false)
         }
-        if plans[prompt].error != nil {
+        if !shapes[prompt].fits {
             recorder.tokenBudget.rejected += 1
-            completeKey(keyID: keyID, prompt: prompt, body: "error:token_budget", duplicate: duplicate)
+            if tracked { completeKey(keyID: keyID, prompt: prompt, body: "error:token_budget", duplicate: duplicate) }
             recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
             return
         }
         if let cap = scenario.load.concurrency, inFlight >= cap {
-            waiting.append(Waiting(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, intended: now))
+            waiting.append(Waiting(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, tracked: tracked, intended: nowNs))
             return
         }
-        start(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, intended: now)
+        start(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, tracked: tracked, intended: nowNs)
     }
 
     /// Records a submission that ended at once (replay, conflict, rejection before any attempt).
@@ -269,36 +287,38 @@ struct SimulationEngine {
     ) {
         recorder.recordTask(
             TaskRecord(
-                id: id, keyID: keyID, duplicate: duplicate, intendedStart: now, started: now, finished: now,
+                id: id, keyID: keyID, duplicate: duplicate, intendedNanos: nowNs, startedNanos: nowNs, finishedNanos: nowNs,
                 result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: nil, route: routeIndex[prompt],
                 model: modelIndex[prompt], promptTokens: 0, completionTokens: 0))
         submissionEnded(keyID: keyID)
     }
 
-    mutating func start(id: Int, keyID: Int, prompt: Int, duplicate: Bool, intended: Duration) {
+    mutating func start(id: Int, keyID: Int, prompt: Int, duplicate: Bool, tracked: Bool, intended: Int64) {
         inFlight += 1
         let index = UInt64(keyID) | (duplicate ? 1 << 40 : 0)
-        let slot = Slot(
-            flow: TaskFlow(startedAt: now), jitterRng: TrafficStreams.stream(seed, .jitter, index),
-            providerRng: TrafficStreams.stream(seed, .provider, index), id: id, keyID: keyID, prompt: prompt,
-            duplicate: duplicate, intended: intended, started: now)
+        let slotInfo = SlotInfo(
+            id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, tracked: tracked, intended: intended, started: nowNs)
         let i: Int
         if let free = freeSlots.popLast() {
             i = Int(free)
-            slots[i] = slot
+            flows[i] = TaskFlow(startedAt: now)
+            jitter[i] = TrafficStreams.stream(seed, .jitter, index)
+            providerRngs[i] = TrafficStreams.stream(seed, .provider, index)
+            info[i] = slotInfo
         } else {
-            i = slots.count
-            slots.append(slot)
+            i = info.count
+            flows.append(TaskFlow(startedAt: now))
+            jitter.append(TrafficStreams.stream(seed, .jitter, index))
+            providerRngs.append(TrafficStreams.stream(seed, .provider, index))
+            info.append(slotInfo)
         }
-        if let p = plans[prompt].request {
-            if p.prompt.userTruncated { recorder.tokenBudget.truncatedPrompts += 1 }
-            recorder.tokenBudget.maxPromptTokens = max(recorder.tokenBudget.maxPromptTokens, p.prompt.estimatedTokens)
+        if shapes[prompt].fits {
+            if shapes[prompt].truncated { recorder.tokenBudget.truncatedPrompts += 1 }
+            if shapes[prompt].promptTokens > recorder.tokenBudget.maxPromptTokens {
+                recorder.tokenBudget.maxPromptTokens = shapes[prompt].promptTokens
+            }
         }
-        var flow = slots[i].flow
-        var rng = slots[i].jitterRng
-        let action = flow.start(config: config, state: &state, now: now, rng: &rng, sink: &recorder)
-        slots[i].flow = flow
-        slots[i].jitterRng = rng
+        let action = flows[i].start(config: config, state: &state, now: now, rng: &jitter[i], sink: &recorder)
         handle(action, slot: i)
     }
 
@@ -316,33 +336,34 @@ struct SimulationEngine {
     /// One LLM call: the provider's fault plan decides, the call is recorded as the provider saw
     /// it, and the client observes the outcome when the attempt ends.
     mutating func attempt(number: Int, timeout: Duration, slot: Int) {
-        let plan = plans[slots[slot].prompt].request!
+        let prompt = info[slot].prompt
+        let keyID = info[slot].keyID
         let request = FaultRequest(
-            model: plan.route.model, stream: stream, attempt: number, idempotencyKey: Submission.key(slots[slot].keyID),
-            promptTokens: plan.prompt.estimatedTokens, maxTokens: plan.route.maxTokens, now: now)
-        var providerRng = slots[slot].providerRng
-        let decision = provider.decide(request, rng: &providerRng)
-        slots[slot].providerRng = providerRng
+            model: shapes[prompt].model, stream: stream, attempt: number,
+            idempotencyKey: rulesReadKeys ? Submission.key(keyID) : nil, promptTokens: shapes[prompt].promptTokens,
+            maxTokens: shapes[prompt].maxTokens, now: now)
+        let decision = provider.decide(request, rng: &providerRngs[slot])
         let observed = decision.observed(clientTimeout: timeout, stream: stream)
         var call = LLMCallRecord(
-            at: now, taskID: slots[slot].id, keyID: slots[slot].keyID, attempt: number, outcome: .status(200),
-            generated: false, model: modelIndex[slots[slot].prompt], route: routeIndex[slots[slot].prompt])
+            atNanos: nowNs, taskID: info[slot].id, keyID: keyID, attempt: number, outcome: .status(200), generated: false,
+            model: modelIndex[prompt], route: routeIndex[prompt])
         switch decision.action {
         case .healthy(let reply):
             call.generated = true
             call.promptTokens = reply.promptTokens
             call.completionTokens = reply.completionTokens
-            slots[slot].replySeed = reply.textSeed
+            info[slot].replySeed = reply.textSeed
         case .status(let s):
             call.outcome = .status(s.status)
             call.retryAfter = s.advertisedRetryAfter
         case .connection(let fault, let reply):
             switch fault {
             case .drip:
+                call.outcome = .dropped(.drip)
                 call.generated = true
                 call.promptTokens = reply.promptTokens
                 call.completionTokens = reply.completionTokens
-                slots[slot].replySeed = reply.textSeed
+                info[slot].replySeed = reply.textSeed
             case .reset: call.outcome = .dropped(.reset)
             case .hang: call.outcome = .dropped(.hang)
             case .truncate: call.outcome = .dropped(.truncate)
@@ -352,17 +373,20 @@ struct SimulationEngine {
             }
         }
         recorder.recordCall(call)
-        slots[slot].promptTokens += call.promptTokens
-        slots[slot].completionTokens += call.completionTokens
-        slots[slot].pending = observed.outcome
+        if call.generated {
+            info[slot].promptTokens += call.promptTokens
+            info[slot].completionTokens += call.completionTokens
+        }
+        info[slot].pending = observed.outcome
         queue.push(now + observed.duration, .attemptEnded, a: Int32(slot))
     }
 
     mutating func finish(slot: Int, outcome: TaskOutcome) {
-        let s = slots[slot]
-        let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: s.replySeed), radix: 16)
-            : "error:" + (outcome.cause?.rawValue ?? "failed")
-        completeKey(keyID: s.keyID, prompt: s.prompt, body: body, duplicate: s.duplicate)
+        if info[slot].tracked, ttl != nil {
+            let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: info[slot].replySeed), radix: 16)
+                : "error:" + (outcome.cause?.rawValue ?? "failed")
+            completeKey(keyID: info[slot].keyID, prompt: info[slot].prompt, body: body, duplicate: info[slot].duplicate)
+        }
         finishRecord(slot: slot, result: outcome.succeeded ? .succeeded : .failed, outcome: outcome)
         freeSlots.append(Int32(slot))
         inFlight -= 1
@@ -373,31 +397,34 @@ struct SimulationEngine {
                 waiting.removeFirst(waitingHead)
                 waitingHead = 0
             }
-            start(id: w.id, keyID: w.keyID, prompt: w.prompt, duplicate: w.duplicate, intended: w.intended)
+            start(id: w.id, keyID: w.keyID, prompt: w.prompt, duplicate: w.duplicate, tracked: w.tracked, intended: w.intended)
         }
     }
 
     mutating func finishRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) {
-        let s = slots[slot]
+        // A flow finishes at the instant of the event that finished it: `now`.
         recorder.recordTask(
             TaskRecord(
-                id: s.id, keyID: s.keyID, duplicate: s.duplicate, intendedStart: s.intended, started: s.started,
-                finished: outcome?.finishedAt ?? now, result: result, cause: outcome?.cause,
-                attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
-                lastOutcome: outcome?.lastOutcome ?? s.lastOutcome, route: routeIndex[s.prompt],
-                model: modelIndex[s.prompt], promptTokens: s.promptTokens, completionTokens: s.completionTokens))
-        submissionEnded(keyID: s.keyID)
+                id: info[slot].id, keyID: info[slot].keyID, duplicate: info[slot].duplicate,
+                intendedNanos: info[slot].intended, startedNanos: info[slot].started, finishedNanos: nowNs,
+                result: result, cause: outcome?.cause, attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
+                lastOutcome: outcome?.lastOutcome.map(AttemptLabel.init) ?? info[slot].lastOutcome,
+                route: routeIndex[info[slot].prompt], model: modelIndex[info[slot].prompt],
+                promptTokens: info[slot].promptTokens, completionTokens: info[slot].completionTokens))
+        submissionEnded(keyID: info[slot].keyID, tracked: info[slot].tracked)
     }
 
     /// One submission of `keyID` ended; when it was the key's last, the key's state goes.
-    mutating func submissionEnded(keyID: Int) {
-        if let left = openKeys[keyID] {
+    @inline(__always)
+    mutating func submissionEnded(keyID: Int, tracked: Bool = true) {
+        if tracked, let left = openKeys[keyID] {
             if left > 1 {
                 openKeys[keyID] = left - 1
                 return
             }
             openKeys[keyID] = nil
             originalBodies[keyID] = nil
+            idempotency.forget(key: keyID)
         }
         recorder.closeKey(keyID)
     }
@@ -406,7 +433,7 @@ struct SimulationEngine {
         guard let ttl else { return }
         if !duplicate, openKeys[keyID] != nil { originalBodies[keyID] = body }
         idempotency.complete(
-            key: Submission.key(keyID), fingerprint: fingerprints[prompt],
-            result: StoredResult(succeeded: body.hasPrefix("ok"), body: body), now: now, ttl: ttl)
+            key: keyID, fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
+            now: now, ttl: ttl)
     }
 }
