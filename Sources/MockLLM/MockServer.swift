@@ -61,7 +61,7 @@ public final class MockServer: Sendable {
                     // pipelined requests in order.
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(state: state, settings: settings))
+                    try channel.pipeline.syncOperations.addHandler(MockConnectionHandler(state: state, settings: settings))
                 }
             }
         do {

@@ -1,0 +1,104 @@
+import NIOHTTP1
+
+/// The control API (`/_squall/profile`, `/_squall/reset`, `/_squall/stats`, `/metrics`): authorization
+/// and every endpoint's logic, returning response values (no sockets), so each case is unit-testable.
+struct ControlAPI: Sendable {
+    /// The state the endpoints read and change.
+    let state: MockState
+    /// When set, every control request needs `Authorization: Bearer <token>` (from any address);
+    /// when nil, control requests are answered only from loopback.
+    let token: String?
+
+    /// One control request, as far as the API needs to know it.
+    struct Request {
+        /// Which endpoint.
+        var endpoint: MockRoute.ControlEndpoint
+        /// The method.
+        var method: HTTPMethod
+        /// The query string (after `?`), nil when none.
+        var query: Substring? = nil
+        /// The `Authorization` header, if sent.
+        var authorization: String? = nil
+        /// Whether the peer's address is a loopback address.
+        var fromLoopback: Bool
+        /// The request body.
+        var body: [UInt8] = []
+    }
+
+    /// Answers one control request.
+    func handle(_ r: Request) -> MockResponse {
+        if let denied = authorize(r) { return denied }
+        switch (r.endpoint, r.method) {
+        case (.profile, .GET):
+            let text = state.profileText
+            let isJSON = text.first(where: { !$0.isWhitespace }) == "{"
+            return MockResponse(status: 200, contentType: isJSON ? "application/json" : "application/yaml", body: text)
+        case (.profile, .PUT), (.profile, .POST):
+            let text = String(decoding: r.body, as: UTF8.self)
+            do {
+                let profile = try FaultProfile.parse(text, file: "<request body>")
+                state.replace(profile: profile, text: text)
+                return .json(200, "{\"ok\":true,\"rules\":\(profile.faults.count)}")
+            } catch {
+                return .error(400, type: "invalid_profile", code: "invalid_profile", message: error.description)
+            }
+        case (.reset, .POST):
+            state.reset()
+            return .json(200, "{\"ok\":true}")
+        case (.stats, .GET):
+            return .json(200, state.stats.json(scenarioSeconds: state.scenarioNow().seconds))
+        case (.metrics, .GET):
+            return MockResponse(status: 200, contentType: "text/plain; version=0.0.4", body: state.stats.prometheus())
+        default:
+            let allow = Self.allowed(r.endpoint)
+            return .error(
+                405, code: "method_not_allowed", message: "Method not allowed: \(r.endpoint.rawValue) accepts \(allow).",
+                headers: [.init("allow", allow)])
+        }
+    }
+
+    /// The methods an endpoint accepts, for `allow`.
+    static func allowed(_ endpoint: MockRoute.ControlEndpoint) -> String {
+        switch endpoint {
+        case .profile: return "GET, PUT"
+        case .reset: return "POST"
+        case .stats, .metrics: return "GET"
+        }
+    }
+
+    /// 401 without the right bearer token (when a token is set), 403 from a non-loopback peer (when not).
+    func authorize(_ r: Request) -> MockResponse? {
+        if let token {
+            guard let auth = r.authorization, Self.constantTimeEqual(auth, "Bearer " + token) else {
+                return .error(
+                    401, code: "invalid_control_token",
+                    message: "The control API needs 'Authorization: Bearer <control token>'.")
+            }
+            return nil
+        }
+        guard r.fromLoopback else {
+            return .error(
+                403, type: "permission_denied", code: "control_not_allowed",
+                message: "The control API answers only on loopback unless --control-token is set.")
+        }
+        return nil
+    }
+
+    /// Compares two strings in time that depends only on their lengths (no early exit on the first
+    /// differing byte), so the token cannot be guessed byte by byte from response times.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var diff = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) {
+            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return diff == 0
+    }
+
+    /// Whether an address string is a loopback address (`127.0.0.0/8`, `::1`, `::ffff:127.…`).
+    static func isLoopback(ip: String?) -> Bool {
+        guard let ip else { return false }
+        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+    }
+}
