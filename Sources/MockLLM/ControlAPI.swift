@@ -6,8 +6,10 @@ struct ControlAPI: Sendable {
     /// The state the endpoints read and change.
     let state: MockState
     /// When set, every control request needs `Authorization: Bearer <token>` (from any address);
-    /// when nil, control requests are answered only from loopback.
+    /// when nil, control requests are answered only from loopback (unless `openWithoutToken`).
     let token: String?
+    /// Without a token, answer any peer (`--insecure-control`). Default: false.
+    var openWithoutToken = false
 
     /// One control request, as far as the API needs to know it.
     struct Request {
@@ -76,10 +78,10 @@ struct ControlAPI: Sendable {
             }
             return nil
         }
-        guard r.fromLoopback else {
+        guard r.fromLoopback || openWithoutToken else {
             return .error(
                 403, type: "permission_denied", code: "control_not_allowed",
-                message: "The control API answers only on loopback unless --control-token is set.")
+                message: "The control API answers only on loopback unless --control-token (or --insecure-control) is set.")
         }
         return nil
     }

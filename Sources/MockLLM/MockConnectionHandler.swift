@@ -7,6 +7,7 @@ import Reliability
 /// Settings the per-connection handler needs (a slice of `MockServerConfig`).
 struct HandlerSettings: Sendable {
     var controlToken: String?
+    var insecureControl: Bool
     var allowFaultHeader: Bool
     var maxBodyBytes: Int
     var idleTimeout: TimeAmount
@@ -42,7 +43,7 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     init(state: MockState, settings: HandlerSettings) {
         self.state = state
         self.settings = settings
-        self.control = ControlAPI(state: state, token: settings.controlToken)
+        self.control = ControlAPI(state: state, token: settings.controlToken, openWithoutToken: settings.insecureControl)
     }
 
     // MARK: Lifecycle

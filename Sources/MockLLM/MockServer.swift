@@ -42,11 +42,15 @@ public final class MockServer: Sendable {
     }
 
     /// Binds and starts serving. Throws `MockServerError` when the address cannot be bound (e.g. port in use).
+    /// An invalid configuration (`MockServerConfig.validate()`) is refused before binding.
     public static func start(_ config: MockServerConfig) async throws(MockServerError) -> MockServer {
+        do { try config.validate() } catch { throw MockServerError(message: error.description) }
         let state = MockState(
-            profile: config.profile, profileText: config.profileText, seed: config.seed, timeScale: config.timeScale)
+            profile: config.profile, profileText: config.profileText, seed: config.seed, timeScale: config.timeScale,
+            maxKeys: config.maxKeys)
         let settings = HandlerSettings(
-            controlToken: config.controlToken, allowFaultHeader: config.allowFaultHeader,
+            controlToken: config.controlToken, insecureControl: config.insecureControl,
+            allowFaultHeader: config.allowFaultHeader,
             maxBodyBytes: config.maxBodyBytes, idleTimeout: Self.amount(config.idleTimeout),
             maxHang: Self.amount(config.maxHang))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.threads))

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// How a `MockServer` listens and behaves. Every field has a default.
 public struct MockServerConfig: Sendable {
     /// Address to bind. Default: `127.0.0.1`.
@@ -13,8 +15,14 @@ public struct MockServerConfig: Sendable {
     /// Divides every configured duration (latency, windows are read in scenario time = real × K). Default: 1.
     public var timeScale: Double = 1
     /// When set, control endpoints require `Authorization: Bearer <token>` (from any address);
-    /// when nil they answer only on loopback. Default: nil.
+    /// when nil they answer only on loopback (or to anyone with `insecureControl`). Must not be
+    /// empty. Default: nil.
     public var controlToken: String?
+    /// Without a token, answer the control API from any address. Binding beyond loopback without a
+    /// token is refused unless this is set. Default: false.
+    public var insecureControl = false
+    /// Idempotency keys the stats count per key at most (the oldest is evicted first). Default: 65,536.
+    public var maxKeys = MockStats.defaultMaxKeys
     /// Honour the `x-squall-fault` request header (e.g. `status=503`). Default: false.
     public var allowFaultHeader = false
     /// Largest request body accepted; larger gets 413. Default: 4 MiB.
@@ -29,6 +37,36 @@ public struct MockServerConfig: Sendable {
 
     /// The defaults.
     public init() {}
+
+    /// Checks the settings a person can get wrong; the error names the command-line flag.
+    public func validate() throws(MockConfigError) {
+        if let controlToken, controlToken.isEmpty {
+            throw MockConfigError(
+                flag: "--control-token",
+                message: "is empty: give a non-empty token, or leave the flag out to answer the control API on loopback only")
+        }
+        if controlToken == nil, !insecureControl, !Self.isLoopbackHost(host) {
+            throw MockConfigError(
+                flag: "--host",
+                message:
+                    "\(host) accepts connections from beyond loopback, and the control API (/_squall/...) would be open to them: set --control-token TOKEN, or --insecure-control to leave it open")
+        }
+        guard maxKeys >= 1 else { throw MockConfigError(flag: "--max-keys", message: "must be >= 1") }
+    }
+
+    /// Whether `host` binds loopback only (`localhost`, `127.x.x.x`, `::1`).
+    public static func isLoopbackHost(_ host: String) -> Bool {
+        let h = host.lowercased()
+        return h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" || h.hasPrefix("127.")
+    }
 }
 
-import NIOCore
+/// A `MockServerConfig` setting that cannot work, naming the command-line flag that sets it.
+public struct MockConfigError: Error, Sendable, CustomStringConvertible {
+    /// The flag, e.g. `--host`.
+    public var flag: String
+    /// What is wrong and what would be valid.
+    public var message: String
+    /// `flag message`.
+    public var description: String { "\(flag) \(message)" }
+}

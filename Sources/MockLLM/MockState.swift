@@ -1,6 +1,6 @@
-import Synchronization
 import NIOCore
 import Reliability
+import Synchronization
 
 /// The server's shared mutable state (fault plan, counters, stats, scenario clock) behind one lock.
 /// Every event loop calls in here once per request.
@@ -8,7 +8,8 @@ public final class MockState: Sendable {
     struct Inner: Sendable {
         var plan: FaultPlan
         var profileText: String
-        var stats = MockStats()
+        var stats: MockStats
+        var labels: ModelLabels
         var requestCount: UInt64 = 0
         var origin: NIODeadline
     }
@@ -19,11 +20,19 @@ public final class MockState: Sendable {
     /// Scenario time runs this many times faster than real time.
     public let timeScale: Double
 
-    /// Creates state for `profile`; scenario time starts now.
-    public init(profile: FaultProfile, profileText: String, seed: UInt64, timeScale: Double) {
+    /// The bound of the idempotency-key table of the stats.
+    public let maxKeys: Int
+
+    /// Creates state for `profile`; scenario time starts now. The stats keep at most `maxKeys`
+    /// idempotency keys (the oldest is evicted first).
+    public init(profile: FaultProfile, profileText: String, seed: UInt64, timeScale: Double, maxKeys: Int = MockStats.defaultMaxKeys) {
         self.seed = seed
         self.timeScale = timeScale
-        box = Mutex(Inner(plan: FaultPlan(profile: profile), profileText: profileText, origin: .now()))
+        self.maxKeys = maxKeys
+        box = Mutex(
+            Inner(
+                plan: FaultPlan(profile: profile), profileText: profileText, stats: MockStats(maxKeys: maxKeys),
+                labels: ModelLabels(profile: profile), origin: .now()))
     }
 
     /// The current profile.
@@ -82,8 +91,10 @@ public final class MockState: Sendable {
             case .connection(.drip, _): executed = true
             default: break
             }
+            let model = s.labels.label(req.model)
+            s.stats.modelsFolded = s.labels.folded
             s.stats.record(
-                path: req.path, model: req.model, status: decision.wireStatus, action: decision.label,
+                path: req.path, model: model, status: decision.wireStatus, action: decision.label,
                 idempotencyKey: req.idempotencyKey, executed: executed)
             return (decision, n)
         }
@@ -91,8 +102,10 @@ public final class MockState: Sendable {
 
     /// Counts a request that never reached the fault plan (bad input, unknown path, control calls).
     func recordOther(path: String, model: String, status: Int, action: String, idempotencyKey: String? = nil) {
-        box.withLock {
-            $0.stats.record(path: path, model: model, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
+        box.withLock { s in
+            let label = s.labels.label(model)
+            s.stats.modelsFolded = s.labels.folded
+            s.stats.record(path: path, model: label, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
         }
     }
 
@@ -109,19 +122,36 @@ public final class MockState: Sendable {
         box.withLock {
             $0.plan.replace(profile: profile)
             $0.profileText = text
+            $0.labels.addKnown(profile)
         }
     }
 
-    /// Clears stats, counters and buckets and restarts scenario time at zero.
+    /// Clears stats, counters and buckets and restarts scenario time at zero, then hands the freed
+    /// memory back to the operating system (`malloc_trim`), so RSS falls after a reset.
     public func reset() {
         box.withLock {
             $0.plan.reset()
-            $0.stats = MockStats()
+            $0.stats = MockStats(maxKeys: maxKeys)
+            $0.labels = ModelLabels(profile: $0.plan.profile)
             $0.requestCount = 0
             $0.origin = .now()
         }
+        Self.releaseFreedMemory()
+    }
+
+    /// Returns freed heap pages to the operating system (glibc keeps them otherwise).
+    static func releaseFreedMemory() {
+        #if os(Linux)
+            _ = glibcMallocTrim(0)
+        #endif
     }
 
     /// A copy of the stats.
     public var stats: MockStats { box.withLock { $0.stats } }
 }
+
+#if os(Linux)
+    /// glibc's `malloc_trim` (declared in `<malloc.h>`, which the Glibc module does not export).
+    @_silgen_name("malloc_trim")
+    private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif

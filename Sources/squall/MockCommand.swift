@@ -26,6 +26,10 @@ struct MockCommand: AsyncParsableCommand {
     var timeScale: Double = 1
     @Option(name: .customLong("control-token"), help: "Require 'Authorization: Bearer TOKEN' on the control API (else loopback only).")
     var controlToken: String?
+    @Flag(name: .customLong("insecure-control"), help: "Without --control-token, answer the control API from any address (needed to bind beyond loopback without a token).")
+    var insecureControl = false
+    @Option(name: .customLong("max-keys"), help: "Idempotency keys counted per key in stats (oldest evicted first).")
+    var maxKeys: Int = MockStats.defaultMaxKeys
     @Flag(name: .customLong("allow-fault-header"), help: "Honour the per-request 'x-squall-fault: status=503' header.")
     var allowFaultHeader = false
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes (larger gets 413).")
@@ -65,6 +69,8 @@ struct MockCommand: AsyncParsableCommand {
         c.seed = seed
         c.timeScale = timeScale
         c.controlToken = controlToken
+        c.insecureControl = insecureControl
+        c.maxKeys = maxKeys
         c.allowFaultHeader = allowFaultHeader
         c.maxBodyBytes = maxBody
         if let threads {
@@ -85,6 +91,7 @@ struct MockCommand: AsyncParsableCommand {
             }
             c.profileText = (try? String(contentsOfFile: profile, encoding: .utf8)) ?? "{}\n"
         }
+        do { try c.validate() } catch { throw UsageError(message: error.description) }
         return c
     }
 }
