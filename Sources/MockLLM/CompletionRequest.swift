@@ -31,7 +31,7 @@ struct CompletionRequest {
             chat = try ChatRequest.parse(body?.readableBytesView ?? ByteBuffer().readableBytesView)
         } catch {
             throw Rejection(
-                response: .error(400, code: nil, message: error.message, param: error.param), model: "",
+                response: .error(400, code: error.code, message: error.message, param: error.param), model: "",
                 action: "bad_request")
         }
         var override: FaultRule?

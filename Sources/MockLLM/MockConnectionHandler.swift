@@ -25,6 +25,7 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let state: MockState
     private let settings: HandlerSettings
     private let control: ControlAPI
+    private let progress: RequestProgress
     private var writer: ResponseWriter!
     private var enactor: FaultEnactor!
 
@@ -40,9 +41,10 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var queued: [HTTPServerRequestPart] = []
     private static let maxQueuedParts = 4096
 
-    init(state: MockState, settings: HandlerSettings) {
+    init(state: MockState, settings: HandlerSettings, progress: RequestProgress) {
         self.state = state
         self.settings = settings
+        self.progress = progress
         self.control = ControlAPI(state: state, token: settings.controlToken, openWithoutToken: settings.insecureControl)
     }
 
@@ -86,9 +88,11 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: period) { [self] in
             guard active else { return }
             if !responding, NIODeadline.now() - waitingSince > settings.idleTimeout {
-                if head != nil {
-                    // A slow client that started a request and did not finish it in time.
+                if head != nil || progress.pending {
+                    // A slow client that started a request (perhaps only part of its header block)
+                    // and did not finish it in time.
                     writer.keepAlive = false
+                    state.recordOther(path: "other", model: "", status: 408, action: "request_timeout")
                     send(
                         context: context,
                         .error(
@@ -146,6 +150,7 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
             if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
         case .end:
+            progress.pending = false
             guard !discardingBody, let h = head else { return }
             dispatch(context: context, head: h)
         }

@@ -32,6 +32,9 @@ public struct MockServerConfig: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// The longest a `drop: hang` holds a connection (real time). Default: 10 min.
     public var maxHang: Duration = .seconds(600)
+    /// Connections served at once; a connection beyond it gets 503 and is closed at once. Default:
+    /// nil, meaning the soft file-descriptor limit less a reserve (`MockServer.defaultMaxConnections`).
+    public var maxConnections: Int?
     /// Event-loop threads. Default: the number of cores.
     public var threads = System.coreCount
 
@@ -40,6 +43,9 @@ public struct MockServerConfig: Sendable {
 
     /// Checks the settings a person can get wrong; the error names the command-line flag.
     public func validate() throws(MockConfigError) {
+        if let maxConnections, !(1...(1 << 20)).contains(maxConnections) {
+            throw MockConfigError(flag: "--max-connections", message: "\(maxConnections) is out of range: expected 1...\(1 << 20)")
+        }
         if let controlToken, controlToken.isEmpty {
             throw MockConfigError(
                 flag: "--control-token",

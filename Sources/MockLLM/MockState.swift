@@ -109,6 +109,11 @@ public final class MockState: Sendable {
         }
     }
 
+    /// Counts a connection refused because the connection limit was reached.
+    func recordRefusedConnection() {
+        box.withLock { $0.stats.connectionsRefused += 1 }
+    }
+
     /// A fresh request number (for ids of requests that do not reach the plan).
     func nextRequestNumber() -> UInt64 {
         box.withLock { s in

@@ -41,6 +41,8 @@ public struct MockStats: Sendable {
     public private(set) var duplicateExecutions = 0
     /// Requests whose idempotency key was longer than `maxKeyBytes` (not counted per key).
     public private(set) var keysTooLong = 0
+    /// Connections refused (503 and closed) because the connection limit was reached.
+    public internal(set) var connectionsRefused = 0
     /// Requests whose model name was counted as `other`.
     public internal(set) var modelsFolded = 0
     private var keys: BoundedKeyTable<KeyCounts>
@@ -105,7 +107,7 @@ public struct MockStats: Sendable {
         s += ",\"duplicate_executions\":" + String(duplicateExecutions)
         s += ",\"keys_tracked\":" + String(keysTracked) + ",\"keys_max\":" + String(maxKeys)
         s += ",\"keys_evicted\":" + String(keysEvicted) + ",\"keys_too_long\":" + String(keysTooLong)
-        s += ",\"models_folded\":" + String(modelsFolded)
+        s += ",\"models_folded\":" + String(modelsFolded) + ",\"connections_refused\":" + String(connectionsRefused)
         s += "}"
         return s
     }
