@@ -1,4 +1,5 @@
 import NIOCore
+import Reliability
 
 /// How a `MockServer` listens and behaves. Every field has a default.
 public struct MockServerConfig: Sendable {
@@ -35,14 +36,43 @@ public struct MockServerConfig: Sendable {
     /// Connections served at once; a connection beyond it gets 503 and is closed at once. Default:
     /// nil, meaning the soft file-descriptor limit less a reserve (`MockServer.defaultMaxConnections`).
     public var maxConnections: Int?
-    /// Event-loop threads. Default: the number of cores.
-    public var threads = System.coreCount
+    /// Event-loop threads, 1 to `maxThreads`. Default: the number of cores (at most `maxThreads`).
+    public var threads = min(System.coreCount, MockServerConfig.maxThreads)
+
+    /// Most event-loop threads (each reserves a stack; more threads than cores only add switching).
+    public static let maxThreads = 64
+    /// Largest time scale.
+    public static let maxTimeScale = 1_000_000.0
+    /// Largest request body limit (1 GiB).
+    public static let maxBodyLimit = 1 << 30
 
     /// The defaults.
     public init() {}
 
     /// Checks the settings a person can get wrong; the error names the command-line flag.
     public func validate() throws(MockConfigError) {
+        guard Self.isAddress(host) else {
+            throw MockConfigError(
+                flag: "--host", message: "\(host) is not an address: expected an IPv4 or IPv6 address (127.0.0.1, ::1, 0.0.0.0) or localhost")
+        }
+        guard (0...65535).contains(port) else {
+            throw MockConfigError(flag: "--port", message: "\(port) is out of range: expected 0...65535")
+        }
+        guard (1...Self.maxThreads).contains(threads) else {
+            throw MockConfigError(flag: "--threads", message: "\(threads) is out of range: expected 1...\(Self.maxThreads)")
+        }
+        guard timeScale.isFinite, timeScale > 0, timeScale <= Self.maxTimeScale else {
+            throw MockConfigError(
+                flag: "--time-scale", message: "\(timeScale) is not valid: expected a number > 0 and <= \(Int(Self.maxTimeScale))")
+        }
+        guard (1...Self.maxBodyLimit).contains(maxBodyBytes) else {
+            throw MockConfigError(flag: "--max-body", message: "\(maxBodyBytes) is out of range: expected 1...\(Self.maxBodyLimit)")
+        }
+        guard idleTimeout >= .milliseconds(1), idleTimeout <= .seconds(86_400) else {
+            throw MockConfigError(
+                flag: "--idle-timeout", message: "\(DurationFormat.format(idleTimeout)) is out of range: expected 1ms...24h")
+        }
+        guard maxHang > .zero else { throw MockConfigError(flag: "--max-hang", message: "must be > 0") }
         if let maxConnections, !(1...(1 << 20)).contains(maxConnections) {
             throw MockConfigError(flag: "--max-connections", message: "\(maxConnections) is out of range: expected 1...\(1 << 20)")
         }
@@ -57,7 +87,15 @@ public struct MockServerConfig: Sendable {
                 message:
                     "\(host) accepts connections from beyond loopback, and the control API (/_squall/...) would be open to them: set --control-token TOKEN, or --insecure-control to leave it open")
         }
-        guard maxKeys >= 1 else { throw MockConfigError(flag: "--max-keys", message: "must be >= 1") }
+        guard (1...(1 << 24)).contains(maxKeys) else {
+            throw MockConfigError(flag: "--max-keys", message: "\(maxKeys) is out of range: expected 1...\(1 << 24)")
+        }
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 address literal, or `localhost`.
+    public static func isAddress(_ host: String) -> Bool {
+        if host == "localhost" { return true }
+        return (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 
     /// Whether `host` binds loopback only (`localhost`, `127.x.x.x`, `::1`).
