@@ -10,6 +10,9 @@ public struct ChatRequest: Sendable, Hashable {
     public var includeUsage: Bool = false
     /// `max_completion_tokens`, else `max_tokens`.
     public var maxTokens: Int?
+    /// The attribution marker (`SquallTag`) of the last message that carries one; every marker is
+    /// removed from `contents`, so token estimates do not count it.
+    public var tag: SquallTag?
 
     /// Estimated prompt tokens (see `ReplyText.estimatePromptTokens`).
     public var promptTokens: Int { ReplyText.estimatePromptTokens(contents: contents) }
@@ -100,7 +103,14 @@ public struct ChatRequest: Sendable, Hashable {
                     param: "messages[\(i)].content", code: "invalid_type")
             }
         }
+        // Attribution: the last marker of the last message that has one; strip every marker.
+        var tag: SquallTag?
+        for i in contents.indices.reversed() where SquallTag.mayContain(contents[i]) {
+            if tag == nil { tag = SquallTag.find(in: contents[i])?.tag }
+            contents[i] = SquallTag.strip(contents[i])
+        }
         var r = ChatRequest(model: model, contents: contents)
+        r.tag = tag
         switch json["stream"] {
         case .bool(let b)?: r.stream = b
         case .null?, nil: break

@@ -22,6 +22,11 @@ struct CompletionRequest {
         var action: String
     }
 
+    /// The `Idempotency-Key` (or `x-idempotency-key`) header.
+    static func idempotencyKey(_ head: HTTPRequestHead) -> String? {
+        head.headers.first(name: "idempotency-key") ?? head.headers.first(name: "x-idempotency-key")
+    }
+
     /// Parses a request to `path`. `allowFaultHeader` honours `x-squall-fault`.
     static func parse(
         head: HTTPRequestHead, body: ByteBuffer?, path: String, allowFaultHeader: Bool
@@ -45,7 +50,7 @@ struct CompletionRequest {
                     model: chat.model, action: "bad_fault_header")
             }
         }
-        let key = head.headers.first(name: "idempotency-key") ?? head.headers.first(name: "x-idempotency-key")
+        let key = idempotencyKey(head)
         var apiKey: String?
         if let auth = head.headers.first(name: "authorization"), auth.hasPrefix("Bearer ") {
             apiKey = String(auth.dropFirst(7))

@@ -160,6 +160,14 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         discardingBody = true
         body = nil
         writer.keepAlive = false
+        if let h = head {
+            let path = MockRoute.split(uri: h.uri).path
+            if case .completion = MockRoute.resolve(method: h.method, path: path) {
+                state.recordRejectedCall(
+                    path: path, model: "", status: 413, action: "too_large_body",
+                    idempotencyKey: CompletionRequest.idempotencyKey(h), attempt: h.headers.first(name: state.attemptHeaderName))
+            }
+        }
         send(
             context: context,
             .error(
@@ -205,11 +213,15 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             parsed = try CompletionRequest.parse(
                 head: h, body: body, path: path, allowFaultHeader: settings.allowFaultHeader)
         } catch {
-            state.recordOther(path: path, model: error.model, status: error.response.status, action: error.action)
+            state.recordRejectedCall(
+                path: path, model: error.model, status: error.response.status, action: error.action,
+                idempotencyKey: CompletionRequest.idempotencyKey(h), attempt: h.headers.first(name: state.attemptHeaderName))
             return send(context: context, error.response)
         }
-        let (decision, n) = state.decide(parsed.fault, override: parsed.override) { h.headers.first(name: $0) }
-        var idSource = SplitMix64(seed: state.seed ^ (n &* 0xD1B5_4A32_D192_ED03))
+        let (decision, n, seed) = state.decide(parsed.fault, override: parsed.override, tag: parsed.chat.tag) {
+            h.headers.first(name: $0)
+        }
+        var idSource = SplitMix64(seed: seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let exchange = Exchange(
             request: parsed.chat, decision: decision, requestID: "req_" + MockWire.hex(idSource.next(), width: 16),
             groq: parsed.fault.isGroqPath, created: Int(time(nil)))

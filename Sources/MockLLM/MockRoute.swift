@@ -18,6 +18,8 @@ enum MockRoute: Sendable, Equatable {
         case profile = "/_squall/profile"
         case reset = "/_squall/reset"
         case stats = "/_squall/stats"
+        case calls = "/_squall/calls"
+        case run = "/_squall/run"
         case metrics = "/metrics"
     }
 

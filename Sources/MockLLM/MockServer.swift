@@ -50,7 +50,7 @@ public final class MockServer: Sendable {
         do { try config.validate() } catch { throw MockServerError(message: error.description) }
         let state = MockState(
             profile: config.profile, profileText: config.profileText, seed: config.seed, timeScale: config.timeScale,
-            maxKeys: config.maxKeys)
+            maxKeys: config.maxKeys, callLogCapacity: config.callLogCapacity)
         let settings = HandlerSettings(
             controlToken: config.controlToken, insecureControl: config.insecureControl,
             allowFaultHeader: config.allowFaultHeader,
@@ -93,6 +93,16 @@ public final class MockServer: Sendable {
             throw MockServerError(message: "cannot listen on \(config.host):\(config.port): \(error)")
         }
     }
+
+    /// The call-log records after `after` (the in-process equivalent of `GET /_squall/calls`; the
+    /// same records, the same cursor semantics).
+    public func calls(after: UInt64, limit: Int = CallLog.defaultPage) -> CallLogPage {
+        state.calls(after: after, limit: limit)
+    }
+
+    /// Starts a run atomically (the in-process equivalent of `POST /_squall/run`).
+    @discardableResult
+    public func startRun(_ start: RunStart) -> RunStarted { state.startRun(start) }
 
     /// Stops accepting, closes every connection and releases the threads. Safe to call twice.
     public func stop() async {

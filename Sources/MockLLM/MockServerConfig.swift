@@ -33,6 +33,8 @@ public struct MockServerConfig: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// The longest a `drop: hang` holds a connection (real time). Default: 10 min.
     public var maxHang: Duration = .seconds(600)
+    /// Records the call log keeps (a ring: the oldest is overwritten). Default: 65,536.
+    public var callLogCapacity = CallLog.defaultCapacity
     /// Connections served at once; a connection beyond it gets 503 and is closed at once. Default:
     /// nil, meaning the soft file-descriptor limit less a reserve (`MockServer.defaultMaxConnections`).
     public var maxConnections: Int?
@@ -86,6 +88,10 @@ public struct MockServerConfig: Sendable {
                 flag: "--host",
                 message:
                     "\(host) accepts connections from beyond loopback, and the control API (/_squall/...) would be open to them: set --control-token TOKEN, or --insecure-control to leave it open")
+        }
+        guard (1...CallLog.maxCapacity).contains(callLogCapacity) else {
+            throw MockConfigError(
+                flag: "--call-log", message: "\(callLogCapacity) is out of range: expected 1...\(CallLog.maxCapacity) records")
         }
         guard (1...(1 << 24)).contains(maxKeys) else {
             throw MockConfigError(flag: "--max-keys", message: "\(maxKeys) is out of range: expected 1...\(1 << 24)")

@@ -13,7 +13,7 @@ struct MockCommand: AsyncParsableCommand {
         abstract: "Run the OpenAI/Groq-compatible chaos LLM server.",
         discussion: """
             Serves POST /v1/chat/completions (and Groq's /openai/v1/...), GET /v1/models, the control API \
-            (/_squall/profile, /_squall/reset, /_squall/stats) and /metrics. Faults, latency and rate limits \
+            (/_squall/profile, /_squall/reset, /_squall/run, /_squall/calls, /_squall/stats) and /metrics. Faults, latency and rate limits \
             come from the profile (the same block as a scenario's 'llm:' section). Prints its URL, then \
             serves until SIGINT or SIGTERM.
             """)
@@ -37,6 +37,8 @@ struct MockCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Event-loop threads, 1 to \(MockServerConfig.maxThreads) (default: one per core).") var threads: Int?
     @Option(name: .customLong("max-connections"), parsing: .unconditional, help: "Connections served at once; more get 503 (default: the file-descriptor limit less a reserve).")
     var maxConnections: Int?
+    @Option(name: .customLong("call-log"), parsing: .unconditional, help: "Records the call log keeps (GET /_squall/calls; the oldest is overwritten).")
+    var callLog: Int = CallLog.defaultCapacity
     @Option(name: .customLong("max-keys"), parsing: .unconditional, help: "Idempotency keys counted per key in stats (oldest evicted first).")
     var maxKeys: Int = MockStats.defaultMaxKeys
 
@@ -71,6 +73,7 @@ struct MockCommand: AsyncParsableCommand {
         c.maxBodyBytes = maxBody
         c.maxConnections = maxConnections
         c.maxKeys = maxKeys
+        c.callLogCapacity = callLog
         if let threads { c.threads = threads }
         do {
             c.idleTimeout = try DurationFormat.parse(idleTimeout)
