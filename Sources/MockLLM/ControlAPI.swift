@@ -55,7 +55,7 @@ struct ControlAPI: Sendable {
         case (.stats, .GET):
             return .json(200, state.stats.json(scenarioSeconds: state.scenarioNow().seconds))
         case (.metrics, .GET):
-            return MockResponse(status: 200, contentType: "text/plain; version=0.0.4", body: state.stats.prometheus())
+            return MockResponse(status: 200, contentType: "text/plain; version=0.0.4", body: state.metricsText())
         default:
             let allow = Self.allowed(r.endpoint)
             return .error(

@@ -16,6 +16,12 @@ struct Exchange {
     var groq: Bool
     /// `created` of the body (Unix seconds).
     var created: Int
+    /// The request path.
+    var path: String
+    /// When the request was complete (for the response-time histogram).
+    var started: NIODeadline
+    /// Where the response time is recorded.
+    var metrics: MockMetrics
 }
 
 /// Acts out a `FaultDecision` on the wire for one connection: healthy bodies and streams, status
@@ -32,6 +38,8 @@ final class FaultEnactor {
     private(set) var active = true
     /// The reusable buffer a healthy body is rendered into before its length is known.
     private var bodyScratch: ByteBuffer?
+    /// The exchange being answered (its response time is recorded when it ends).
+    private var current: Exchange?
 
     init(state: MockState, writer: ResponseWriter, maxHang: TimeAmount) {
         self.state = state
@@ -46,8 +54,10 @@ final class FaultEnactor {
         timer = nil
     }
 
-    /// Waits the decision's delay (real time), then writes the response; calls `finish` when done.
+    /// Waits the decision's delay (real time), then writes the response; calls `finish` when done
+    /// (after recording the response time when the response was complete).
     func enact(context: ChannelHandlerContext, _ x: Exchange, finish: @escaping () -> Void) {
+        current = x
         let delay = state.realDelay(x.decision.delay)
         if delay <= .zero {
             act(context: context, x, finish: finish)  // no closure to allocate on the common, instant path
@@ -69,6 +79,12 @@ final class FaultEnactor {
 
     private func end(context: ChannelHandlerContext, finish: () -> Void) {
         writer.end()
+        if let x = current {
+            // Before the last byte leaves, so a client that reads the response and then scrapes
+            // /metrics sees it counted.
+            x.metrics.recordResponse(path: x.path, since: x.started)
+            current = nil
+        }
         writer.flush(context: context)
         finish()
     }

@@ -218,13 +218,14 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                 idempotencyKey: CompletionRequest.idempotencyKey(h), attempt: h.headers.first(name: state.attemptHeaderName))
             return send(context: context, error.response)
         }
-        let (decision, n, seed) = state.decide(parsed.fault, override: parsed.override, tag: parsed.chat.tag) {
+        let started = NIODeadline.now()
+        let (decision, n, seed, metrics) = state.decide(parsed.fault, override: parsed.override, tag: parsed.chat.tag) {
             h.headers.first(name: $0)
         }
         var idSource = SplitMix64(seed: seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let exchange = Exchange(
             request: parsed.chat, decision: decision, requestID: "req_" + MockWire.hex(idSource.next(), width: 16),
-            groq: parsed.fault.isGroqPath, created: Int(time(nil)))
+            groq: parsed.fault.isGroqPath, created: Int(time(nil)), path: path, started: started, metrics: metrics)
         responding = true
         enactor.enact(context: context, exchange) { [self] in finishExchange(context: context) }
     }

@@ -14,6 +14,7 @@ public final class MockState: Sendable {
         var stats: MockStats
         var labels: ModelLabels
         var log: CallLog
+        var metrics = MockMetrics()
         var run: String?
         var seed: UInt64
         var requestCount: UInt64 = 0
@@ -85,7 +86,7 @@ public final class MockState: Sendable {
     func decide(
         _ request: FaultRequest, override: FaultRule?, tag: SquallTag? = nil,
         attemptHeader: (String) -> String? = { _ in nil }
-    ) -> (FaultDecision, requestNumber: UInt64, seed: UInt64) {
+    ) -> (FaultDecision, requestNumber: UInt64, seed: UInt64, metrics: MockMetrics) {
         let real = NIODeadline.now()
         return box.withLock { s in
             var req = request
@@ -120,7 +121,7 @@ public final class MockState: Sendable {
                     model: model, path: req.path, stream: req.stream, attempt: declared, outcome: decision.callOutcome,
                     retryAfter: decision.retryAfterGiven, retryAfterMs: decision.retryAfterMsGiven, completed: executed,
                     promptTokens: req.promptTokens, completionTokens: decision.completionTokensSent, rule: decision.rule))
-            return (decision, n, s.seed)
+            return (decision, n, s.seed, s.metrics)
         }
     }
 
@@ -197,6 +198,7 @@ public final class MockState: Sendable {
         s.stats = MockStats(maxKeys: maxKeys)
         s.labels = ModelLabels(profile: s.plan.profile)
         s.log = CallLog(capacity: logCapacity)
+        s.metrics = MockMetrics()
         s.requestCount = 0
         s.origin = .now()
     }
@@ -231,6 +233,12 @@ public final class MockState: Sendable {
             page.run = s.run
             return page
         }
+    }
+
+    /// The `/metrics` Prometheus text (swift-prometheus exposition of the current counters).
+    public func metricsText() -> String {
+        let (stats, metrics, records) = box.withLock { ($0.stats, $0.metrics, $0.log.count) }
+        return metrics.exposition(stats: stats, callLogRecords: records)
     }
 
     /// A copy of the stats.

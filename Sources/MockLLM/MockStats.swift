@@ -111,28 +111,4 @@ public struct MockStats: Sendable {
         s += "}"
         return s
     }
-
-    /// The `/metrics` Prometheus text exposition.
-    public func prometheus() -> String {
-        func esc(_ v: String) -> String {
-            v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-        }
-        var s = "# HELP squall_mock_requests_total Requests answered by the mock LLM.\n# TYPE squall_mock_requests_total counter\n"
-        let rows = series.sorted { ($0.key.path, $0.key.model, $0.key.status, $0.key.action) < ($1.key.path, $1.key.model, $1.key.status, $1.key.action) }
-        for (l, n) in rows {
-            s += "squall_mock_requests_total{path=\"\(esc(l.path))\",model=\"\(esc(l.model))\",status=\"\(l.status)\",action=\"\(esc(l.action))\"} \(n)\n"
-        }
-        s += "# HELP squall_mock_completions_total Completions fully generated.\n# TYPE squall_mock_completions_total counter\n"
-        s += "squall_mock_completions_total \(completions)\n"
-        s += "# HELP squall_mock_idempotency_keys Distinct idempotency keys seen.\n# TYPE squall_mock_idempotency_keys gauge\n"
-        s += "squall_mock_idempotency_keys \(keysTracked)\n"
-        s += "# HELP squall_mock_duplicate_executions_total Completions generated again for an idempotency key already executed.\n# TYPE squall_mock_duplicate_executions_total counter\n"
-        s += "squall_mock_duplicate_executions_total \(duplicateExecutions)\n"
-        s += "# HELP squall_mock_idempotency_keys_evicted_total Keys evicted from the bounded key table.\n# TYPE squall_mock_idempotency_keys_evicted_total counter\n"
-        s += "squall_mock_idempotency_keys_evicted_total \(keysEvicted)\n"
-        s += "# HELP squall_mock_models_folded_total Requests whose model name was counted as other.\n# TYPE squall_mock_models_folded_total counter\n"
-        s += "squall_mock_models_folded_total \(modelsFolded)\n"
-        return s
-    }
 }
