@@ -93,8 +93,20 @@ public struct ChatRequest: Sendable, Hashable {
                 contents.append("")
             case .array(let parts)?:
                 var text = ""
-                for part in parts {
-                    if case .string(let t)? = part["text"] { text += t }
+                for (j, part) in parts.enumerated() {
+                    guard case .object = part else {
+                        throw Invalid(
+                            message: "Invalid type for 'messages[\(i)].content[\(j)]': expected an object, but got \(part.typeName) instead.",
+                            param: "messages[\(i)].content[\(j)]", code: "invalid_type")
+                    }
+                    switch part["text"] {
+                    case .string(let t)?: text += t
+                    case nil: break  // image and audio parts carry no text
+                    case let other?:
+                        throw Invalid(
+                            message: "Invalid type for 'messages[\(i)].content[\(j)].text': expected a string, but got \(other.typeName) instead.",
+                            param: "messages[\(i)].content[\(j)].text", code: "invalid_type")
+                    }
                 }
                 contents.append(text)
             case let other?:

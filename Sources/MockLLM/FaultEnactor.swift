@@ -38,8 +38,9 @@ final class FaultEnactor {
     private(set) var active = true
     /// The reusable buffer a healthy body is rendered into before its length is known.
     private var bodyScratch: ByteBuffer?
-    /// The exchange being answered (its response time is recorded when it ends).
-    private var current: Exchange?
+    /// Where and since when the current response's time is recorded when it ends (not the whole
+    /// `Exchange`, whose copy would cost retains on the hot path).
+    private var timing: (metrics: MockMetrics, path: String, started: NIODeadline)?
 
     init(state: MockState, writer: ResponseWriter, maxHang: TimeAmount) {
         self.state = state
@@ -57,7 +58,7 @@ final class FaultEnactor {
     /// Waits the decision's delay (real time), then writes the response; calls `finish` when done
     /// (after recording the response time when the response was complete).
     func enact(context: ChannelHandlerContext, _ x: Exchange, finish: @escaping () -> Void) {
-        current = x
+        timing = (x.metrics, x.path, x.started)
         let delay = state.realDelay(x.decision.delay)
         if delay <= .zero {
             act(context: context, x, finish: finish)  // no closure to allocate on the common, instant path
@@ -79,11 +80,11 @@ final class FaultEnactor {
 
     private func end(context: ChannelHandlerContext, finish: () -> Void) {
         writer.end()
-        if let x = current {
+        if let t = timing {
             // Before the last byte leaves, so a client that reads the response and then scrapes
             // /metrics sees it counted.
-            x.metrics.recordResponse(path: x.path, since: x.started)
-            current = nil
+            t.metrics.recordResponse(path: t.path, since: t.started)
+            timing = nil
         }
         writer.flush(context: context)
         finish()

@@ -71,13 +71,12 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if error is HTTPParserError, !responding, active {
-            // Broken HTTP: answer 400 if nothing of a response was sent yet, then close.
+        if let parserError = error as? HTTPParserError, !responding, active {
+            // Broken HTTP: answer 400 naming the place if nothing of a response was sent yet, then close.
             writer.keepAlive = false
             queued.removeAll()
-            send(
-                context: context,
-                .error(400, code: "bad_http", message: "The request is not valid HTTP/1.1."))
+            state.recordOther(path: "other", model: "", status: 400, action: "bad_http")
+            send(context: context, HTTPErrorPlace.response(parserError))
             return
         }
         context.close(promise: nil)
