@@ -9,9 +9,9 @@ public struct CallLog: Sendable {
     /// Sequence number of the newest record (0 when none was logged).
     public private(set) var lastSeq: UInt64 = 0
 
-    /// Default capacity: 65,536 records (13 s at 5,000 calls/s; about 10 MB).
+    /// Default capacity: 65,536 records (13 s at 5,000 calls/s; about 15 MB at ~230 bytes a record).
     public static let defaultCapacity = 65_536
-    /// Largest capacity accepted (about 160 MB of records).
+    /// Largest capacity accepted (about 240 MB of records).
     public static let maxCapacity = 1 << 20
 
     /// An empty log holding at most `capacity` records (clamped to 1…`maxCapacity`).

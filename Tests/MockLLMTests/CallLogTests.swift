@@ -58,3 +58,10 @@ import Testing
         #expect(CallLog(capacity: Int.max).capacity == CallLog.maxCapacity)
     }
 }
+
+@Suite struct CallRecordSizeTests {
+    /// The documented memory of the call log (docs/mock.md: about 230 bytes a record) holds.
+    @Test func aRecordStaysSmall() {
+        #expect(MemoryLayout<CallRecord>.stride <= 240)
+    }
+}
