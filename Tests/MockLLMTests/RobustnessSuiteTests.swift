@@ -127,3 +127,26 @@ extension RawConnection {
         return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
     }
 }
+
+@Suite(.serialized) struct ResetMemoryTests {
+    /// `POST /_squall/reset` hands the memory of the key table and the call log back (RSS falls).
+    @Test func resetReleasesTheTablesMemory() throws {
+        let mock = try MockProcess(["--threads", "2"])
+        defer { mock.stop() }
+        let start = mock.residentBytes
+        let conn = try RawConnection(port: mock.port)
+        let pad = String(repeating: "k", count: 200)
+        for i in 0..<30_000 {
+            conn.send(post("/v1/chat/completions", chat("m"), headers: ["Idempotency-Key": pad + String(i)]))
+            guard conn.readResponse().status == 200 else {
+                Issue.record("request \(i) failed")
+                return
+            }
+        }
+        let loaded = mock.residentBytes
+        #expect(try roundTrip(mock.port, get("/_squall/reset", method: "POST")).status == 200)
+        let after = mock.residentBytes
+        #expect(loaded - start > 8 << 20, "RSS start \(start >> 20) MB, loaded \(loaded >> 20) MB")
+        #expect(loaded - after > (loaded - start) / 2, "RSS start \(start >> 20), loaded \(loaded >> 20), after reset \(after >> 20) MB")
+    }
+}
