@@ -184,13 +184,22 @@ public final class MockState: Sendable {
         }
     }
 
-    /// Clears stats, the call log, counters and buckets and restarts scenario time at zero, then hands
-    /// the freed memory back to the operating system (`malloc_trim`), so RSS falls after a reset.
+    /// Clears stats, the call log, counters and buckets and restarts scenario time at zero, then (when
+    /// the tables were large) hands the freed memory back to the operating system (`malloc_trim`), so
+    /// RSS falls after a reset.
     public func reset() {
-        box.withLock { s in
-            Self.clear(&s, maxKeys: maxKeys, logCapacity: callLogCapacity)
+        let large = box.withLock { s in
+            defer { Self.clear(&s, maxKeys: maxKeys, logCapacity: callLogCapacity) }
+            return Self.holdsMuch(s)
         }
-        Self.releaseFreedMemory()
+        if large { Self.releaseFreedMemory() }
+    }
+
+    /// Whether the tables hold enough that returning their memory is worth a `malloc_trim`, which
+    /// walks (and briefly locks) every malloc arena of the process: skipped for small tables, so a
+    /// host process (tests, an in-process run) is not stalled by resets that free little.
+    private static func holdsMuch(_ s: Inner) -> Bool {
+        s.log.count + s.stats.keysTracked >= 16_384
     }
 
     private static func clear(_ s: inout Inner, maxKeys: Int, logCapacity: Int) {
@@ -208,7 +217,8 @@ public final class MockState: Sendable {
     /// at zero now. Requests decided after this belong to the run.
     @discardableResult
     public func startRun(_ start: RunStart) -> RunStarted {
-        let started = box.withLock { s in
+        let (started, large) = box.withLock { s in
+            let large = Self.holdsMuch(s)
             if let profile = start.profile {
                 s.plan.replace(profile: profile)
                 s.profileText = start.profileText ?? s.profileText
@@ -217,11 +227,12 @@ public final class MockState: Sendable {
             if let seed = start.seed { s.seed = seed }
             Self.clear(&s, maxKeys: maxKeys, logCapacity: callLogCapacity)
             s.run = start.run
-            return RunStarted(
+            let started = RunStarted(
                 run: start.run, timeScale: timeScale, seed: s.seed, rules: s.plan.profile.faults.count,
                 originUnixNanos: Self.unixNanos())
+            return (started, large)
         }
-        Self.releaseFreedMemory()
+        if large { Self.releaseFreedMemory() }
         return started
     }
 
