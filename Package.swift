@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
@@ -52,13 +54,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // Flag groups and checks shared by the commands (stack flags, time scale, URLs, limits).
+        .target(
+            name: "CommandFlags",
+            dependencies: [
+                "Reliability",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Open/closed-loop drivers, targets, HDR recording (arrivals come from Traffic).
         .target(
             name: "LoadGen",
             dependencies: [
-                "Reliability", "Traffic", "CurlClient",
+                "Reliability", "Traffic", "CurlClient", "CommandFlags",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,7 +101,11 @@ let package = Package(
         .target(
             name: "AgentService",
             dependencies: [
-                "Reliability", "CurlClient", "LoadGen", "RedisStore",
+                "Reliability", "CurlClient", "LoadGen", "RedisStore", "CommandFlags",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,7 +116,7 @@ let package = Package(
             name: "squall",
             dependencies: [
                 "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "Scenarios", "Reporting",
-                "AgentService", "RedisStore", "CurlClient",
+                "AgentService", "RedisStore", "CurlClient", "CommandFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,6 +137,9 @@ let package = Package(
             name: "AgentServiceTests",
             dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient", "LoadGen"]
         ),
-        .testTarget(name: "SquallCLITests", dependencies: ["squall"]),
+        .testTarget(
+            name: "SquallCLITests",
+            dependencies: ["squall", "CommandFlags", "Scenarios", "Reporting", "LoadGen", "AgentService", "MockLLM"]
+        ),
     ]
 )

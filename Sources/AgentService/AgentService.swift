@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Logging
 import Reliability
 import ServiceLifecycle
@@ -40,9 +41,12 @@ public struct AgentService: Sendable {
             do {
                 let buffer = try await request.collectBody(upTo: maxBody)
                 body = Array(buffer.readableBytesView)
-            } catch {
+            } catch is NIOTooManyBytesError {
                 api.engine.metrics.rejected("invalid")
                 return Self.wire(.error(APIError(status: 413, field: "body", message: "request body exceeds \(maxBody) bytes")))
+            } catch {
+                api.engine.metrics.rejected("invalid")
+                return Self.wire(.error(APIError(status: 400, field: "body", message: "request body could not be read: it ended early or broke off")))
             }
             let key = request.headers[HTTPField.Name("Idempotency-Key")!]
             return Self.wire(await api.submit(body: body, headerKey: key))
@@ -50,7 +54,7 @@ public struct AgentService: Sendable {
         router.get("/tasks/:id") { _, context -> Response in
             Self.wire(await api.task(id: context.parameters.get("id") ?? ""))
         }
-        router.get("/health") { _, _ -> Response in Self.wire(api.health()) }
+        router.get("/health") { _, _ -> Response in Self.wire(await api.health()) }
         router.get("/metrics") { _, _ -> Response in Self.wire(await api.metrics()) }
         return router
     }

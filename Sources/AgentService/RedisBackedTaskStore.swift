@@ -50,6 +50,9 @@ public struct RedisBackedTaskStore: TaskStore {
 
     public func pendingCount() async throws -> Int { try await store.pendingCount() }
 
+    /// Redis answers `PING` (bounded by the client's command timeout).
+    public func checkHealth() async throws { try await store.client.ping() }
+
     /// Pending tasks stay in Redis for another replica: nothing is ended.
     public func failPending(_ outcome: TaskRunResult, now: Double) async throws -> Int { 0 }
 }

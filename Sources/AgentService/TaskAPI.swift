@@ -171,15 +171,27 @@ public struct TaskAPI: Sendable {
         }
     }
 
-    /// `GET /health`: 200 `{"status":"ok",…}`, or 503 `{"status":"draining",…}` during shutdown.
-    public func health() -> APIResponse {
+    /// `GET /health`: 200 `{"status":"ok",…}`; 503 `{"status":"draining",…}` during shutdown; 503
+    /// `{"status":"degraded","reason":…}` while the task store (Redis) does not answer — every
+    /// submission would get 503 then, so a load balancer should send traffic elsewhere.
+    public func health() async -> APIResponse {
         let draining = engine.isDraining
-        let object: [String: Any] = [
-            "status": draining ? "draining" : "ok", "tasks_in_flight": engine.inFlight,
-            "replica": configuration.replicaID,
+        var status = draining ? "draining" : "ok"
+        var reason: String?
+        if !draining {
+            do { try await engine.store.checkHealth() } catch {
+                status = "degraded"
+                reason = "task store unavailable: \(error)"
+                engine.metrics.storeUnavailable()
+            }
+        }
+        var object: [String: Any] = [
+            "status": status, "tasks_in_flight": engine.inFlight, "replica": configuration.replicaID,
         ]
+        if let reason { object["reason"] = reason }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return .json(draining ? 503 : 200, Array(data), headers: draining ? ["Retry-After": String(retryAfterSeconds)] : [:])
+        let healthy = status == "ok"
+        return .json(healthy ? 200 : 503, Array(data), headers: healthy ? [:] : ["Retry-After": String(retryAfterSeconds)])
     }
 
     /// `GET /metrics` in the Prometheus text format.

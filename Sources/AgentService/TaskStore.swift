@@ -20,4 +20,12 @@ public protocol TaskStore: Sendable {
     /// Ends every queued task with `outcome` (a store whose queue dies with the process does this at shutdown).
     /// Returns how many were ended.
     func failPending(_ outcome: TaskRunResult, now: Double) async throws -> Int
+    /// Throws when the store cannot serve requests now (what `GET /health` reports). Default: never
+    /// (a store in this process is always there).
+    func checkHealth() async throws
+}
+
+extension TaskStore {
+    /// A store in this process is always available.
+    public func checkHealth() async throws {}
 }

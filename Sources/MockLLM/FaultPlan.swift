@@ -25,12 +25,17 @@ public struct FaultPlan: Sendable {
     /// Per-rule counters for `every_nth` and `first_k_per_key`.
     struct SelectorState: Sendable {
         var matched: [Int]
-        var perKey: [[String: Int]]
+        /// Requests seen per key, per rule; bounded (keys cut to 256 bytes, at most `maxKeysPerRule`
+        /// keys, the oldest dropped first: a dropped key counts from zero again).
+        var perKey: [BoundedKeyTable<Int>]
         init(rules: Int) {
             matched = Array(repeating: 0, count: rules)
-            perKey = Array(repeating: [:], count: rules)
+            perKey = Array(repeating: BoundedKeyTable(capacity: FaultPlan.maxKeysPerRule), count: rules)
         }
     }
+
+    /// Keys a `first_k_per_key` rule remembers at most.
+    public static let maxKeysPerRule = 65_536
 
     /// Creates a plan with fresh counters and full rate-limit buckets.
     public init(profile: FaultProfile) {
@@ -64,9 +69,9 @@ public struct FaultPlan: Sendable {
                 state.matched[i] += 1
                 if let n = faults[i].everyNth, state.matched[i] % n != 0 { continue }
                 if let k = faults[i].firstKPerKey {
-                    let key = request.selectorKey
-                    let seen = state.perKey[i][key, default: 0]
-                    state.perKey[i][key] = seen + 1
+                    let key = BoundedKeyTable<Int>.tableKey(request.selectorKey)
+                    let seen = state.perKey[i][key] ?? 0
+                    state.perKey[i].set(key, seen + 1)
                     if seen >= k { continue }
                 }
                 if faults[i].rate < 1, !rng.chance(faults[i].rate) { continue }

@@ -22,6 +22,7 @@ public enum Percent {
     /// Parses to a fraction in 0…1.
     public static func parse(_ text: String) throws(QuantityError) -> Double {
         let s = text.trimmingCharacters(in: .whitespaces)
+        if let problem = rangeProblem(s) { throw QuantityError(input: text, expected: "a percentage from 0% to 100% (\(problem))") }
         if s.hasSuffix("%") {
             let number = s.dropLast().trimmingCharacters(in: .whitespaces)
             guard let v = Double(number), v >= 0, v <= 100, let fraction = Double(shiftDecimalLeftTwo(number)) else {
@@ -31,6 +32,22 @@ public enum Percent {
         }
         guard let v = Double(s), v >= 0, v <= 1 else { throw QuantityError(input: text, expected: validForms) }
         return v
+    }
+
+    /// Why a well-formed number is out of range (`150% exceeds 100%`, `1.5 exceeds 1 (100%)`,
+    /// `-5% is below 0%`), or nil when it is in range or not a number at all.
+    public static func rangeProblem(_ text: String) -> String? {
+        let s = text.trimmingCharacters(in: .whitespaces)
+        if s.hasSuffix("%") {
+            guard let v = Double(s.dropLast().trimmingCharacters(in: .whitespaces)), v.isFinite else { return nil }
+            if v > 100 { return "\(s) exceeds 100%" }
+            if v < 0 { return "\(s) is below 0%" }
+            return nil
+        }
+        guard let v = Double(s), v.isFinite else { return nil }
+        if v > 1 { return "\(s) exceeds 1 (100%); write a fraction 0..1 or a percentage such as 99.9%" }
+        if v < 0 { return "\(s) is below 0" }
+        return nil
     }
 
     /// "99.9" → "0.999" by moving the decimal point in the text, so `99.9%` parses to exactly the

@@ -51,7 +51,9 @@ public struct RetryPolicy: Sendable, Hashable {
     public var backoff: Backoff
     /// Backoff after throttled failures that carry no usable hint; nil uses `backoff`. Default nil.
     public var throttledBackoff: Backoff?
-    /// Whether `retry-after-ms` / `retry-after` replace the computed delay. Default true.
+    /// Whether the server's `retry-after-ms` / `retry-after` replace the computed delay. Default true.
+    /// The client's own breaker's come-back time (`on_open: retry`) is not a server hint and is
+    /// honoured either way.
     public var honorRetryAfter: Bool
     /// The largest server hint honoured as given. Default 60 s.
     public var retryAfterCap: Duration
@@ -81,12 +83,14 @@ public struct RetryPolicy: Sendable, Hashable {
     /// Decides what follows failed attempt `attempt` (1-based).
     /// - Parameters:
     ///   - failure: the class of the failed attempt (`.success` is a usage error and stops).
-    ///   - hint: the server's Retry-After, if any.
+    ///   - hint: the server's Retry-After, or the breaker's come-back time, if any.
+    ///   - hintFromServer: whether `hint` came from the server (true, the default: subject to
+    ///     `honorRetryAfter`) or from the client's own breaker (false: always used).
     ///   - previousDelay: the last wait scheduled for this task (decorrelated jitter), nil before the first.
     ///   - elapsed: time since the task's first attempt started, for the deadline.
     public func decide(
-        attempt: Int, failure: FailureClass, hint: Duration?, previousDelay: Duration?, elapsed: Duration,
-        rng: inout SquallRandom
+        attempt: Int, failure: FailureClass, hint: Duration?, hintFromServer: Bool = true, previousDelay: Duration?,
+        elapsed: Duration, rng: inout SquallRandom
     ) -> RetryDecision {
         guard failure != .success, retryOn.contains(failure) else { return .stop(.permanent) }
         guard attempt < maxAttempts else { return .stop(.attemptsExhausted) }
@@ -94,7 +98,7 @@ public struct RetryPolicy: Sendable, Hashable {
         var reason: RetryReason
         let curve = failure == .throttled ? (throttledBackoff ?? backoff) : backoff
         let computed = curve.delay(afterAttempt: attempt, previous: previousDelay, rng: &rng)
-        if honorRetryAfter, let hint, hint >= .zero {
+        if honorRetryAfter || !hintFromServer, let hint, hint >= .zero {
             if hint <= retryAfterCap {
                 delay = hint
                 reason = .retryAfter

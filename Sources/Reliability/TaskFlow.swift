@@ -221,8 +221,8 @@ public struct TaskFlow: Sendable {
         state: inout StackState, now: Duration, rng: inout SquallRandom, sink: inout Sink, rejected: Bool = false
     ) -> TaskAction {
         let decision = config.retry.decide(
-            attempt: attempt, failure: failureClass, hint: hint, previousDelay: previousDelay, elapsed: now - startedAt,
-            rng: &rng)
+            attempt: attempt, failure: failureClass, hint: hint, hintFromServer: !breakerHint, previousDelay: previousDelay,
+            elapsed: now - startedAt, rng: &rng)
         switch decision {
         case .stop(let reason):
             let cause: FailureCause = rejected && reason == .attemptsExhausted ? .breakerOpen : FailureCause(reason)

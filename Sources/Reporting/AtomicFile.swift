@@ -27,7 +27,8 @@ public struct ReportWriteError: Error, Sendable, Equatable, CustomStringConverti
 /// reader sees either the old file or the whole new one, never a partial one. `abandon()` (or
 /// dropping the value without committing) removes the temporary file.
 ///
-/// Writes are buffered (64 KiB) so rows can be streamed without holding the file in memory.
+/// Writes are buffered (64 KiB) so rows can be streamed without holding the file in memory. The
+/// temporary file is registered in `TemporaryFiles` until it is renamed or removed.
 public final class AtomicFile {
     /// Where the file ends up.
     public let destination: URL
@@ -49,8 +50,12 @@ public final class AtomicFile {
             return Self.counter
         }
         temporaryPath = directory + "/." + destination.lastPathComponent + ".\(getpid()).\(n).tmp"
+        TemporaryFiles.register(temporaryPath)
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 { throw Self.error(destination.path, "open \(temporaryPath)") }
+        if fd < 0 {
+            TemporaryFiles.unregister(temporaryPath)
+            throw Self.error(destination.path, "open \(temporaryPath)")
+        }
         buffer.reserveCapacity(Self.bufferLimit)
     }
 
@@ -100,6 +105,7 @@ public final class AtomicFile {
             throw failure
         }
         finished = true
+        TemporaryFiles.unregister(temporaryPath)
         let dir = open(destination.deletingLastPathComponent().path, O_RDONLY | O_CLOEXEC)
         if dir >= 0 {
             _ = fsync(dir)
@@ -118,6 +124,7 @@ public final class AtomicFile {
             fd = -1
         }
         unlink(temporaryPath)
+        TemporaryFiles.unregister(temporaryPath)
         finished = true
     }
 

@@ -14,13 +14,22 @@ public struct JUnitXML: Sendable {
         public var observed: String
         /// Extra explanation for a failure (may be empty).
         public var detail: String
+        /// How many observations the verdict rests on (a testcase property); nil writes none.
+        public var observations: Int?
+        /// Whether a failure is "no evidence" (an empty population) rather than a threshold missed.
+        public var noEvidence: Bool
         /// Creates a test case.
-        public init(name: String, passed: Bool, expected: String, observed: String, detail: String = "") {
+        public init(
+            name: String, passed: Bool, expected: String, observed: String, detail: String = "", observations: Int? = nil,
+            noEvidence: Bool = false
+        ) {
             self.name = name
             self.passed = passed
             self.expected = expected
             self.observed = observed
             self.detail = detail
+            self.observations = observations
+            self.noEvidence = noEvidence
         }
     }
 
@@ -85,14 +94,21 @@ public struct JUnitXML: Sendable {
             let classname = "squall." + s.name
             for c in s.cases {
                 let open = "    <testcase name=\"\(e(c.name))\" classname=\"\(e(classname))\" time=\"0\""
+                var properties = ""
+                if let n = c.observations {
+                    properties = "      <properties>\n        <property name=\"observations\" value=\"\(n)\"/>\n      </properties>\n"
+                }
                 if c.passed {
-                    out += open + "/>\n"
+                    out += properties.isEmpty ? open + "/>\n" : open + ">\n" + properties + "    </testcase>\n"
                 } else {
-                    let message = "expected \(c.expected), observed \(c.observed)"
+                    var message = (c.noEvidence ? "no evidence: " : "") + "expected \(c.expected), observed \(c.observed)"
+                    if let n = c.observations { message += " (n=\(n))" }
                     var body = "expected: \(c.expected)\nobserved: \(c.observed)"
+                    if let n = c.observations { body += "\nobservations: \(n)" }
                     if !c.detail.isEmpty { body += "\n" + c.detail }
-                    out += open + ">\n"
-                    out += "      <failure message=\"\(e(message))\" type=\"ExpectationFailed\">\(XMLText.escapeContent(body))</failure>\n"
+                    let type = c.noEvidence ? "NoEvidence" : "ExpectationFailed"
+                    out += open + ">\n" + properties
+                    out += "      <failure message=\"\(e(message))\" type=\"\(type)\">\(XMLText.escapeContent(body))</failure>\n"
                     out += "    </testcase>\n"
                 }
             }

@@ -76,14 +76,32 @@ public enum ReportMarkdown {
         guard !r.expectations.isEmpty else { return out + "The scenario states no expectations.\n" }
         let withDetail = r.expectations.contains { !$0.detail.isEmpty }
         let rows = r.expectations.map { v -> [String] in
-            var row = [Markdown.code(v.name), Markdown.text(v.expected), Markdown.text(v.observed), v.passed ? "✅ pass" : "❌ fail"]
+            var row = [
+                Markdown.code(v.name), Markdown.text(v.expected), Markdown.text(v.observed), NumberText.grouped(v.observations),
+                resultLabel(v.status),
+            ]
             if withDetail { row.append(Markdown.text(v.detail)) }
             return row
         }
-        var header = ["expectation", "expected", "observed", "result"]
-        if withDetail { header.append("detail") }
-        out += Markdown.table(header, rows)
+        var header = ["expectation", "expected", "observed", "n", "result"]
+        var align: [Markdown.Align] = [.left, .left, .left, .right, .left]
+        if withDetail {
+            header.append("detail")
+            align.append(.left)
+        }
+        out += Markdown.table(header, rows, align: align)
+        out += "\n`n` is how many observations each verdict rests on (tasks, calls, replays, breaker periods); "
+        out += "a verdict with none is **no evidence** and counts as not held.\n"
         return out
+    }
+
+    /// `✅ pass`, `❌ fail`, `⚠️ no evidence`.
+    public static func resultLabel(_ status: VerdictStatus) -> String {
+        switch status {
+        case .pass: return "✅ pass"
+        case .fail: return "❌ fail"
+        case .noEvidence: return "⚠️ no evidence"
+        }
     }
 
     /// The failure arithmetic block.

@@ -1,16 +1,16 @@
 import Foundation
 import Scenarios
 
-/// Writes a scenario's report directory: `ReportWriter.write(result, to: root)` creates
+/// Writes a scenario's report set: `ReportWriter.write(result, to: root)` creates
 /// `root/<scenario>/` with `report.md`, five SVG charts, `tasks.csv`, `timeseries.csv`,
 /// `junit.xml` and `summary.json`, rebuilds `root/README.md` (the catalog index) and appends the
 /// report to `$GITHUB_STEP_SUMMARY` when that is set.
 ///
-/// Every file is written atomically (temporary file in the same directory, fsync, rename), data
-/// files and charts first, `report.md` next and `summary.json` last, so a reader never sees a
-/// half-written file. Report files a previous run left that this run does not write (the breaker
-/// chart of a stack that no longer has a breaker) are removed. An incomplete result is written
-/// like any other and marked incomplete in every file.
+/// The files are written into a hidden staging directory beside the scenario's directory
+/// (`ReportStaging`) and swapped in with renames once all are written, so a reader sees the
+/// previous set or the new one, never a mix of two runs and never a partial file; an interrupted
+/// write leaves the previous set and no temporary file. An incomplete result is written like any
+/// other and marked incomplete in every file.
 public enum ReportWriter {
     /// Options of a write.
     public struct Options: Sendable {
@@ -21,7 +21,8 @@ public enum ReportWriter {
         /// The environment read for `GITHUB_STEP_SUMMARY`; nil disables the step summary.
         /// Default: the process environment.
         public var environment: [String: String]?
-        /// The `tasks.csv` the run streamed (moved into the report); nil writes the header only. Default nil.
+        /// The `tasks.csv` the run streamed (moved into the set); nil writes the header only (results
+        /// hold no per-task records). Default nil.
         public var tasksCSV: URL?
 
         /// Creates options; see each field for its default.
@@ -63,51 +64,68 @@ public enum ReportWriter {
     /// Writes the report of `result` into `root/<scenario>/`; see the type's documentation.
     @discardableResult
     public static func write(_ result: ScenarioResult, to root: URL, options: Options = Options()) throws(ReportWriteError) -> Written {
-        let directory = root.appendingPathComponent(directoryName(result.scenario.name), isDirectory: true)
-        try AtomicFile.makeDirectory(directory)
+        let staging = try ReportStaging(root: root, scenario: result.scenario.name)
+        defer { staging.abandon() }
+        return try write(result, into: staging, options: options)
+    }
+
+    /// Writes the report of `result` into `staging` (which the caller opened before the run, e.g. to
+    /// stream `tasks.csv` into it), swaps the set in, then updates the index and the step summary.
+    /// On an error the staging directory is removed and the previous set is left as it was.
+    @discardableResult
+    public static func write(
+        _ result: ScenarioResult, into staging: ReportStaging, options: Options = Options()
+    ) throws(ReportWriteError) -> Written {
+        let root = staging.destination.deletingLastPathComponent()
         var files: [String] = []
         func put(_ name: String, _ text: String) throws(ReportWriteError) {
-            try AtomicFile.write(text, to: directory.appendingPathComponent(name))
+            try AtomicFile.write(text, to: staging.url(for: name))
             files.append(name)
         }
+        do throws(ReportWriteError) {
+            var charts = ReportMarkdown.Charts.all
+            try put(ReportFiles.outcomesChart, ReportCharts.outcomes(result).svg())
+            try put(ReportFiles.loadChart, ReportCharts.load(result).svg())
+            try put(ReportFiles.latencyChart, ReportCharts.latency(result).svg())
+            if let band = ReportCharts.breaker(result) {
+                try put(ReportFiles.breakerChart, band.svg())
+            } else {
+                charts.breaker = false
+            }
+            try put(ReportFiles.distributionChart, ReportCharts.distribution(result).svg())
 
-        var charts = ReportMarkdown.Charts.all
-        try put(ReportFiles.outcomesChart, ReportCharts.outcomes(result).svg())
-        try put(ReportFiles.loadChart, ReportCharts.load(result).svg())
-        try put(ReportFiles.latencyChart, ReportCharts.latency(result).svg())
-        if let band = ReportCharts.breaker(result) {
-            try put(ReportFiles.breakerChart, band.svg())
-        } else {
-            charts.breaker = false
-        }
-        try put(ReportFiles.distributionChart, ReportCharts.distribution(result).svg())
-
-        try TasksCSV.place(options.tasksCSV, at: directory.appendingPathComponent(ReportFiles.tasks))
-        files.append(ReportFiles.tasks)
-        try put(ReportFiles.timeseries, TimeSeriesCSV.text(result.timeSeries))
-        try put(ReportFiles.junit, ReportJUnit.document(result, context: options.context).text())
-        let markdown = ReportMarkdown.render(result, context: options.context, charts: charts)
-        try put(ReportFiles.report, markdown)
-        let summary: Data
-        do {
-            summary = try result.summaryJSON()
+            if let streamed = options.tasksCSV {
+                try staging.adopt(streamed, as: ReportFiles.tasks)
+            } else {
+                try AtomicFile.write(CSV.row(TasksCSV.columns), to: staging.url(for: ReportFiles.tasks))
+            }
+            files.append(ReportFiles.tasks)
+            try put(ReportFiles.timeseries, TimeSeriesCSV.text(result.timeSeries))
+            try put(ReportFiles.junit, ReportJUnit.document(result, context: options.context).text())
+            let markdown = ReportMarkdown.render(result, context: options.context, charts: charts)
+            try put(ReportFiles.report, markdown)
+            let summary: Data
+            do {
+                summary = try result.summaryJSON()
+            } catch {
+                throw ReportWriteError(path: staging.url(for: ReportFiles.summary).path, reason: "cannot encode the result: \(error)")
+            }
+            try AtomicFile.write(to: staging.url(for: ReportFiles.summary)) { (file) throws(ReportWriteError) in
+                try file.write(summary)
+            }
+            files.append(ReportFiles.summary)
+            try staging.commit()
         } catch {
-            throw ReportWriteError(path: directory.appendingPathComponent(ReportFiles.summary).path, reason: "cannot encode the result: \(error)")
+            staging.abandon()
+            throw error
         }
-        try AtomicFile.write(to: directory.appendingPathComponent(ReportFiles.summary)) { (file) throws(ReportWriteError) in
-            try file.write(summary)
-        }
-        files.append(ReportFiles.summary)
 
-        for stale in ReportFiles.all where !files.contains(stale) {
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent(stale))
-        }
         if options.updateIndex { try CatalogIndex.write(root: root) }
         var stepSummary: String?
         if let environment = options.environment {
             let text = ReportMarkdown.render(result, context: options.context, charts: .none)
             stepSummary = try StepSummary.append(text, environment: environment)
         }
-        return Written(directory: directory, files: files, verdict: ReportVerdict(result), stepSummary: stepSummary)
+        return Written(directory: staging.destination, files: files, verdict: ReportVerdict(result), stepSummary: stepSummary)
     }
 }

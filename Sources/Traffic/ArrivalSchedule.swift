@@ -46,6 +46,21 @@ public struct ArrivalSchedule: Sendable, Hashable {
         duration > .zero ? expectedCount(in: duration) / duration.seconds : 0
     }
 
+    /// The highest rate the schedule asks for, tasks per second (a burst at one instant counts as
+    /// its size per second; a replay as its densest second).
+    public var peakRate: Double {
+        if case .replay(let times) = shape {
+            var best = 0, lo = 0
+            for hi in times.indices {
+                while times[hi] - times[lo] >= .seconds(1) { lo += 1 }
+                best = max(best, hi - lo + 1)
+            }
+            return Double(best)
+        }
+        guard let profile else { return 0 }
+        return profile.pieces.reduce(0) { max($0, $1.fromRate, $1.toRate, $1.mass) }
+    }
+
     /// The intended starts under `limit`, deterministic for `seed` (the arrivals stream of
     /// `TrafficStreams`, the same one a scenario with that seed uses).
     public func times(seed: UInt64, limit: ArrivalLimit) -> ArrivalTimes {

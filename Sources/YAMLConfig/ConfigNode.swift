@@ -22,11 +22,20 @@ public struct ConfigNode: @unchecked Sendable {
         self.fallbackMark = fallbackMark
     }
 
-    /// Parses YAML text into a root node. Syntax errors carry the line and column libyaml reports.
+    /// Parses YAML text into a root node. Syntax errors carry the line and column libyaml reports;
+    /// a document past `YAMLLimits` (size, nodes, aliases, expanded text) fails before any decoding.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
+        guard text.utf8.count <= YAMLLimits.maxDocumentBytes else {
+            throw ConfigError(
+                file: file, line: 0, column: 0, path: "",
+                message: "the document is \(text.utf8.count) bytes; at most \(YAMLLimits.maxDocumentBytes) (1 MiB) are read")
+        }
+        let composed: Node?
         do {
-            let node = try Yams.compose(yaml: text)
-            return ConfigNode(yaml: node, file: file)
+            // The parser is kept until the limits are checked: it owns the anchors, which nodes hold weakly.
+            let parser = try Parser(yaml: text)
+            composed = try parser.singleRoot()
+            if let composed { try withExtendedLifetime(parser) { () throws(ConfigError) in try YAMLLimits.check(composed, file: file) } }
         } catch let error as YamlError {
             switch error {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
@@ -43,13 +52,22 @@ public struct ConfigNode: @unchecked Sendable {
             default:
                 throw ConfigError(file: file, line: 0, column: 0, path: "", message: "cannot parse YAML: \(error)")
             }
+        } catch let error as ConfigError {
+            throw error
         } catch {
             throw ConfigError(file: file, line: 0, column: 0, path: "", message: "cannot parse YAML: \(error)")
         }
+        return ConfigNode(yaml: composed, file: file)
     }
 
-    /// Reads and parses a YAML file.
+    /// Reads and parses a YAML file (at most `YAMLLimits.maxDocumentBytes`; a larger file is refused
+    /// before it is read).
     public static func load(path: String) throws(ConfigError) -> ConfigNode {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > YAMLLimits.maxDocumentBytes {
+            throw ConfigError(
+                file: path, line: 0, column: 0, path: "",
+                message: "the file is \(size) bytes; at most \(YAMLLimits.maxDocumentBytes) (1 MiB) are read")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, line: 0, column: 0, path: "", message: "cannot read file (does it exist?)")
         }
@@ -238,6 +256,7 @@ public struct ConfigNode: @unchecked Sendable {
     /// A percentage (`2%`, `99.9%`, `0.02`) as a fraction in 0…1.
     public func percent() throws(ConfigError) -> Double {
         let s = try string()
+        if let problem = Percent.rangeProblem(s) { throw self.error("'\(s)' is not valid: \(problem); a percentage is 0% to 100%") }
         do { return try Percent.parse(s) } catch { throw self.error("'\(s)' is not \(Percent.validForms)") }
     }
 

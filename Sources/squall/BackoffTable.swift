@@ -1,3 +1,4 @@
+import CommandFlags
 import Foundation
 import Reliability
 
@@ -20,10 +21,10 @@ struct BackoffTable: Equatable {
         guard (1...1000).contains(attempts) else {
             throw UsageError(message: "--attempts \(attempts): expected a whole number from 1 to 1000")
         }
-        guard multiplier.isFinite, multiplier >= 0 else {
-            throw UsageError(message: "--multiplier \(multiplier): expected a number >= 0")
+        guard multiplier.isFinite, multiplier >= 0, multiplier <= 1e6 else {
+            throw UsageError(message: "--multiplier \(multiplier): expected a number from 0 to 1000000")
         }
-        guard base.isFinite, base >= 1 else { throw UsageError(message: "--base \(base): expected a number >= 1") }
+        guard base.isFinite, base >= 1, base <= 1000 else { throw UsageError(message: "--base \(base): expected a number from 1 to 1000") }
         let minD = try flagDuration("--min", min)
         let maxD = try flagDuration("--max", max)
         guard minD <= maxD else { throw UsageError(message: "--min \(min) is greater than --max \(max)") }
@@ -67,11 +68,9 @@ struct BackoffTable: Equatable {
     private func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: Swift.max(0, n - s.count)) + s }
 }
 
-/// Parses a duration flag or throws a `UsageError` naming it.
+/// Parses a duration flag (not negative, at most 366 days) or throws a `UsageError` naming it.
 func flagDuration(_ flag: String, _ text: String) throws -> Duration {
-    do { return try DurationFormat.parse(text) } catch {
-        throw UsageError(message: "\(flag) \(text): expected \(DurationFormat.validForms)")
-    }
+    do { return try FlagCheck.duration(text, flag: flag) } catch { throw UsageError(message: error.message) }
 }
 
 private func fmt(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandFlags
 import Foundation
 import Scenarios
 import Reliability
@@ -24,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     var catalog = false
 
     @Option(help: "sim (deterministic simulator, virtual time) or live (real sockets, wall-clock time). Default: each scenario's 'mode:' (sim when absent).")
-    var mode: String?
+    var mode: RunMode?
 
     @Option(help: "Override every scenario's seed.")
     var seed: UInt64?
@@ -32,69 +33,100 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Directory the reports are written under.")
     var out: String = "Reports"
 
-    @Option(name: .customLong("time-scale"), help: "Live mode: divide every scenario duration by this factor. Default: each scenario's 'time_scale:' (1 when absent).")
-    var timeScale: Double?
+    @OptionGroup var timeScale: TimeScaleOption
 
-    @Option(name: .customLong("llm-url"), help: "Live mode: use this LLM endpoint instead of an in-process mock.")
+    @Option(name: .customLong("llm-url"), parsing: .unconditional, help: "Live mode: use this LLM endpoint instead of an in-process mock.")
     var llmURL: String?
 
-    @Option(name: .customLong("target-url"), help: "Live mode: drive this task service instead of the in-process stack.")
+    @Option(name: .customLong("target-url"), parsing: .unconditional, help: "Live mode: drive this task service instead of the in-process stack.")
     var targetURL: String?
+
+    @Option(parsing: .unconditional, help: "Live mode, after SIGINT/SIGTERM: how long tasks in flight may finish before they are cancelled (real time).")
+    var grace: String = "5s"
 
     @Flag(help: "Print only one verdict line per scenario.")
     var quiet = false
 
+    /// The flags as checked settings (`RunSettings`), before any scenario is loaded.
+    var settings: RunSettings {
+        get throws(FlagError) {
+            try RunSettings.check(
+                mode: mode, out: out, timeScale: timeScale, llmURL: llmURL, targetURL: targetURL, grace: grace)
+        }
+    }
+
+    func validate() throws {
+        do { _ = try settings } catch { throw error.validation }
+    }
+
     func run() async throws {
-        var forcedMode: RunMode?
-        if let mode {
-            guard let m = RunMode(rawValue: mode) else {
-                throw UsageError(message: "--mode: '\(mode)' is not valid: expected sim or live")
-            }
-            forcedMode = m
-        }
-        if let timeScale, !(timeScale > 0 && timeScale.isFinite) {
-            throw UsageError(message: "--time-scale: '\(timeScale)' is not valid: expected a number above 0")
-        }
+        let settings = try self.settings
         var names = scenarios
         if catalog { names += ScenarioCatalog.names }
         guard !names.isEmpty else {
             throw UsageError(message: "give scenario files or bundled names, or --catalog (see `squall list`)")
         }
         let loaded = try ScenarioArguments.load(names)
+        do {
+            try settings.checkLiveOnlyFlags(against: loaded)
+            try settings.checkLiveLimits(loaded)
+        } catch { throw UsageError(message: error.message) }
         let root = URL(fileURLWithPath: out, isDirectory: true)
+        let interruption = Interruption()
+        interruption.install()
         var failed = 0
+        var notRun = 0
         for scenario in loaded {
+            if interruption.interrupted {
+                notRun += 1
+                continue
+            }
             // Each scenario runs in its declared mode and time scale unless the flags say otherwise.
-            let runMode = forcedMode ?? scenario.mode
-            let timeScale = self.timeScale ?? scenario.timeScale ?? 1
+            let runMode = settings.mode ?? scenario.mode
+            let timeScale = settings.timeScale ?? scenario.timeScale ?? 1
             var drivers: [any ScenarioDriver] = [SimulationDriver()]
             if runMode == .live {
-                guard let live = LiveDriverProvider.make(LiveOptions(timeScale: timeScale, llmURL: llmURL, targetURL: targetURL))
+                guard let live = LiveDriverProvider.make(LiveOptions(timeScale: timeScale, llmURL: settings.llmURL, targetURL: settings.targetURL))
                 else {
                     throw RunFailure(message: "live mode is not available in this build (no live driver is linked); use --mode sim")
                 }
                 drivers.append(live)
             }
             let runner = ScenarioRunner(drivers: drivers)
-            let result: ScenarioResult
+            var result: ScenarioResult
             let clock = ContinuousClock()
             let started = clock.now
             let cpuStarted = ProcessCPU.seconds()
-            // tasks.csv streams during the run into the report root; the report then moves it in.
-            let tasksCSV = root.appendingPathComponent(".\(ReportWriter.directoryName(scenario.name)).tasks.csv.partial")
-            try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            let seed = self.seed
+            // The report set is staged before the run (a driver may stream tasks.csv into it); a second
+            // signal removes the staging directory, the first leads to it being written and swapped in.
+            let staging: ReportStaging
+            do { staging = try ReportStaging(root: root, scenario: scenario.name) } catch {
+                throw RunFailure(message: "cannot write the report of \(scenario.name) under \(out): \(error)")
+            }
             do {
-                result = try await runner.run(scenario, mode: runMode, seed: seed, tasksCSV: tasksCSV.path)
+                // The simulator stops as soon as it is cancelled; live runs let tasks in flight finish for the grace period.
+                // tasks.csv streams into the staging directory during the run; the report adopts it.
+                let tasksCSV = staging.url(for: ReportFiles.tasks).path
+                result = try await interruption.run(grace: runMode == .sim ? .zero : settings.grace) {
+                    try await runner.run(scenario, mode: runMode, seed: seed, tasksCSV: tasksCSV)
+                }
             } catch {
-                try? FileManager.default.removeItem(at: tasksCSV)
+                if let signo = interruption.signal {
+                    FileHandle.standardError.write(Data("squall: \(scenario.name): interrupted before anything was measured: \(error)\n".utf8))
+                    throw ExitCode(128 + signo)
+                }
+                staging.abandon()
                 throw RunFailure(message: "\(scenario.name): \(error)")
             }
+            if let signo = interruption.signal { RunInterruption.mark(&result, signal: signo) }
             let elapsed = (clock.now - started).seconds
             let cpu = ProcessCPU.seconds() - cpuStarted
             let report: String
             do {
                 report = try ReportOutput.write(
-                    result, root: root, timeScale: runMode == .live ? timeScale : nil, tasksCSV: tasksCSV)
+                    result, into: staging, timeScale: runMode == .live ? timeScale : nil,
+                    tasksCSV: staging.url(for: ReportFiles.tasks))
             } catch {
                 throw RunFailure(message: "cannot write the report of \(scenario.name) under \(out): \(error)")
             }
@@ -107,6 +139,12 @@ struct RunCommand: AsyncParsableCommand {
             }
             if !result.passed { failed += 1 }
         }
+        if let signo = interruption.signal {
+            print(
+                "interrupted by \(Interruption.name(signo)): the report of the scenario it stopped is marked incomplete"
+                    + (notRun > 0 ? "; \(notRun) scenario\(notRun == 1 ? "" : "s") not run" : ""))
+            throw ExitCode(InterruptedExit.code)
+        }
         if loaded.count > 1 {
             print("\(loaded.count - failed) of \(loaded.count) scenarios passed")
         }
@@ -117,11 +155,12 @@ struct RunCommand: AsyncParsableCommand {
 /// Where the CLI writes a result: the Reporting module's `ReportWriter` (report.md, SVG charts,
 /// tasks.csv, timeseries.csv, junit.xml, summary.json, the Reports index, the CI step summary).
 enum ReportOutput {
-    /// Writes the report and returns the path of `report.md`.
-    static func write(_ result: ScenarioResult, root: URL, timeScale: Double?, tasksCSV: URL? = nil) throws -> String {
+    /// Writes the report into `staging` (adopting the `tasks.csv` the run streamed there), swaps it
+    /// in, and returns the path of `report.md`.
+    static func write(_ result: ScenarioResult, into staging: ReportStaging, timeScale: Double?, tasksCSV: URL? = nil) throws -> String {
         let options = ReportWriter.Options(
             context: ReportContext(squallVersion: SquallVersion.current, timeScale: timeScale), tasksCSV: tasksCSV)
-        let written = try ReportWriter.write(result, to: root, options: options)
+        let written = try ReportWriter.write(result, into: staging, options: options)
         return written.directory.appendingPathComponent(ReportFiles.report).path
     }
 }
@@ -135,6 +174,7 @@ enum ScenarioArguments {
             let scenario: Scenario
             do {
                 scenario = try ScenarioCatalog.resolve(name)
+                try ExpectationPresence.require(scenario)
             } catch {
                 throw UsageError(message: error.description)
             }

@@ -9,7 +9,8 @@ struct Squall: AsyncParsableCommand {
         abstract: "Chaos and load testing for the reliability stack of LLM-agent services.",
         discussion: """
             Exit codes: 0 all expectations held, 1 an expectation failed, 2 bad input or usage, \
-            3 the run could not be carried out.
+            3 the run could not be carried out, 4 interrupted by SIGINT/SIGTERM (report written, marked \
+            incomplete), 128+N killed by a second signal N (nothing written).
             """,
         version: SquallVersion.current,
         subcommands: SquallCommands.all

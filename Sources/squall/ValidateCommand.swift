@@ -18,6 +18,7 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             do {
                 let s = try ScenarioCatalog.resolve(file)
+                try ExpectationPresence.require(s)
                 print("ok: \(file): \(s.name), \(s.expectations.count) expectation\(s.expectations.count == 1 ? "" : "s")")
             } catch {
                 errors.append(error.description)

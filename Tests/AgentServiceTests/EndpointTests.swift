@@ -66,7 +66,7 @@ import Testing
         #expect(text.contains("squall_service_tasks_accepted_total 1\n"))
         #expect(text.contains("squall_service_tasks_finished_total{status=\"complete\"} 1\n"))
         #expect(text.contains("squall_service_tasks_rejected_total{reason=\"invalid\"} 1\n"))
-        #expect(text.contains("squall_service_queue_depth 0\n"))
+        #expect(text.contains("squall_service_queue_depth 0.0\n"))
         await http.shutdown()
         try await s.shutdown()
     }

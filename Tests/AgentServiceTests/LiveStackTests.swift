@@ -134,11 +134,8 @@ import Testing
 
 @Suite struct ServeLauncherTests {
     func resolved(port: Int, redis: String? = nil) throws -> ServeOptions.Resolved {
-        var o = ServeOptions()
-        o.port = port
-        o.llmURL = "http://127.0.0.1:9"
-        o.redis = redis
-        return try o.resolve()
+        try ServeOptions.parse(["--port", "\(port)", "--llm-url", "http://127.0.0.1:9"] + (redis.map { ["--redis", $0] } ?? []))
+            .resolve()
     }
 
     @Test func portInUseIsAServeFailure() async throws {
@@ -161,12 +158,9 @@ import Testing
         let record = TaskRecord(id: "t_waiting", task: "waiting", userID: "u", idempotencyKey: nil, createdAt: 0)
         #expect(try await store.submit(record, queueLimit: -1))
         let occupied = try await RunningService.start(AgentServiceConfiguration(), runner: FakeRunner())
-        var o = ServeOptions()
-        o.port = occupied.port
-        o.llmURL = "http://127.0.0.1:9"
-        o.redis = TestRedis.url
-        o.redisNamespace = ns
-        let options = try o.resolve()
+        let options = try ServeOptions.parse([
+            "--port", "\(occupied.port)", "--llm-url", "http://127.0.0.1:9", "--redis", TestRedis.url!, "--redis-namespace", ns,
+        ]).resolve()
         await #expect(throws: ServeFailure.self) { try await ServeLauncher.run(options, signals: []) }
         #expect(try await store.pendingCount() == 1)
         #expect(try await store.get(id: "t_waiting")?.status == .pending)
@@ -185,25 +179,37 @@ import Testing
     }
 
     @Test func badFlagsNameTheFlag() {
-        func message(_ edit: (inout ServeOptions) -> Void) -> String {
-            var o = ServeOptions()
-            o.llmURL = "http://127.0.0.1:8080"
-            edit(&o)
+        func message(_ flags: String...) -> String {
             do {
-                _ = try o.resolve()
+                _ = try ServeOptions.parse(["--llm-url", "http://127.0.0.1:8080"] + flags)
                 return "ok"
-            } catch { return error.message }
+            } catch { return ServeOptions.message(for: error) }
         }
-        #expect(message { _ in } == "ok")
-        #expect(message { $0.llmURL = "" }.hasPrefix("--llm-url"))
-        #expect(message { $0.llmURL = "ftp://x" }.hasPrefix("--llm-url"))
-        #expect(message { $0.drainTimeout = "soon" }.hasPrefix("--drain-timeout"))
-        #expect(message { $0.workers = 0 }.hasPrefix("--workers"))
-        #expect(message { $0.queue = -1 }.hasPrefix("--queue"))
-        #expect(message { $0.port = 70000 }.hasPrefix("--port"))
-        #expect(message { $0.jitter = "lots" }.hasPrefix("--jitter"))
-        #expect(message { $0.redis = "localhost:6379" }.hasPrefix("--redis"))
-        #expect(message { $0.attempts = 0 }.hasPrefix("--attempts"))
-        #expect(message { $0.backoffMin = "2m"; $0.backoffMax = "1m" }.hasPrefix("--backoff-min"))
+        #expect(message() == "ok")
+        #expect(message("--llm-url", "").hasPrefix("--llm-url"))
+        #expect(message("--llm-url", "ftp://x").hasPrefix("--llm-url 'ftp://x': expected an http:// or https:// URL"))
+        #expect(message("--llm-url", "notaurl").hasPrefix("--llm-url 'notaurl': expected an http:// or https:// URL"))
+        #expect(message("--drain-timeout", "soon").hasPrefix("--drain-timeout"))
+        #expect(message("--drain-timeout", "-1s") == "--drain-timeout '-1s': must not be negative")
+        #expect(message("--retry-after", "-2s") == "--retry-after '-2s': must not be negative")
+        #expect(message("--attempt-timeout", "0s") == "--attempt-timeout '0s': must be more than 0s")
+        #expect(message("--workers", "0").hasPrefix("--workers"))
+        #expect(message("--workers", "-3").hasPrefix("--workers"))
+        #expect(message("--queue", "-1").hasPrefix("--queue"))
+        #expect(message("--port", "70000").hasPrefix("--port"))
+        #expect(message("--jitter", "lots").hasPrefix("--jitter"))
+        #expect(message("--redis", "localhost:6379").hasPrefix("--redis"))
+        #expect(message("--attempts", "0").hasPrefix("--attempts"))
+        #expect(message("--backoff-min", "2m", "--backoff-max", "1m").hasPrefix("--backoff-min"))
+        #expect(message("--time-scale", "-1").hasPrefix("--time-scale -1.0: expected a number above 0"))
+        #expect(message("--log-level", "loud").hasPrefix("--log-level loud"))
+    }
+
+    @Test func defaultsAreTheLibrarysOwn() throws {
+        let r = try ServeOptions.parse(["--llm-url", "http://127.0.0.1:8080"]).resolve()
+        #expect(r.stack.retry == ServeOptions.baseStack.retry)
+        #expect(r.service.workers == AgentServiceConfiguration().workers)
+        #expect(r.service.drainTimeout == AgentServiceConfiguration().drainTimeout)
+        #expect(r.timeScale == 1)
     }
 }

@@ -146,7 +146,7 @@ final class GatedTarget: LoadTarget, Sendable {
 }
 
 /// Polls `condition` until it holds, at most `limit` (real time) in 1 ms steps; returns whether it held.
-func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+func eventually(within limit: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let end = clock.now.advanced(by: limit)
     while clock.now < end {

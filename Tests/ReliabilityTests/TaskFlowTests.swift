@@ -140,6 +140,27 @@ extension TaskOutcome {
         #expect(d.sink.events.contains { if case .retryScheduled(_, _, .breakerOpen, _, _) = $0 { return true } else { return false } })
     }
 
+    @Test func ignoringRetryAfterIgnoresTheServerButNotTheBreaker() {
+        var c = base
+        c.retry.honorRetryAfter = false
+        // A 429 asking for 7 s gets the computed backoff (1 s) instead.
+        var d = Driver(c)
+        let o = d.run([.status(429, ResponseHints(retryAfter: .seconds(7))), .ok])
+        #expect(o.succeeded && o.finishedAt == .milliseconds(1200))
+        #expect(d.sink.events.contains { if case .retryScheduled(2, .seconds(1), .throttledBackoff, _, _) = $0 { return true } else { return false } })
+        // The breaker's come-back time is the client's own, not a server hint: still honoured.
+        c.breaker = BreakerConfig(trip: .failureCount(threshold: 2, window: .seconds(60)), recoveryTimeout: .seconds(30))
+        c.onBreakerOpen = .retry
+        c.retry.maxAttempts = 1
+        var b = Driver(c)
+        _ = b.run([.status(503)])
+        _ = b.run(start: .seconds(1), [.status(503)])  // opens at 1.1 s until 31.1 s
+        c.retry.maxAttempts = 3
+        b.config = c
+        let waited = b.run(start: .seconds(2), [.ok])
+        #expect(waited.succeeded && waited.finishedAt == .milliseconds(31_200))
+    }
+
     @Test func breakerRejectionUnderPolicyWaitUsesNoAttempt() {
         var c = base
         c.breaker = BreakerConfig(trip: .failureCount(threshold: 1, window: .seconds(60)), recoveryTimeout: .seconds(10))

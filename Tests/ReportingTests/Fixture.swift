@@ -63,10 +63,12 @@ enum Fixture {
                 reexecutedWithinTTL: 0, duplicateExecutions: 0, maxExecutionsPerKey: 1, replayMismatches: 0),
             faultWindows: [FaultWindowInfo(index: 1, start: 600, end: 900, label: "status 503")])
         r.expectations = [
-            ExpectationVerdict(name: "success_rate", expected: ">= 85%", observed: "88.095%", passed: true),
-            ExpectationVerdict(name: "breaker.opens_within", expected: "<= 15s after window 1 start", observed: "4.25s", passed: true),
+            ExpectationVerdict(name: "success_rate", expected: ">= 85%", observed: "88.095%", passed: true, observations: 210),
             ExpectationVerdict(
-                name: "latency_p99", expected: "< 5s", observed: "12.5s", passed: false,
+                name: "breaker.opens_within", expected: "<= 15s after window 1 start", observed: "4.25s", passed: true,
+                observations: 91),
+            ExpectationVerdict(
+                name: "latency_p99", expected: "< 5s", observed: "12.5s", passed: false, observations: 210,
                 detail: "p99 of 210 tasks > limit; note <b>&\"quotes\"</b> | pipe"),
         ]
         r.arithmetic = FailureArithmetic(

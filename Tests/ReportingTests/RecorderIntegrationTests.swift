@@ -51,7 +51,7 @@ import Reporting
                     lastOutcome: outcome, route: 0, model: 0, promptTokens: 10, completionTokens: failing ? 0 : 20))
         }
         var result = recorder.finish(end: .seconds(180))
-        result.expectations = [ExpectationVerdict(name: "breaker.calls_while_open", expected: "0", observed: "0", passed: true)]
+        result.expectations = [ExpectationVerdict(name: "breaker.calls_while_open", expected: "0", observed: "0", passed: true, observations: 1)]
         return result
     }
 

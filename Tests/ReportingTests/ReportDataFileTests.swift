@@ -93,12 +93,49 @@ import Reporting
         #expect(cases.map { $0.attributes["name"] } == ["success_rate", "breaker.opens_within", "latency_p99"])
         let failures = doc.named("failure")
         #expect(failures.count == 1)
-        #expect(failures[0].attributes["message"] == "expected < 5s, observed 12.5s")
-        #expect(failures[0].text == "expected: < 5s\nobserved: 12.5s\np99 of 210 tasks > limit; note <b>&\"quotes\"</b> | pipe")
-        let props = Dictionary(uniqueKeysWithValues: doc.named("property").map { ($0.attributes["name"]!, $0.attributes["value"]!) })
+        #expect(failures[0].attributes["message"] == "expected < 5s, observed 12.5s (n=210)")
+        #expect(failures[0].attributes["type"] == "ExpectationFailed")
+        #expect(failures[0].text == "expected: < 5s\nobserved: 12.5s\nobservations: 210\np99 of 210 tasks > limit; note <b>&\"quotes\"</b> | pipe")
+        let observations = doc.named("property").filter { $0.attributes["name"] == "observations" }
+        #expect(observations.map { $0.attributes["value"] } == ["210", "91", "210"])
+        let props = Dictionary(
+            uniqueKeysWithValues: doc.named("property").filter { $0.attributes["name"] != "observations" }
+                .map { ($0.attributes["name"]!, $0.attributes["value"]!) })
         #expect(props["seed"] == "42")
         #expect(props["mode"] == "sim")
         #expect(props["squall_version"] == "0.1.0")
+    }
+
+    @Test func junitMarksNoEvidenceAsItsOwnFailureType() throws {
+        var r = Fixture.result()
+        r.expectations.append(
+            .noEvidence(name: "during[1].success_rate", expected: ">= 99%", observed: "no tasks", detail: "no task arrived"))
+        let doc = try #require(XMLCheck.parse(ReportJUnit.document(r).text()))
+        let failures = doc.named("failure")
+        #expect(failures.count == 2)
+        #expect(failures[1].attributes["type"] == "NoEvidence")
+        #expect(failures[1].attributes["message"] == "no evidence: expected >= 99%, observed no tasks (n=0)")
+        #expect(doc.named("testsuite")[0].attributes["failures"] == "2")
+    }
+
+    @Test func summaryJSONCarriesStatusAndObservations() throws {
+        var r = Fixture.result()
+        r.expectations.append(.noEvidence(name: "x", expected: "e", observed: "o", detail: "d"))
+        let json = String(decoding: try r.summaryJSON(), as: UTF8.self)
+        #expect(json.contains("\"observations\" : 210"))
+        #expect(json.contains("\"status\" : \"no_evidence\""))
+        #expect(json.contains("\"status\" : \"pass\""))
+        let back = try ScenarioResult.makeDecoder().decode(ScenarioResult.self, from: try r.summaryJSON())
+        #expect(back.expectations.last?.status == .noEvidence)
+        #expect(back.expectations.last?.passed == false)
+    }
+
+    @Test func aVerdictFromAnOlderSummaryDecodesWithWhatItHad() throws {
+        let old = #"{"name":"success_rate","expected":">= 90%","observed":"92%","passed":true,"detail":""}"#
+        let v = try ScenarioResult.makeDecoder().decode(ExpectationVerdict.self, from: Data(old.utf8))
+        #expect(v.status == .pass && v.observations == 0 && v.value == nil)
+        let failed = old.replacingOccurrences(of: "true", with: "false")
+        #expect(try ScenarioResult.makeDecoder().decode(ExpectationVerdict.self, from: Data(failed.utf8)).status == .fail)
     }
 
     @Test func junitMarksIncompleteRunAsError() throws {

@@ -17,10 +17,18 @@ import Reporting
 
     @Test func verdictTableHasOneRowPerExpectationWithEscapedText() {
         let l = lines()
-        #expect(l.contains("| expectation | expected | observed | result | detail |"))
-        #expect(l.contains("| `success_rate` | >= 85% | 88.095% | ✅ pass |  |"))
-        #expect(l.contains("| `breaker.opens_within` | <= 15s after window 1 start | 4.25s | ✅ pass |  |"))
-        #expect(l.contains(#"| `latency_p99` | < 5s | 12.5s | ❌ fail | p99 of 210 tasks > limit; note \<b>&"quotes"\</b> \| pipe |"#))
+        #expect(l.contains("| expectation | expected | observed | n | result | detail |"))
+        #expect(l.contains("| `success_rate` | >= 85% | 88.095% | 210 | ✅ pass |  |"))
+        #expect(l.contains("| `breaker.opens_within` | <= 15s after window 1 start | 4.25s | 91 | ✅ pass |  |"))
+        #expect(l.contains(#"| `latency_p99` | < 5s | 12.5s | 210 | ❌ fail | p99 of 210 tasks > limit; note \<b>&"quotes"\</b> \| pipe |"#))
+    }
+
+    @Test func noEvidenceVerdictsAreMarkedAsSuch() {
+        var r = Fixture.result()
+        r.expectations.append(.noEvidence(name: "duplicates.replays_identical", expected: "e", observed: "no replays", detail: "d"))
+        let table = ReportMarkdown.expectations(r)
+        #expect(table.contains("| `duplicates.replays_identical` | e | no replays | 0 | ⚠️ no evidence | d |"))
+        #expect(ReportMarkdown.header(r).contains("2 of 4 expectations held"))
     }
 
     @Test func passingRunSaysPass() {

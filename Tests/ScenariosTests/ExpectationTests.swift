@@ -132,6 +132,7 @@ import Testing
         r.duplicates.replayed = 5
         r.duplicates.replayMismatches = 0
         r.breaker.callsWhileOpen = 0
+        r.breaker.opens = 1
         ExpectationEvaluator.evaluate(s, &r)
         #expect(r.passed)
         r.duplicates.replayMismatches = 2
@@ -183,6 +184,35 @@ import Testing
               during: { success_rate: ">= 50%", latency_p99: "< 1s" }
             """)
         for v in r.expectations { #expect(!v.passed, "\(v.name) should fail: observed \(v.observed)") }
+    }
+
+    @Test func aStackWithoutABreakerRunsAndFailsEveryBreakerExpectation() throws {
+        let expect = """
+              breaker:
+                opens_within: 10s
+                closes_within: 20s
+                calls_while_open: 0
+                half_open_probes: "<= 1"
+                cycles: "<= 1"
+            """
+        let without = try run(Self.outage.replacingOccurrences(
+            of: "  breaker: { failure_threshold: 5, window: 30s, recovery_timeout: 15s, half_open_probes: 1 }",
+            with: "  breaker: off") + expect)
+        #expect(without.expectations.count == 5)
+        for v in without.expectations {
+            #expect(v.status == .fail, "\(v.name): \(v.status)")
+            #expect(v.observed == "no breaker configured")
+        }
+        let with = try run(Self.outage + expect)
+        for v in with.expectations { #expect(v.passed, "\(v.name): \(v.observed)") }
+    }
+
+    @Test func reexecutionAfterTTLFailsWithoutIdempotency() throws {
+        let r = try run(Self.duplicates.replacingOccurrences(of: "stack: { idempotency: { ttl: 10m } }", with: "stack: { idempotency: off }"))
+        let v = try #require(verdict(r, "duplicates.reexecution_after_ttl"))
+        #expect(v.status == .fail)
+        #expect(v.observed == "idempotency off")
+        #expect(try verdict(run(Self.duplicates), "duplicates.reexecution_after_ttl")?.passed == true)
     }
 
     @Test func offeredLoadDuringTheWindowShowsRetryAmplificationWithoutABreaker() throws {

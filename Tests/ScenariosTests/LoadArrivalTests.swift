@@ -13,45 +13,39 @@ import Traffic
         try scenario("name: t\nduration: \(duration)\nload:\n\(block)\n").load
     }
 
-    func flags(_ edit: (inout LoadArguments) -> Void) throws -> ArrivalSchedule {
-        var a = LoadArguments()
-        a.url = "http://127.0.0.1:1"
-        a.duration = "1h"
-        edit(&a)
-        return try a.schedule()
+    /// The schedule `squall load --target raw --url … --duration 1h ARGS…` builds.
+    func flags(_ args: String...) throws -> ArrivalSchedule {
+        try LoadArguments.parse(["--target", "raw", "--url", "http://127.0.0.1:1", "--duration", "1h"] + args).schedule()
     }
 
     @Test func constantAndPoissonMeanTheSameAsTheirFlags() throws {
-        #expect(try load("  rate: 2/s\n  arrival: constant").arrival == flags { $0.rate = "2/s"; $0.arrival = "constant" })
-        #expect(try load("  rate: 2/s").arrival == flags { $0.rate = "2/s"; $0.arrival = "poisson" })
-        #expect(try load("  rate: 2/s\n  arrival: poisson\n  process: even").arrival == flags {
-            $0.rate = "2/s"; $0.arrival = "poisson"; $0.process = "even"
-        })
+        #expect(try load("  rate: 2/s\n  arrival: constant").arrival == flags("--rate", "2/s", "--arrival", "constant"))
+        #expect(try load("  rate: 2/s").arrival == flags("--rate", "2/s", "--arrival", "poisson"))
+        #expect(try load("  rate: 2/s\n  arrival: poisson\n  process: even").arrival == flags("--rate", "2/s", "--arrival", "poisson", "--process", "even"))
     }
 
     @Test func rampFromAndOverMeanWhatTheFlagsMean() throws {
         let spec = try load("  rate: 10/s\n  arrival: { ramp: { from: 2/s, over: 30m } }")
-        let cli = try flags { $0.rate = "10/s"; $0.arrival = "ramp"; $0.rampFrom = "2/s"; $0.rampOver = "30m" }
+        let cli = try flags("--rate", "10/s", "--arrival", "ramp", "--ramp-from", "2/s", "--ramp-over", "30m")
         #expect(spec.arrival == cli)
         #expect(spec.arrival.shape == .ramp(from: 2, to: 10, over: .seconds(1800)))
         // Mean over the hour: 30 min averaging 6/s, then 30 min at 10/s.
         #expect(abs(spec.ratePerSecond - 8) < 1e-9)
         // Without `over`, the ramp lasts the scenario, as --ramp-over defaults to --duration.
-        #expect(try load("  rate: 10/s\n  arrival: ramp").arrival == flags { $0.rate = "10/s"; $0.arrival = "ramp" })
+        #expect(try load("  rate: 10/s\n  arrival: ramp").arrival == flags("--rate", "10/s", "--arrival", "ramp"))
     }
 
     @Test func diurnalParametersMeanWhatTheFlagsMean() throws {
         let spec = try load("  tasks_per_day: 86400\n  arrival: { diurnal: { peak_factor: 3, peak_at: 9h, start_at: 6h } }")
-        let cli = try flags {
-            $0.tasksPerDay = "86400"; $0.arrival = "diurnal"; $0.peakFactor = 3; $0.peakAt = "9h"; $0.startAt = "6h"
-        }
+        let cli = try flags(
+            "--tasks-per-day", "86400", "--arrival", "diurnal", "--peak-factor", "3", "--peak-at", "9h", "--start-at", "6h")
         #expect(spec.arrival == cli)
     }
 
     @Test func burstsAreSizeEveryLengthAndStartOnTopOfTheRate() throws {
         let spec = try load("  rate: 1/s\n  arrival: { bursts: { every: 5m, size: 3000, length: 30s, start: 270s } }")
         // squall load --rate 1/s --burst-rate 100/s --burst-every 5m --burst-length 30s: the same bursts.
-        let cli = try flags { $0.rate = "1/s"; $0.arrival = "bursts"; $0.burstRate = "100/s" }
+        let cli = try flags("--rate", "1/s", "--arrival", "bursts", "--burst-rate", "100/s")
         #expect(spec.arrival == cli)
         let instant = try load("  arrival: { bursts: { every: 10m, size: 100 } }\n  process: even", duration: "30m")
         #expect(instant.arrival.shape == .bursts(Bursts(every: .seconds(600), size: 100)))

@@ -23,5 +23,7 @@ import Testing
         #expect(properties(schema, ["properties", "load"]) == Set(LoadDecoding.keys))
         #expect(properties(schema, ["properties", "stack"]) == Set(StackDecoding.keys))
         #expect(properties(schema, ["properties", "expect"]) == Set(ExpectDecoding.keys))
+        let guards = try #require((schema["properties"] as? [String: Any])?["guards"] as? [String: Any])
+        #expect((guards["items"] as? [String: Any])?["enum"] as? [String] == Mutant.names)
     }
 }

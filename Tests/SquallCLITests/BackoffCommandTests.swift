@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func badFlagsNameTheFlagAndWhatIsValid() {
-        #expect { try table(min: "fast") } throws: { ($0 as? UsageError)?.message.hasPrefix("--min fast: expected a duration") == true }
+        #expect { try table(min: "fast") } throws: { ($0 as? UsageError)?.message.hasPrefix("--min 'fast': expected a duration") == true }
         #expect { try table(jitter: "fulll") } throws: {
             ($0 as? UsageError)?.message == "--jitter fulll: expected one of none, full, equal, decorrelated"
         }

@@ -42,7 +42,8 @@ public enum LoadDriver {
     /// the timeline's scale) whatever the target's state, so a stall shows up as latency (measured
     /// from the intended start) and as dropped tasks, instead of hiding as fewer requests
     /// (no coordinated omission). Returns the number of original tasks offered. Cancelling the
-    /// calling task stops scheduling and cancels tasks in flight.
+    /// calling task stops scheduling and cancels tasks in flight; `OfferStop.requested` stops
+    /// scheduling and lets the tasks in flight finish.
     @discardableResult
     public static func openLoop<Times: Sequence<Duration>>(
         times: Times, factory: TaskFactory, target: any LoadTarget, timeline: LiveTimeline, options: OpenLoopOptions,
@@ -61,7 +62,7 @@ public enum LoadDriver {
                 if timeline.realElapsed() < realIntended {
                     do { try await timeline.sleep(untilReal: realIntended) } catch { break }
                 }
-                if Task.isCancelled { break }
+                if Task.isCancelled || OfferStop.requested { break }
                 let dispatchLag = timeline.realElapsed() - realIntended
                 var planned = factory.task(index: offered, at: intended)
                 offered += 1
@@ -122,7 +123,7 @@ public enum LoadDriver {
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, users) {
                 group.addTask(executorPreference: executor) {
-                    while !Task.isCancelled {
+                    while !Task.isCancelled && !OfferStop.requested {
                         let now = timeline.now()
                         if let end = limit.duration, now >= end { return }
                         guard let index = counter.next() else { return }

@@ -21,90 +21,45 @@ public enum ExpectationEvaluator {
             return thresholdVerdict(name: name, metric: metric, threshold: threshold, scope: scope, result: result)
         case .arithmetic(let name, let confidence):
             let pct = Percent.format(confidence, digits: 1)
+            let expected = "expected failure probability \(sci(arithmetic.expectedFailureProbability)) inside the \(pct) exact interval"
+            guard arithmetic.tasks > 0 else {
+                return .noEvidence(name: name, expected: expected, observed: "no tasks", detail: "no task finished")
+            }
             return ExpectationVerdict(
                 name: name,
-                expected: "expected failure probability \(sci(arithmetic.expectedFailureProbability)) inside the \(pct) exact interval",
+                expected: expected,
                 observed: "\(arithmetic.observedFailures)/\(arithmetic.tasks) failed, interval [\(sci(arithmetic.intervalLower)), \(sci(arithmetic.intervalUpper))]",
-                passed: arithmetic.consistent,
+                passed: arithmetic.consistent, observations: arithmetic.tasks, value: arithmetic.observedFailureProbability,
                 detail: arithmetic.framing + (arithmetic.notes.isEmpty ? "" : "; " + arithmetic.notes.joined(separator: "; ")))
         case .breakerOpensWithin(let name, let w, let limit):
-            guard let window = result.faultWindows.first(where: { $0.index == w }) else {
-                return missingWindow(name, w)
-            }
-            let expected = "<= \(DurationFormat.short(limit)) after window \(w) start (\(fmtT(window.start)))"
-            guard let open = result.breaker.transitions.first(where: { ($0.to == "open") && $0.at >= window.start }) else {
-                return ExpectationVerdict(name: name, expected: expected, observed: "never opened", passed: false,
-                    detail: "no transition to open at or after \(fmtT(window.start))")
-            }
-            let delay = open.at - window.start
-            return ExpectationVerdict(
-                name: name, expected: expected, observed: fmtD(delay), passed: delay <= limit.seconds + 1e-9,
-                detail: "opened at \(fmtT(open.at)) (\(open.cause))")
+            return BreakerVerdicts.opensWithin(name: name, window: w, limit: limit, result: result)
         case .breakerClosesWithin(let name, let w, let limit):
-            guard let window = result.faultWindows.first(where: { $0.index == w }) else {
-                return missingWindow(name, w)
-            }
-            let expected = "<= \(DurationFormat.short(limit)) after window \(w) end (\(fmtT(window.end)))"
-            let openedInWindow = result.breaker.transitions.contains { $0.to == "open" && $0.at >= window.start && $0.at < window.end }
-            guard openedInWindow else {
-                return ExpectationVerdict(name: name, expected: expected, observed: "never opened in the window", passed: false,
-                    detail: "there was nothing to close")
-            }
-            let stateAtEnd = result.breaker.transitions.last(where: { $0.at < window.end })?.to ?? "closed"
-            if stateAtEnd == "closed" {
-                return ExpectationVerdict(name: name, expected: expected, observed: "0s", passed: true,
-                    detail: "already closed when the window ended")
-            }
-            guard let close = result.breaker.transitions.first(where: { $0.to == "closed" && $0.at >= window.end }) else {
-                return ExpectationVerdict(name: name, expected: expected, observed: "never closed", passed: false,
-                    detail: "state at the end of the run: \(result.breaker.finalState)")
-            }
-            let delay = close.at - window.end
-            return ExpectationVerdict(
-                name: name, expected: expected, observed: fmtD(delay), passed: delay <= limit.seconds + 1e-9,
-                detail: "closed at \(fmtT(close.at)) (\(close.cause))")
+            return BreakerVerdicts.closesWithin(name: name, window: w, limit: limit, result: result)
         case .breakerCallsWhileOpen(let name, let t):
-            return countVerdict(name, t, result.breaker.callsWhileOpen,
-                detail: "\(result.breaker.rejections) admissions rejected, \(fmtD(result.breaker.secondsOpen)) open")
+            return BreakerVerdicts.callsWhileOpen(name: name, threshold: t, result: result)
         case .breakerHalfOpenProbes(let name, let t):
-            return countVerdict(name, t, result.breaker.maxCallsPerHalfOpen,
-                detail: "most calls in one half-open period; \(result.breaker.halfOpenCalls) over the run")
+            return BreakerVerdicts.halfOpenProbes(name: name, threshold: t, result: result)
         case .breakerCycles(let name, let t):
-            return countVerdict(name, t, result.breaker.cycles,
-                detail: "\(result.breaker.opens) opens, \(result.breaker.closes) closes")
+            return BreakerVerdicts.cycles(name: name, threshold: t, result: result)
         case .executionsPerKey(let name, let t):
-            return countVerdict(name, t, result.duplicates.maxExecutionsPerKey,
-                detail: "\(result.duplicates.duplicateExecutions) keys executed more than once within the TTL; \(result.duplicates.submitted) duplicates submitted")
+            return DuplicateVerdicts.executionsPerKey(name: name, threshold: t, result: result)
         case .replaysIdentical(let name):
-            let d = result.duplicates
-            guard d.replayed > 0 else {
-                return ExpectationVerdict(name: name, expected: "every replay identical to the original", observed: "no replays",
-                    passed: false, detail: "no duplicate arrived after its original finished, so nothing was checked")
-            }
-            return ExpectationVerdict(
-                name: name, expected: "every replay identical to the original",
-                observed: "\(d.replayed - d.replayMismatches)/\(d.replayed) identical", passed: d.replayMismatches == 0,
-                detail: "\(d.conflicts) duplicates rejected while the original was in flight")
+            return DuplicateVerdicts.replaysIdentical(name: name, result: result)
         case .reexecutionAfterTTL(let name):
-            let d = result.duplicates
-            let ok = d.reexecutedAfterTTL > 0 && d.reexecutedWithinTTL == 0
-            return ExpectationVerdict(
-                name: name, expected: "duplicates after the TTL run again; none within it",
-                observed: "\(d.reexecutedAfterTTL) after the TTL, \(d.reexecutedWithinTTL) within", passed: ok,
-                detail: d.reexecutedAfterTTL == 0
-                    ? "no duplicate arrived after its key expired; make duplicates.delay reach past the TTL"
-                    : "re-executions after the TTL are not counted as duplicate executions")
+            return DuplicateVerdicts.reexecutionAfterTTL(name: name, result: result)
         case .recoversWithin(let name, let w, let limit, let tolerance):
             return recovery(name: name, window: w, limit: limit, tolerance: tolerance, result: result)
         }
     }
 
     static func missingWindow(_ name: String, _ w: Int) -> ExpectationVerdict {
-        ExpectationVerdict(name: name, expected: "window \(w)", observed: "no such window", passed: false)
+        ExpectationVerdict(name: name, expected: "window \(w)", observed: "no such window", passed: false, observations: 0)
     }
 
-    static func countVerdict(_ name: String, _ t: Threshold, _ observed: Int, detail: String) -> ExpectationVerdict {
-        ExpectationVerdict(name: name, expected: t.description, observed: String(observed), passed: t.holds(Double(observed)), detail: detail)
+    static func countVerdict(_ name: String, _ t: Threshold, _ observed: Int, observations: Int, detail: String) -> ExpectationVerdict {
+        ExpectationVerdict(
+            name: name, expected: t.description, observed: String(observed), passed: t.holds(Double(observed)),
+            observations: observations, value: Double(observed), detail: detail)
     }
 
     // MARK: Thresholds
@@ -135,7 +90,14 @@ public enum ExpectationEvaluator {
     ) -> ExpectationVerdict {
         let value: Double
         var detail: String
+        let observations: Int
         if case .run = scope {
+            observations = runObservations(metric, result)
+            guard observations > 0 else {
+                return .noEvidence(
+                    name: name, expected: threshold.description, observed: "no tasks",
+                    detail: "nothing to measure: no task finished (or no call was billed)")
+            }
             (value, detail) = runValue(metric, result)
         } else {
             guard let (figures, label, window) = scoped(scope, result) else {
@@ -144,14 +106,45 @@ public enum ExpectationEvaluator {
                 }
                 return ExpectationVerdict(
                     name: name, expected: threshold.description, observed: known ? "not recorded" : "no such window",
-                    passed: false, detail: known ? "the run did not keep this window scope (ResultNeeds)" : "")
+                    passed: false, observations: 0,
+                    detail: known ? "the run did not keep this window scope (ResultNeeds)" : "")
+            }
+            observations = figures.tasks
+            guard observations > 0 else {
+                return .noEvidence(name: name, expected: threshold.description, observed: "no tasks", detail: label)
             }
             (value, detail) = scopedValue(metric, figures: figures, window: window, scope: scope, result: result)
             detail = detail.isEmpty ? label : label + "; " + detail
         }
+        if threshold.confidence != nil {
+            let (count, days) = CountTest.count(metric, value: value, result: result)
+            return CountTest.verdict(
+                name: name, threshold: threshold, value: value, count: count, days: days, observations: observations,
+                detail: detail)
+        }
         return ExpectationVerdict(
             name: name, expected: threshold.description, observed: threshold.unit.format(value),
-            passed: threshold.holds(value), detail: detail)
+            passed: threshold.holds(value), observations: observations, value: value, detail: detail)
+    }
+
+    /// How many observations a run-wide figure rests on: finished tasks for rates, shares and
+    /// per-task figures; latencies recorded; submissions for usage and offered load; billed
+    /// completions for a cost share (0 when nothing was billed).
+    static func runObservations(_ metric: Metric, _ r: ScenarioResult) -> Int {
+        let done = r.totals.succeeded + r.totals.failed
+        switch metric {
+        case .successRate, .failures, .failuresPerDay, .attemptsPerTask, .llmCallsPerTask, .failuresByCause,
+            .routeTaskShare:
+            return done
+        case .latency:
+            return r.latency.count
+        case .llmCalls, .llmCallsPerDay, .tokensPerDay, .costPerDay, .offeredLoad:
+            return r.totals.submitted
+        case .duplicateExecutions:
+            return r.totals.tasks
+        case .routeCostShare:
+            return r.usage.cost > 0 ? r.usage.executions : 0
+        }
     }
 
     static func runValue(_ metric: Metric, _ r: ScenarioResult) -> (Double, String) {
@@ -168,6 +161,8 @@ public enum ExpectationEvaluator {
             return (v, "from the intended start, over \(r.latency.count) finished tasks")
         case .attemptsPerTask:
             return (r.attempts.meanAttempts, "max \(r.attempts.maxAttempts); \(fmtN(r.attempts.meanCalls)) calls per task")
+        case .llmCallsPerTask:
+            return (r.attempts.meanCalls, "LLM calls actually sent per finished task; \(fmtN(r.attempts.meanAttempts)) attempts per task")
         case .llmCalls:
             return (Double(r.usage.llmCalls), "\(r.usage.executions) completions generated")
         case .llmCallsPerDay:
@@ -206,6 +201,8 @@ public enum ExpectationEvaluator {
             return (latency.percentile(p) ?? latency.p99, "from the intended start (HDR histogram, 3 significant digits)")
         case .attemptsPerTask:
             return (f.tasks == 0 ? 0 : Double(f.attempts) / Double(f.tasks), "")
+        case .llmCallsPerTask:
+            return (f.tasks == 0 ? 0 : Double(f.calls) / Double(f.tasks), "LLM calls sent by these tasks")
         case .llmCalls, .offeredLoad:
             let calls: Int
             let arrivals: Int
@@ -239,14 +236,17 @@ public enum ExpectationEvaluator {
         let expected = "<= \(DurationFormat.short(limit)) after window \(w) end"
         guard let series = result.aggregates.recovery.first(where: { $0.window == w }) else {
             return ExpectationVerdict(name: name, expected: expected, observed: "not recorded", passed: false,
-                detail: "the run did not keep recovery steps for window \(w) (ResultNeeds)")
+                observations: 0, detail: "the run did not keep recovery steps for window \(w) (ResultNeeds)")
         }
         let baseline = series.before.ratio ?? 1
         let target = baseline - tolerance
         let step = series.stepSeconds
         let filled = series.steps.enumerated().filter { $0.element.tasks > 0 }
-        guard !filled.isEmpty || series.later > 0 else {
-            return ExpectationVerdict(name: name, expected: expected, observed: "no tasks after the window", passed: false)
+        let after = series.steps.reduce(series.later) { $0 + $1.tasks }
+        guard after > 0 else {
+            return .noEvidence(
+                name: name, expected: expected, observed: "no tasks after the window",
+                detail: "no task arrived after window \(w) ended, so recovery could not be seen")
         }
         var recoveredAt: Double?
         for (j, entry) in filled.enumerated() {
@@ -260,10 +260,13 @@ public enum ExpectationEvaluator {
         let baseText = "baseline success \(Percent.format(baseline, digits: 2)) (before the window), tolerance \(Percent.format(tolerance, digits: 2)), steps of \(fmtD(step))"
         guard let at = recoveredAt else {
             let horizon = series.later > 0 ? " within \(fmtD(step * Double(RecoverySeries.maxSteps)))" : ""
-            return ExpectationVerdict(name: name, expected: expected, observed: "not recovered" + horizon, passed: false, detail: baseText)
+            return ExpectationVerdict(
+                name: name, expected: expected, observed: "not recovered" + horizon, passed: false, observations: after,
+                detail: baseText)
         }
         return ExpectationVerdict(
-            name: name, expected: expected, observed: fmtD(at), passed: at <= limit.seconds + 1e-9, detail: baseText)
+            name: name, expected: expected, observed: fmtD(at), passed: at <= limit.seconds + 1e-9,
+            observations: after, value: at, detail: baseText)
     }
 
     // MARK: Formatting

@@ -34,24 +34,30 @@ enum ShutdownExpectation {
     static func verdict(name: String, measure: ShutdownMeasure, threshold: Threshold, result: ScenarioResult) -> ExpectationVerdict {
         guard let s = result.service else {
             return ExpectationVerdict(
-                name: name, expected: threshold.description, observed: "no task service", passed: false,
+                name: name, expected: threshold.description, observed: "no task service", passed: false, observations: 0,
                 detail: "the run did not go through a task service (run it with --mode live)")
         }
         switch measure {
         case .lost:
+            guard s.accepted > 0 else {
+                return .noEvidence(
+                    name: name, expected: threshold.description, observed: "no task accepted",
+                    detail: "the service accepted no task, so none could be lost")
+            }
             var detail = "\(s.accepted) tasks accepted with 202; \(s.endedByShutdown) failed with cause shutdown"
             if !s.lostIDs.isEmpty { detail += "; lost: " + s.lostIDs.joined(separator: ", ") }
             return ExpectationVerdict(
                 name: name, expected: threshold.description, observed: threshold.unit.format(Double(s.lost)),
-                passed: threshold.holds(Double(s.lost)), detail: detail)
+                passed: threshold.holds(Double(s.lost)), observations: s.accepted, value: Double(s.lost), detail: detail)
         case .drainTime:
             guard let d = s.drainSeconds else {
-                return ExpectationVerdict(
-                    name: name, expected: threshold.description, observed: "no drain", passed: false,
+                return .noEvidence(
+                    name: name, expected: threshold.description, observed: "no drain",
                     detail: "no replica was shut down during the run")
             }
             return ExpectationVerdict(
                 name: name, expected: threshold.description, observed: threshold.unit.format(d), passed: threshold.holds(d),
+                observations: 1, value: d,
                 detail: "replica \(s.sigtermReplica.map(String.init) ?? "?") signalled at \(s.sigtermAtSeconds.map { threshold.unit.format($0) } ?? "?")")
         }
     }

@@ -175,7 +175,7 @@ struct LiveRun: Sendable {
                         if timeline.realElapsed() < timeline.toReal(s.at) {
                             do { try await timeline.sleep(untilScenario: s.at) } catch { return }
                         }
-                        if Task.isCancelled { return }
+                        if Task.isCancelled || OfferStop.requested { return }
                         books.withLock { $0.recorder.recordArrival(at: s.at) }
                         group.addTask {
                             if let gate { await gate.acquire() }

@@ -11,7 +11,8 @@ public enum ConsoleSummary {
         var out = "\(verdict) \(r.scenario.name) (\(r.mode.rawValue), seed \(r.seed)): \(held)/\(r.expectations.count) expectations held — \(reportPath)\n"
         guard verbose else { return out }
         for v in r.expectations {
-            out += "  \(v.passed ? "ok  " : "FAIL") \(v.name): expected \(v.expected), observed \(v.observed)\n"
+            let evidence = v.status == .noEvidence ? "no evidence: " : ""
+            out += "  \(v.passed ? "ok  " : "FAIL") \(v.name): \(evidence)expected \(v.expected), observed \(v.observed) (n=\(v.observations))\n"
         }
         let t = r.totals
         out += "  tasks \(t.tasks), succeeded \(t.succeeded), failed \(t.failed) (\(Percent.format(t.successRate, digits: 3)) success); "

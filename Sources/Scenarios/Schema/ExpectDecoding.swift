@@ -5,7 +5,7 @@ import YAMLConfig
 enum ExpectDecoding {
     static let metricKeys = [
         "success_rate", "failures", "failures_per_day", "latency_p50", "latency_p90", "latency_p95", "latency_p99",
-        "latency_p999", "latency_max", "attempts_per_task", "llm_calls", "llm_calls_per_day", "tokens_per_day",
+        "latency_p999", "latency_max", "attempts_per_task", "llm_calls_per_task", "llm_calls", "llm_calls_per_day", "tokens_per_day",
         "cost_per_day", "duplicate_executions", "offered_load", "failures_by_cause", "routes",
     ]
     static let scopeKeys = ["before", "during", "after", "before_outage", "during_outage", "after_outage"]
@@ -33,9 +33,7 @@ enum ExpectDecoding {
                 }
                 out.append(.arithmetic(name: "failure_arithmetic", confidence: confidence))
             case "breaker":
-                guard scenario.stack.breaker != nil else {
-                    throw n.error("the stack has no breaker ('stack.breaker: off'), so there is nothing to expect of it")
-                }
+                // A stack without a breaker runs, and these fail with "no breaker configured".
                 out += try decodeBreaker(n, windows: windows)
             case "duplicates":
                 out += try decodeDuplicates(n, scenario: scenario)
@@ -55,7 +53,8 @@ enum ExpectDecoding {
     ) throws(ConfigError) -> [Expectation] {
         let name = scope.prefix + key
         func one(_ metric: Metric) throws(ConfigError) -> [Expectation] {
-            let t = try Threshold.decode(n, unit: metric.unit, defaultComparison: metric.defaultComparison)
+            let t = try Threshold.decode(
+                n, unit: metric.unit, defaultComparison: metric.defaultComparison, allowsConfidence: metric.allowsConfidence)
             return [.threshold(name: name, metric: metric, threshold: t, scope: scope)]
         }
         switch key {
@@ -69,6 +68,7 @@ enum ExpectDecoding {
         case "latency_p999": return try one(.latency(percentile: 99.9))
         case "latency_max": return try one(.latency(percentile: 100))
         case "attempts_per_task": return try one(.attemptsPerTask)
+        case "llm_calls_per_task": return try one(.llmCallsPerTask)
         case "llm_calls": return try one(.llmCalls)
         case "llm_calls_per_day": return try one(.llmCallsPerDay)
         case "tokens_per_day": return try one(.tokensPerDay)
@@ -85,7 +85,7 @@ enum ExpectDecoding {
                         suggestion: closestMatch(to: cause, in: valid))
                 }
                 let metric = Metric.failuresByCause(c)
-                let t = try Threshold.decode(value, unit: metric.unit, defaultComparison: .atMost)
+                let t = try Threshold.decode(value, unit: metric.unit, defaultComparison: .atMost, allowsConfidence: true)
                 out.append(.threshold(name: "\(name).\(cause)", metric: metric, threshold: t, scope: scope))
             }
             return out
@@ -165,9 +165,7 @@ enum ExpectDecoding {
                 out.append(.replaysIdentical(name: "duplicates.replays_identical"))
             default:
                 _ = try v.oneOf(["allowed"])
-                guard scenario.stack.idempotencyTTL != nil else {
-                    throw v.error("idempotency is off ('stack.idempotency: off'), so there is no TTL to pass")
-                }
+                // Without idempotency this fails at evaluation ("idempotency off"), like a missing breaker.
                 out.append(.reexecutionAfterTTL(name: "duplicates.reexecution_after_ttl"))
             }
         }
@@ -199,7 +197,7 @@ enum ExpectDecoding {
                 continue
             }
             if ["failures_per_day", "llm_calls_per_day", "tokens_per_day", "cost_per_day", "routes"].contains(key) {
-                throw v.error("'\(key)' is a whole-run figure; within a window use failures, llm_calls, success_rate, latency_pXX, attempts_per_task or offered_load")
+                throw v.error("'\(key)' is a whole-run figure; within a window use failures, llm_calls, success_rate, latency_pXX, attempts_per_task, llm_calls_per_task or offered_load")
             }
             out += try decodeMetric(key, v, scope: scope, scenario: scenario)
         }

@@ -117,17 +117,40 @@ enum LoadDecoding {
         var out: [PromptSpec] = []
         let items = try node.sequence()
         guard !items.isEmpty else { throw node.error("give at least one prompt") }
+        guard items.count <= ScenarioLimits.maxPrompts else {
+            throw node.error("\(items.count) prompts; at most \(ScenarioLimits.maxPrompts)")
+        }
+        var total = 0
         for item in items {
+            // The size is checked before the text is built, so a huge `repeat` allocates nothing.
+            let textNode: ConfigNode
+            var text: String
+            var copies = 1
+            var m: ConfigMapping?
             if item.isScalar {
-                out.append(PromptSpec(text: try item.nonEmptyString()))
+                textNode = item
+                text = try item.nonEmptyString()
+            } else {
+                let mapping = try item.mapping(allowed: ["text", "weight", "repeat"])
+                m = mapping
+                textNode = try mapping.required("text")
+                text = try textNode.nonEmptyString()
+                if let r = mapping.optional("repeat") { copies = try r.int(in: 1...ScenarioLimits.maxRepeat) }
+            }
+            let size = text.count * copies + (copies - 1)
+            guard size <= ScenarioLimits.maxPromptCharacters else {
+                throw (m?["repeat"] ?? textNode).error(
+                    "the prompt is \(size) characters\(copies > 1 ? " after repeat" : ""); at most \(ScenarioLimits.maxPromptCharacters)")
+            }
+            total += size
+            guard total <= ScenarioLimits.maxPromptsCharacters else {
+                throw item.error("the prompts add up to more than \(ScenarioLimits.maxPromptsCharacters) characters")
+            }
+            guard let m else {
+                out.append(PromptSpec(text: text))
                 continue
             }
-            let m = try item.mapping(allowed: ["text", "weight", "repeat"])
-            var text = try m.required("text").nonEmptyString()
-            if let r = m.optional("repeat") {
-                let n = try r.int(in: 1...1_000_000)
-                text = Array(repeating: text, count: n).joined(separator: " ")
-            }
+            if copies > 1 { text = Array(repeating: text, count: copies).joined(separator: " ") }
             let weight = try m.optional("weight")?.double(in: 0...1e9) ?? 1
             guard weight > 0 else { throw m["weight"].error("a weight must be above zero") }
             out.append(PromptSpec(text: text, weight: weight))

@@ -21,6 +21,8 @@ public struct Scenario: Sendable {
     public var llm: FaultProfile
     /// What must hold, in file order.
     public var expectations: [Expectation]
+    /// The planted defects the scenario claims to catch (`guards:`), checked by `squall audit`. Default none.
+    public var guards: [Mutant] = []
     /// The mode `squall run` uses unless `--mode` is given (`mode:`). Default `.sim`.
     public var mode: RunMode = .sim
     /// The live time scale `squall run` uses unless `--time-scale` is given (`time_scale:`). Default nil (1).

@@ -8,7 +8,9 @@ import YAMLConfig
 /// file:line:column, the field path and what would be valid.
 public enum ScenarioLoader {
     /// Top-level keys of a scenario file.
-    public static let keys = ["name", "description", "seed", "duration", "load", "stack", "llm", "expect", "mode", "time_scale", "service"]
+    public static let keys = [
+        "name", "description", "seed", "duration", "load", "stack", "llm", "expect", "guards", "mode", "time_scale", "service",
+    ]
 
     /// Reads and decodes a scenario file.
     public static func load(path: String) throws(ConfigError) -> Scenario {
@@ -29,6 +31,10 @@ public enum ScenarioLoader {
         let m = try root.mapping(allowed: keys)
         let nameNode = try m.required("name")
         let name = try nameNode.nonEmptyString()
+        guard name.count <= ScenarioLimits.maxNameLength else {
+            throw nameNode.error(
+                "is \(name.count) characters long; at most \(ScenarioLimits.maxNameLength) (it names the report directory)")
+        }
         guard name.allSatisfy({ ($0.isLetter || $0.isNumber) && $0.isASCII || $0 == "-" || $0 == "_" || $0 == "." }),
             !name.hasPrefix(".")
         else {
@@ -53,6 +59,7 @@ public enum ScenarioLoader {
         if let e = m.optional("expect") {
             scenario.expectations = try ExpectDecoding.decode(e, scenario: scenario)
         }
+        if let g = m.optional("guards") { scenario.guards = try GuardsDecoding.decode(g, scenario: scenario) }
         return scenario
     }
 

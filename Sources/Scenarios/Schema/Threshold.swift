@@ -66,19 +66,29 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
     public var value: Double
     /// The unit.
     public var unit: ThresholdUnit
+    /// For counts written `"<= 120 at 99%"`: the confidence of a one-sided exact Poisson test on the
+    /// count (it fails only when the count is beyond the limit at this confidence); nil compares the
+    /// observed figure directly. Default nil.
+    public var confidence: Double?
 
     /// Creates a threshold.
-    public init(_ comparison: Comparison, _ value: Double, unit: ThresholdUnit) {
+    public init(_ comparison: Comparison, _ value: Double, unit: ThresholdUnit, confidence: Double? = nil) {
         self.comparison = comparison
         self.value = value
         self.unit = unit
+        self.confidence = confidence
     }
 
-    /// Whether the observed value satisfies it.
+    /// Whether the observed value satisfies it, compared directly (statistical thresholds are
+    /// judged by `CountTest` on the raw count).
     public func holds(_ observed: Double) -> Bool { comparison.holds(observed, value) }
 
-    /// `>= 99.5%`.
-    public var description: String { "\(comparison.rawValue) \(unit.format(value))" }
+    /// `>= 99.5%`, `<= 120 at 99%`.
+    public var description: String {
+        let base = "\(comparison.rawValue) \(unit.format(value))"
+        guard let confidence else { return base }
+        return base + " at " + Percent.format(confidence, digits: 3)
+    }
 
     /// The forms a threshold may take, for errors.
     static func validForms(_ unit: ThresholdUnit) -> String {
@@ -93,11 +103,26 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
         return "a comparison (<, <=, >, >=, ==) and a value, such as \(example)"
     }
 
-    /// Parses a threshold from a scalar; a bare value uses `defaultComparison`.
+    /// Parses a threshold from a scalar; a bare value uses `defaultComparison`. With
+    /// `allowsConfidence` (counts), a suffix `at 99%` makes it a statistical threshold.
     public static func decode(
-        _ node: ConfigNode, unit: ThresholdUnit, defaultComparison: Comparison
+        _ node: ConfigNode, unit: ThresholdUnit, defaultComparison: Comparison, allowsConfidence: Bool = false
     ) throws(ConfigError) -> Threshold {
-        let raw = try node.string().trimmingCharacters(in: .whitespaces)
+        var raw = try node.string().trimmingCharacters(in: .whitespaces)
+        var confidence: Double?
+        if let r = raw.range(of: " at ", options: .backwards) {
+            let suffix = raw[r.upperBound...].trimmingCharacters(in: .whitespaces)
+            guard allowsConfidence else {
+                throw node.error(
+                    "'\(raw)' is not valid: a confidence ('at 99%') applies to counts only "
+                        + "(\(CountTest.keys.joined(separator: ", "))); here expected \(validForms(unit))")
+            }
+            guard let c = try? Percent.parse(suffix), c > 0.5, c < 1 else {
+                throw node.error("'\(raw)' is not valid: the confidence after 'at' must be a percentage between 50% and 100% (exclusive), e.g. 'at 99%'")
+            }
+            confidence = c
+            raw = raw[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
+        }
         var text = Substring(raw)
         var comparison = defaultComparison
         let prefixes: [(String, Comparison)] = [
@@ -112,9 +137,15 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
         var valueText = text.trimmingCharacters(in: .whitespaces)
         if let r = valueText.range(of: " of ") { valueText = String(valueText[..<r.lowerBound]) }
         guard let v = parseValue(valueText, unit: unit) else {
+            if unit == .percent, let problem = Percent.rangeProblem(valueText) {
+                throw node.error("'\(raw)' is not valid: \(problem); a percentage is 0% to 100%")
+            }
             throw node.error("'\(raw)' is not valid: expected \(validForms(unit))")
         }
-        return Threshold(comparison, v, unit: unit)
+        if confidence != nil, comparison == .equal {
+            throw node.error("'\(raw)' is not valid: a confidence needs a bound (<=, <, >=, >), not '=='")
+        }
+        return Threshold(comparison, v, unit: unit, confidence: confidence)
     }
 
     static func parseValue(_ text: String, unit: ThresholdUnit) -> Double? {

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Reporting
+import Scenarios
+
+/// `squall audit`: the verdicts' own test. Runs each scenario over seeds 1…S and each planted
+/// defect over seeds 1…M in the simulator, on every core; writes OUT/audit/audit.md and
+/// audit.json; exits 0 when every audited scenario meets the bar, 1 when one does not, 2 on bad input.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Measure the false-fail rate of scenarios' expectations and which planted defects they catch.",
+        discussion: """
+            Each argument is a scenario file or the name of a bundled scenario. Writes OUT/audit/audit.md and \
+            OUT/audit/audit.json. Live-only scenarios (mode: live) are skipped. Exit 0 when every audited scenario \
+            meets the bar (at most 1 false fail in 200 seeds, each of its guards caught in >= 95% of mutant seeds), \
+            1 when one does not, 2 on bad input.
+            """)
+
+    @Argument(help: "Scenario files or bundled scenario names.")
+    var scenarios: [String] = []
+
+    @Flag(help: "Audit every bundled scenario (in addition to any given).")
+    var catalog = false
+
+    @Option(help: "Seeds 1…N of each scenario as written (false fails).")
+    var seeds: Int = 200
+
+    @Option(name: .customLong("mutant-seeds"), help: "Seeds 1…N of each planted defect (detection); at most --seeds.")
+    var mutantSeeds: Int = 20
+
+    @Option(help: "all, listed (each scenario's guards:) or a comma-separated list of defects; guards are always planted.")
+    var mutants: String = "all"
+
+    @Option(help: "Simulations run at once. Default: the number of cores.")
+    var jobs: Int?
+
+    @Option(help: "Directory the audit is written under (OUT/audit/).")
+    var out: String = "Reports"
+
+    func validate() throws {
+        guard (1...100_000).contains(seeds) else {
+            throw ValidationError("--seeds: '\(seeds)' is not valid: expected a whole number from 1 to 100000")
+        }
+        guard (1...seeds).contains(mutantSeeds) else {
+            throw ValidationError("--mutant-seeds: '\(mutantSeeds)' is not valid: expected a whole number from 1 to --seeds (\(seeds))")
+        }
+        if let jobs, !(1...1024).contains(jobs) {
+            throw ValidationError("--jobs: '\(jobs)' is not valid: expected a whole number from 1 to 1024")
+        }
+    }
+
+    func run() async throws {
+        let selection: MutantSelection
+        do {
+            selection = try MutantSelection.parse(mutants)
+        } catch {
+            throw UsageError(message: error.description)
+        }
+        var names = scenarios
+        if catalog { names += ScenarioCatalog.names }
+        guard !names.isEmpty else {
+            throw UsageError(message: "give scenario files or bundled names, or --catalog (see `squall list`)")
+        }
+        let loaded = try ScenarioArguments.load(names)
+        guard loaded.contains(where: { Auditor.skipReason($0) == nil }) else {
+            throw UsageError(message: "nothing to audit: every scenario given is live-only (mode: live), and the audit runs the simulator")
+        }
+        let plan = AuditPlan(seeds: seeds, mutantSeeds: mutantSeeds, mutants: selection)
+        let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
+        let report = try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: jobs)) { p in
+            progress.show("audit \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+        }
+        progress.clear()
+        let dir: URL
+        do {
+            dir = try AuditFiles.write(report, root: URL(fileURLWithPath: out, isDirectory: true))
+        } catch {
+            throw RunFailure(message: "cannot write the audit under \(out): \(error)")
+        }
+        print(AuditConsole.render(report, path: dir.appendingPathComponent(AuditFiles.markdown).path), terminator: "")
+        if !report.passed { throw ExitCode(1) }
+    }
+}
+
+/// A one-line progress display on stderr, redrawn in place; silent when stderr is not a terminal.
+final class ProgressLine: Sendable {
+    let enabled: Bool
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}

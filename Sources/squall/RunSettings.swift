@@ -1,0 +1,81 @@
+import CommandFlags
+import Foundation
+import Scenarios
+
+/// `squall run`'s flags, checked: every error names the flag and what is valid (exit 2).
+struct RunSettings: Sendable {
+    /// `--mode`, if given.
+    var mode: RunMode?
+    /// `--time-scale`, if given.
+    var timeScale: Double?
+    /// `--llm-url`, if given.
+    var llmURL: String?
+    /// `--target-url`, if given.
+    var targetURL: String?
+    /// `--grace`: how long live tasks in flight may finish after the first signal.
+    var grace: Duration
+
+    /// Checks the flags that need no scenario: `--out`, `--time-scale`, the URLs, `--grace`, and
+    /// live-only flags given with `--mode sim`.
+    static func check(
+        mode: RunMode?, out: String, timeScale: TimeScaleOption, llmURL: String?, targetURL: String?, grace: String
+    ) throws(FlagError) -> RunSettings {
+        guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw FlagError("--out '\(out)': expected a directory path (the reports go to OUT/<scenario>/)")
+        }
+        let scale = try timeScale.timeScale.map { v throws(FlagError) in try FlagCheck.timeScale(v) }
+        let llm = try llmURL.map { u throws(FlagError) in try FlagCheck.httpURL(u, flag: "--llm-url") }
+        let target = try targetURL.map { u throws(FlagError) in try FlagCheck.httpURL(u, flag: "--target-url") }
+        let graceD = try FlagCheck.duration(grace, flag: "--grace", max: .seconds(3600))
+        let settings = RunSettings(mode: mode, timeScale: scale, llmURL: llm, targetURL: target, grace: graceD)
+        if mode == .sim, let flag = settings.liveOnlyFlags.first {
+            throw FlagError("\(flag) applies only to live runs, and --mode sim was given; drop it or use --mode live")
+        }
+        return settings
+    }
+
+    /// The live-only flags given (`--time-scale`, `--llm-url`, `--target-url`).
+    var liveOnlyFlags: [String] {
+        (timeScale != nil ? ["--time-scale"] : []) + (llmURL != nil ? ["--llm-url"] : []) + (targetURL != nil ? ["--target-url"] : [])
+    }
+
+    /// Live-only flags need at least one scenario that runs live (`--mode live`, or a scenario's `mode: live`).
+    func checkLiveOnlyFlags(against scenarios: [Scenario]) throws(FlagError) {
+        guard let flag = liveOnlyFlags.first else { return }
+        let anyLive = scenarios.contains { (mode ?? $0.mode) == .live }
+        guard anyLive else {
+            throw FlagError(
+                "\(flag) applies only to live runs, and every scenario given runs in the simulator; drop it or add --mode live")
+        }
+    }
+}
+
+extension RunSettings {
+    /// Live runs must stay within what the live driver holds in memory (`ScenarioLimits.maxLiveTasks`
+    /// submissions) and what the load generator can send (`FlagLimits.maxRealRate`, rate × time scale).
+    func checkLiveLimits(_ scenarios: [Scenario]) throws(FlagError) {
+        for s in scenarios where (mode ?? s.mode) == .live {
+            let scale = timeScale ?? s.timeScale ?? 1
+            let duplicates = 1 + (s.load.duplicates?.rate ?? 0)
+            let tasks = s.load.ratePerSecond * s.duration.seconds * duplicates
+            if tasks > Double(ScenarioLimits.maxLiveTasks) {
+                throw FlagError(
+                    "\(s.name): about \(Int(tasks)) submissions is too many for a live run (at most \(ScenarioLimits.maxLiveTasks)); shorten the duration or run it in the simulator")
+            }
+            let real = s.load.arrival.peakRate * scale * duplicates
+            if real > FlagLimits.maxRealRate {
+                throw FlagError(
+                    "\(s.name): \(Int(real)) tasks/s in real time (rate × time scale \(scale)) is more than the load generator can honour (at most \(Int(FlagLimits.maxRealRate))/s); lower --time-scale")
+            }
+        }
+    }
+}
+
+/// Marks a result cut short by a signal as incomplete (unless the driver already said why).
+enum RunInterruption {
+    static func mark(_ result: inout ScenarioResult, signal: Int32) {
+        guard !result.incomplete else { return }
+        result.incomplete = true
+        result.incompleteReason = "interrupted by \(Interruption.name(signal)); the figures cover what ran until then"
+    }
+}
