@@ -175,6 +175,25 @@ import Testing
         #expect(a.summary() == whole.summary())
     }
 
+    @Test func binLatencyAnswersExactlyAsATwoDigitHDRHistogramAndMergesExactly() {
+        var rng = SquallRandom(seed: 8)
+        for round in 0..<20 {
+            var hdr = LatencyRecorder(digits: .two)
+            var bin = BinLatency(), a = BinLatency(), b = BinLatency()
+            for i in 0..<(50 + round * 97) {
+                // Microseconds from 1 to ~17 minutes, log-spread, plus the occasional 0.
+                let us = i % 31 == 0 ? 0 : Int64(exp(rng.unit() * 20.8))
+                hdr.recordMicroseconds(us)
+                bin.record(micros: us)
+                if i % 3 == 0 { a.record(micros: us) } else { b.record(micros: us) }
+            }
+            for p in [50.0, 90, 99, 99.9] { #expect(bin.percentile(p) == hdr.percentile(p), "p\(p) round \(round)") }
+            #expect(bin.max == hdr.max)
+            a.merge(b)
+            #expect(a == bin)
+        }
+    }
+
     @Test func keyExecutionsCountWithinTheTTLAndForgetClosedKeys() {
         var t = KeyExecutionTable(ttl: .seconds(10), closesKeys: true)
         t.execute(0, at: 0)

@@ -3,7 +3,7 @@ import Reliability
 
 /// Per-interval figures over scenario time, from all three streams: arrivals, LLM calls (call
 /// records), attempt failures, throttles and rejections (stack events), tasks finished by outcome
-/// with their latency in a 2-digit HDR histogram (task outcomes), and the breaker's open time and
+/// with their latency in a 2-digit HDR histogram (`BinLatency`; task outcomes), and the breaker's open time and
 /// state. Fixed bins: memory follows the run's length, not its task count.
 public struct TimeSeriesTally: Sendable, Codable, Equatable {
     struct Bin: Sendable, Codable, Equatable {
@@ -19,7 +19,7 @@ public struct TimeSeriesTally: Sendable, Codable, Equatable {
         var failedByCause: [Int] = []
         var openNanos: Int64 = 0
         var stateAtEnd: BreakerState?
-        var latency: LatencyRecorder?
+        var latency: BinLatency?
     }
 
     /// Interval length, nanoseconds.
@@ -110,10 +110,10 @@ public struct TimeSeriesTally: Sendable, Codable, Equatable {
         let b = bin(finishedNs)
         // Written in place (a `latency == nil` test copied the histogram on every call).
         switch bins[b].latency {
-        case .some: bins[b].latency!.recordMicroseconds(micros)
+        case .some: bins[b].latency!.record(micros: micros)
         case .none:
-            var l = LatencyRecorder(digits: .two)
-            l.recordMicroseconds(micros)
+            var l = BinLatency()
+            l.record(micros: micros)
             bins[b].latency = l
         }
         if succeeded {
