@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Deterministic cores of the client-side reliability stack (no I/O, time is an input).
@@ -29,6 +30,8 @@ let package = Package(
             name: "Reliability",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
+        // The one arrival schedule and the submission sequence (arrivals, prompts, duplicates) for a seed; pure.
+        .target(name: "Traffic", dependencies: ["Reliability"]),
         // Strict YAML configuration decoding with file:line:column errors (scenarios, fault profiles).
         .target(
             name: "YAMLConfig",
@@ -51,6 +54,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Flag groups and checks shared by the commands (stack flags, time scale, URLs, limits).
@@ -62,11 +67,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Arrival schedules, open/closed-loop drivers, targets, HDR recording.
+        // Open/closed-loop drivers, targets, HDR recording (arrivals come from Traffic).
         .target(
             name: "LoadGen",
             dependencies: [
-                "Reliability", "CurlClient", "CommandFlags",
+                "Reliability", "Traffic", "CurlClient", "CommandFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,8 +81,9 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
+                "Reliability", "Traffic", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "HeapModule", package: "swift-collections"),
                 // Sweeps and plans patch the scenario's YAML node tree and print stack: blocks.
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,12 +124,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Times one simulator run with or without tasks.csv (Benchmarks/sim/run.sh); not shipped.
+        .executableTarget(name: "squall-sim-bench", dependencies: ["Scenarios"], path: "Benchmarks/sim/SimBench"),
         .testTarget(name: "ReliabilityTests", dependencies: ["Reliability"]),
+        .testTarget(name: "TrafficTests", dependencies: ["Traffic"]),
         .testTarget(name: "YAMLConfigTests", dependencies: ["YAMLConfig"]),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MockLLM"]),
         .testTarget(name: "MockLLMTests", dependencies: ["MockLLM", "CurlClient"]),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "MockLLM"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Reporting"]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "Traffic", "MockLLM"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Traffic", "Reporting"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Scenarios"]),
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(

@@ -3,6 +3,10 @@
 # same response bytes and headers, with the same wrk settings, in one run; prints both req/s and the ratio.
 #
 #   Benchmarks/mock/run.sh [--rounds 3] [--duration 5s] [--connections 64] [--threads 2] [--squall PATH]
+#                          [--baseline PATH]
+#
+# --baseline PATH also measures a second squall binary (e.g. a build of the previous commit) in the same
+# alternating rounds (nginx, baseline, mock, nginx, ...), so a change's hot-path cost is an A/B in one run.
 #
 # The two servers are measured in alternating rounds (nginx, mock, nginx, mock, ...) so that load from
 # other processes on the machine hits both alike; the figure is total requests / total time per server.
@@ -15,6 +19,7 @@ ROUNDS=3
 CONNECTIONS=64
 THREADS=2
 SQUALL=""
+BASELINE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -22,7 +27,8 @@ while [ $# -gt 0 ]; do
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
     --squall) SQUALL="$2"; shift 2 ;;
-    *) echo "usage: $0 [--rounds 3] [--duration 5s] [--connections 64] [--threads 2] [--squall PATH]" >&2; exit 2 ;;
+    --baseline) BASELINE="$2"; shift 2 ;;
+    *) echo "usage: $0 [--rounds 3] [--duration 5s] [--connections 64] [--threads 2] [--squall PATH] [--baseline PATH]" >&2; exit 2 ;;
   esac
 done
 for tool in wrk nginx curl; do
@@ -34,9 +40,10 @@ if [ -z "$SQUALL" ]; then
 fi
 
 WORK="$(mktemp -d)"
-mock_pid=""; nginx_pid=""
+mock_pid=""; nginx_pid=""; base_pid=""
 cleanup() {
   [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null || true
+  [ -n "$base_pid" ] && kill "$base_pid" 2>/dev/null || true
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -50,6 +57,12 @@ MOCK_PORT=$(free_port)
 "$SQUALL" mock --port "$MOCK_PORT" --profile Benchmarks/mock/profile.yaml >"$WORK/mock.log" 2>&1 &
 mock_pid=$!
 wait_port "$MOCK_PORT" || { echo "run.sh: squall mock did not start" >&2; cat "$WORK/mock.log" >&2; exit 3; }
+if [ -n "$BASELINE" ]; then
+  BASE_PORT=$(free_port)
+  "$BASELINE" mock --port "$BASE_PORT" --profile Benchmarks/mock/profile.yaml >"$WORK/base.log" 2>&1 &
+  base_pid=$!
+  wait_port "$BASE_PORT" || { echo "run.sh: the baseline squall mock did not start" >&2; cat "$WORK/base.log" >&2; exit 3; }
+fi
 BODY_JSON=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" Benchmarks/mock/post.lua)
 
 # 2. One real mock response: nginx will serve exactly these bytes with the same headers.
@@ -116,10 +129,17 @@ run_wrk() {
 }
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION x $ROUNDS rounds, body $(wc -c <"$WORK/body") bytes, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-NGINX_SUM=0; MOCK_SUM=0; NGINX_REQ=0; MOCK_REQ=0; NGINX_CPU=0; MOCK_CPU=0
+NGINX_SUM=0; MOCK_SUM=0; NGINX_REQ=0; MOCK_REQ=0; NGINX_CPU=0; MOCK_CPU=0; BASE_SUM=0; BASE_REQ=0; BASE_CPU=0
 for round in $(seq 1 "$ROUNDS"); do
   echo "--- round $round: nginx ---" >&2
   read -r n nreq ncpu < <(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" "$nginx_pid")
+  if [ -n "$BASELINE" ]; then
+    echo "--- round $round: baseline squall mock ---" >&2
+    read -r b breq bcpu < <(run_wrk "http://127.0.0.1:$BASE_PORT/v1/chat/completions" "$base_pid")
+    printf 'round %d      baseline %9.0f req/s   ratio %.2f\n' "$round" "$b" "$(awk -v m="$b" -v n="$n" 'BEGIN { print m / n }')"
+    BASE_SUM=$(awk -v a="$BASE_SUM" -v b="$b" 'BEGIN { print a + b }')
+    BASE_REQ=$((BASE_REQ + breq)); BASE_CPU=$((BASE_CPU + bcpu))
+  fi
   echo "--- round $round: squall mock ---" >&2
   read -r m mreq mcpu < <(run_wrk "http://127.0.0.1:$MOCK_PORT/v1/chat/completions" "$mock_pid")
   printf 'round %d      nginx %9.0f req/s   squall mock %9.0f req/s   ratio %.2f\n' "$round" "$n" "$m" "$(awk -v m="$m" -v n="$n" 'BEGIN { print m / n }')"
@@ -131,5 +151,9 @@ done
 
 printf 'nginx        %12.0f req/s (mean of %d rounds)   %6.2f us CPU/request\n' "$(awk -v s="$NGINX_SUM" -v r="$ROUNDS" 'BEGIN { print s / r }')" "$ROUNDS" "$(awk -v c="$NGINX_CPU" -v q="$NGINX_REQ" -v t="$TICK" 'BEGIN { print c / t / q * 1e6 }')"
 printf 'squall mock  %12.0f req/s (mean of %d rounds)   %6.2f us CPU/request\n' "$(awk -v s="$MOCK_SUM" -v r="$ROUNDS" 'BEGIN { print s / r }')" "$ROUNDS" "$(awk -v c="$MOCK_CPU" -v q="$MOCK_REQ" -v t="$TICK" 'BEGIN { print c / t / q * 1e6 }')"
+if [ -n "$BASELINE" ]; then
+  printf 'baseline     %12.0f req/s (mean of %d rounds)   %6.2f us CPU/request\n' "$(awk -v s="$BASE_SUM" -v r="$ROUNDS" 'BEGIN { print s / r }')" "$ROUNDS" "$(awk -v c="$BASE_CPU" -v q="$BASE_REQ" -v t="$TICK" 'BEGIN { print c / t / q * 1e6 }')"
+  awk -v m="$BASE_SUM" -v n="$NGINX_SUM" 'BEGIN { printf "baseline ratio %10.2fx nginx req/s\n", m / n }'
+fi
 awk -v m="$MOCK_SUM" -v n="$NGINX_SUM" 'BEGIN { printf "ratio        %12.2fx nginx req/s\n", m / n }'
 awk -v mc="$MOCK_CPU" -v mq="$MOCK_REQ" -v nc="$NGINX_CPU" -v nq="$NGINX_REQ" 'BEGIN { printf "cpu ratio    %12.2fx (nginx CPU per request / mock CPU per request)\n", (nc / nq) / (mc / mq) }'

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandFlags
 import Reliability
+import Traffic
 
 /// The `squall load` flags, parsed by swift-argument-parser and turned into `LoadRunOptions` with
 /// errors that name the flag and what is valid. `validate()` runs every check, so a bad flag exits 2
@@ -186,7 +187,7 @@ public struct LoadArguments: ParsableArguments, Sendable {
         case .constant(let r): peak = r
         case .ramp(let a, let b, _): peak = Swift.max(a, b)
         case .diurnal(let n, let p, _, _): peak = n / 86_400 * p
-        case .bursts(let base, let burst, _, _): peak = Swift.max(base, burst)
+        case .bursts(let b): peak = Swift.max(b.base, b.burstRate)
         case .replay: return
         }
         let real = peak * timeScale
@@ -243,11 +244,16 @@ public struct LoadArguments: ParsableArguments, Sendable {
                     startAt: Self.duration(startAt, flag: "--start-at", max: .seconds(86_400))), process: proc)
         case "bursts":
             guard let burstRate else { throw ArrivalError("--arrival bursts needs --burst-rate R") }
+            let every = try Self.duration(burstEvery, flag: "--burst-every", positive: true)
+            let length = try Self.duration(burstLength, flag: "--burst-length", positive: true)
+            guard length <= every else {
+                throw ArrivalError("--burst-length: must be at most --burst-every (\(burstEvery)), got \(burstLength)")
+            }
+            // The burst is the last --burst-length of every period, at --burst-rate; --rate between bursts.
+            let rate = try Self.rate(burstRate, flag: "--burst-rate")
             return try ArrivalSchedule(
-                .bursts(
-                    base: baseRate(), burst: Self.rate(burstRate, flag: "--burst-rate"),
-                    every: Self.duration(burstEvery, flag: "--burst-every", positive: true),
-                    length: Self.duration(burstLength, flag: "--burst-length", positive: true)), process: proc)
+                .bursts(Bursts(every: every, size: rate * length.seconds, length: length, start: every - length, base: baseRate())),
+                process: proc)
         case "replay":
             guard let replay else { throw ArrivalError("--arrival replay needs --replay FILE") }
             return try ArrivalSchedule(.replay(ArrivalReplay.load(path: replay)))

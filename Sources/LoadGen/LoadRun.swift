@@ -1,5 +1,6 @@
 import Logging
 import Reliability
+import Traffic
 import Synchronization
 
 /// How load is offered.

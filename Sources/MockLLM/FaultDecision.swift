@@ -159,3 +159,44 @@ extension FaultDecision {
         return result
     }
 }
+
+extension FaultDecision {
+    /// Whether the response delivers a complete reply (healthy, or dripped slowly).
+    public var generatesCompletion: Bool {
+        switch action {
+        case .healthy, .connection(.drip, _): return true
+        default: return false
+        }
+    }
+
+    /// The outcome as the call log records it.
+    public var callOutcome: CallOutcome {
+        switch action {
+        case .healthy: return .status(200)
+        case .status(let s): return .status(s.status)
+        case .connection(let c, _): return .drop(DropKind(rawValue: c.name) ?? .reset)
+        }
+    }
+
+    /// The `retry-after` the response gives (seconds, or the HTTP-date's distance), nil when none.
+    public var retryAfterGiven: Duration? {
+        guard case .status(let s) = action else { return nil }
+        return s.retryAfter ?? s.retryAfterDate
+    }
+
+    /// The `retry-after-ms` the response gives, nil when none.
+    public var retryAfterMsGiven: Duration? {
+        guard case .status(let s) = action else { return nil }
+        return s.retryAfterMs
+    }
+
+    /// Completion tokens of the reply the response carries (all of it or a part): 0 for status faults
+    /// and for `reset` / `hang`, which send no reply.
+    public var completionTokensSent: Int {
+        switch action {
+        case .healthy(let r): return r.completionTokens
+        case .status, .connection(.reset, _), .connection(.hang, _): return 0
+        case .connection(_, let r): return r.completionTokens
+        }
+    }
+}

@@ -17,22 +17,36 @@ public struct FaultPlan: Sendable {
     /// The rate limiter (its buckets persist across requests).
     public var rateLimiter: RateLimiter
     private var state: SelectorState
+    /// The base latency for non-streaming and streaming requests, ready to draw from.
+    private let baseLatency: (plain: LatencyDistribution.Sampler, stream: LatencyDistribution.Sampler)
+    /// Per rule: it has no matchers, so every request matches (no per-request check).
+    private let matchesAll: [Bool]
 
     /// Per-rule counters for `every_nth` and `first_k_per_key`.
     struct SelectorState: Sendable {
         var matched: [Int]
-        var perKey: [[String: Int]]
+        /// Requests seen per key, per rule; bounded (keys cut to 256 bytes, at most `maxKeysPerRule`
+        /// keys, the oldest dropped first: a dropped key counts from zero again).
+        var perKey: [BoundedKeyTable<Int>]
         init(rules: Int) {
             matched = Array(repeating: 0, count: rules)
-            perKey = Array(repeating: [:], count: rules)
+            perKey = Array(repeating: BoundedKeyTable(capacity: FaultPlan.maxKeysPerRule), count: rules)
         }
     }
+
+    /// Keys a `first_k_per_key` rule remembers at most.
+    public static let maxKeysPerRule = 65_536
 
     /// Creates a plan with fresh counters and full rate-limit buckets.
     public init(profile: FaultProfile) {
         self.profile = profile
         self.rateLimiter = RateLimiter(limits: profile.rateLimits, style: profile.headerStyle)
         self.state = SelectorState(rules: profile.faults.count)
+        self.baseLatency = (profile.baseLatency(stream: false).sampler, profile.baseLatency(stream: true).sampler)
+        self.matchesAll = profile.faults.map {
+            $0.model == nil && $0.path == nil && $0.during == nil && $0.attempts == nil && $0.idempotencyKey == nil
+                && $0.apiKey == nil && $0.stream == nil
+        }
     }
 
     /// Replaces the profile; counters and buckets start afresh.
@@ -47,22 +61,26 @@ public struct FaultPlan: Sendable {
         var delay = Duration.zero
         var fired: [Int] = []
         var outcome: (FaultOutcome, Int)?
-        for (i, rule) in profile.faults.enumerated() {
-            guard rule.matches(request) else { continue }
-            state.matched[i] += 1
-            if let n = rule.everyNth, state.matched[i] % n != 0 { continue }
-            if let k = rule.firstKPerKey {
-                let key = request.selectorKey
-                let seen = state.perKey[i][key, default: 0]
-                state.perKey[i][key] = seen + 1
-                if seen >= k { continue }
-            }
-            if rule.rate < 1, !rng.chance(rule.rate) { continue }
-            fired.append(i)
-            if let l = rule.latency { delay += l.sample(&rng) }
-            if let o = rule.outcome {
-                outcome = (o, i)
-                break
+        // Rules are read in place through the buffer: copying each rule per request (its strings and
+        // ranges) cost more than matching it.
+        profile.faults.withUnsafeBufferPointer { faults in
+            for i in faults.indices {
+                guard matchesAll[i] || faults[i].matches(request) else { continue }
+                state.matched[i] += 1
+                if let n = faults[i].everyNth, state.matched[i] % n != 0 { continue }
+                if let k = faults[i].firstKPerKey {
+                    let key = BoundedKeyTable<Int>.tableKey(request.selectorKey)
+                    let seen = state.perKey[i][key] ?? 0
+                    state.perKey[i].set(key, seen + 1)
+                    if seen >= k { continue }
+                }
+                if faults[i].rate < 1, !rng.chance(faults[i].rate) { continue }
+                fired.append(i)
+                if let l = faults[i].latency { delay += l.sample(&rng) }
+                if let o = faults[i].outcome {
+                    outcome = (o, i)
+                    break
+                }
             }
         }
 
@@ -76,10 +94,10 @@ public struct FaultPlan: Sendable {
             case .connection(let c): action = .connection(c, ReplyPlan(completionTokens: 0, promptTokens: 0, finishReason: "stop", textSeed: 0))
             }
         } else {
-            switch rateLimiter.check(
+            let limited = rateLimiter.limits.isEmpty ? nil : rateLimiter.check(
                 model: request.model, apiKey: request.apiKey, tokens: request.chargedTokens, now: request.now,
                 groqPath: request.isGroqPath)
-            {
+            switch limited {
             case nil:
                 action = .healthy(ReplyPlan(completionTokens: 0, promptTokens: 0, finishReason: "stop", textSeed: 0))
             case .allowed(let h)?:
@@ -104,7 +122,7 @@ public struct FaultPlan: Sendable {
             }
         }
 
-        delay += profile.baseLatency(stream: request.stream).sample(&rng)
+        delay += (request.stream ? baseLatency.stream : baseLatency.plain).sample(&rng)
 
         switch action {
         case .healthy:

@@ -1,3 +1,5 @@
+import Reliability
+
 /// A parsed JSON value. The mock parses request bodies with this small byte-level parser instead of
 /// Foundation, to keep the hot path cheap.
 public enum JSONValue: Sendable, Hashable {
@@ -261,5 +263,39 @@ struct JSONParser {
             pos += 1
         }
         return v
+    }
+}
+
+extension JSONValue {
+    /// The value as compact JSON text (object members in document order).
+    public var jsonText: String {
+        var s = ""
+        write(into: &s)
+        return s
+    }
+
+    private func write(into s: inout String) {
+        switch self {
+        case .null: s += "null"
+        case .bool(let b): s += b ? "true" : "false"
+        case .number(let n): s += n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .string(let t): JSONText.appendString(t, to: &s)
+        case .array(let items):
+            s += "["
+            for (i, v) in items.enumerated() {
+                if i > 0 { s += "," }
+                v.write(into: &s)
+            }
+            s += "]"
+        case .object(let members):
+            s += "{"
+            for (i, (k, v)) in members.enumerated() {
+                if i > 0 { s += "," }
+                JSONText.appendString(k, to: &s)
+                s += ":"
+                v.write(into: &s)
+            }
+            s += "}"
+        }
     }
 }

@@ -2,6 +2,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Why a `MockServer` could not start.
 public struct MockServerError: Error, Sendable, CustomStringConvertible {
@@ -42,14 +45,20 @@ public final class MockServer: Sendable {
     }
 
     /// Binds and starts serving. Throws `MockServerError` when the address cannot be bound (e.g. port in use).
+    /// An invalid configuration (`MockServerConfig.validate()`) is refused before binding.
     public static func start(_ config: MockServerConfig) async throws(MockServerError) -> MockServer {
+        do { try config.validate() } catch { throw MockServerError(message: error.description) }
         let state = MockState(
-            profile: config.profile, profileText: config.profileText, seed: config.seed, timeScale: config.timeScale)
+            profile: config.profile, profileText: config.profileText, seed: config.seed, timeScale: config.timeScale,
+            maxKeys: config.maxKeys, callLogCapacity: config.callLogCapacity)
         let settings = HandlerSettings(
-            controlToken: config.controlToken, allowFaultHeader: config.allowFaultHeader,
+            controlToken: config.controlToken, insecureControl: config.insecureControl,
+            allowFaultHeader: config.allowFaultHeader,
             maxBodyBytes: config.maxBodyBytes, idleTimeout: Self.amount(config.idleTimeout),
             maxHang: Self.amount(config.maxHang))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.threads))
+        let limit = config.maxConnections ?? Self.defaultMaxConnections(threads: config.threads)
+        let open = Self.OpenConnections()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -57,11 +66,22 @@ public final class MockServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Over the connection limit: answer 503 and close at once (the limit keeps the
+                    // process below its file-descriptor limit, so accept never fails and never spins).
+                    guard open.add(limit: limit) else {
+                        state.recordRefusedConnection()
+                        try channel.pipeline.syncOperations.addHandler(ConnectionLimitRefusal(limit: limit))
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in open.remove() }
                     // Request decoding only: the handler serializes responses itself and serves
                     // pipelined requests in order.
+                    let progress = RequestProgress()
+                    try channel.pipeline.syncOperations.addHandler(RequestByteWatcher(progress: progress))
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(state: state, settings: settings))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MockConnectionHandler(state: state, settings: settings, progress: progress))
                 }
             }
         do {
@@ -73,6 +93,16 @@ public final class MockServer: Sendable {
             throw MockServerError(message: "cannot listen on \(config.host):\(config.port): \(error)")
         }
     }
+
+    /// The call-log records after `after` (the in-process equivalent of `GET /_squall/calls`; the
+    /// same records, the same cursor semantics).
+    public func calls(after: UInt64, limit: Int = CallLog.defaultPage) -> CallLogPage {
+        state.calls(after: after, limit: limit)
+    }
+
+    /// Starts a run atomically (the in-process equivalent of `POST /_squall/run`).
+    @discardableResult
+    public func startRun(_ start: RunStart) -> RunStarted { state.startRun(start) }
 
     /// Stops accepting, closes every connection and releases the threads. Safe to call twice.
     public func stop() async {
@@ -88,6 +118,30 @@ public final class MockServer: Sendable {
     /// Completes when the listening socket closes.
     public func waitUntilClosed() async {
         try? await channel.closeFuture.get()
+    }
+
+    /// Connections open now, against the limit.
+    final class OpenConnections: Sendable {
+        private let count = Atomic<Int>(0)
+        /// Counts one more connection unless `limit` are open.
+        func add(limit: Int) -> Bool {
+            while true {
+                let n = count.load(ordering: .relaxed)
+                guard n < limit else { return false }
+                if count.compareExchange(expected: n, desired: n + 1, ordering: .relaxed).exchanged { return true }
+            }
+        }
+        /// One connection closed.
+        func remove() { count.subtract(1, ordering: .relaxed) }
+    }
+
+    /// The connection limit when none is configured: the soft file-descriptor limit less a reserve
+    /// for the event loops (3 descriptors each), the listening socket, log and profile files.
+    public static func defaultMaxConnections(threads: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return 1 << 20 }
+        let reserve = 32 + 4 * max(1, threads)
+        return max(8, Int(min(limit.rlim_cur, 1 << 20)) - reserve)
     }
 
     static func amount(_ d: Duration) -> TimeAmount {

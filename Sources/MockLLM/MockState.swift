@@ -1,30 +1,59 @@
-import Synchronization
+#if canImport(Glibc)
+    import Glibc
+#endif
 import NIOCore
 import Reliability
+import Synchronization
 
-/// The server's shared mutable state (fault plan, counters, stats, scenario clock) behind one lock.
-/// Every event loop calls in here once per request.
+/// The server's shared mutable state (fault plan, counters, stats, call log, run id, scenario clock)
+/// behind one lock. Every event loop calls in here once per request.
 public final class MockState: Sendable {
     struct Inner: Sendable {
         var plan: FaultPlan
         var profileText: String
-        var stats = MockStats()
+        var stats: MockStats
+        var labels: ModelLabels
+        var log: CallLog
+        var metrics = MockMetrics()
+        var run: String?
+        var seed: UInt64
         var requestCount: UInt64 = 0
         var origin: NIODeadline
     }
 
     private let box: Mutex<Inner>
-    /// The seed of all random draws.
-    public let seed: UInt64
-    /// Scenario time runs this many times faster than real time.
-    public let timeScale: Double
+    /// The time scale's bit pattern (read on every delay, changed by a run start).
+    private let scaleBits: Atomic<UInt64>
 
-    /// Creates state for `profile`; scenario time starts now.
-    public init(profile: FaultProfile, profileText: String, seed: UInt64, timeScale: Double) {
-        self.seed = seed
-        self.timeScale = timeScale
-        box = Mutex(Inner(plan: FaultPlan(profile: profile), profileText: profileText, origin: .now()))
+    /// The bound of the idempotency-key table of the stats.
+    public let maxKeys: Int
+    /// The call log's capacity in records.
+    public let callLogCapacity: Int
+
+    /// Creates state for `profile`; scenario time starts now. The stats keep at most `maxKeys`
+    /// idempotency keys (the oldest is evicted first); the call log keeps the last `callLogCapacity` calls.
+    public init(
+        profile: FaultProfile, profileText: String, seed: UInt64, timeScale: Double, maxKeys: Int = MockStats.defaultMaxKeys,
+        callLogCapacity: Int = CallLog.defaultCapacity
+    ) {
+        self.maxKeys = maxKeys
+        self.callLogCapacity = callLogCapacity
+        scaleBits = Atomic(timeScale.bitPattern)
+        box = Mutex(
+            Inner(
+                plan: FaultPlan(profile: profile), profileText: profileText, stats: MockStats(maxKeys: maxKeys),
+                labels: ModelLabels(profile: profile), log: CallLog(capacity: callLogCapacity), seed: seed,
+                origin: .now()))
     }
+
+    /// The seed of all random draws (request `n` uses stream `n`).
+    public var seed: UInt64 { box.withLock { $0.seed } }
+
+    /// Scenario time runs this many times faster than real time.
+    public var timeScale: Double { Double(bitPattern: scaleBits.load(ordering: .relaxed)) }
+
+    /// The run id set by the last `startRun`, nil before any.
+    public var run: String? { box.withLock { $0.run } }
 
     /// The current profile.
     public var profile: FaultProfile { box.withLock { $0.plan.profile } }
@@ -32,7 +61,7 @@ public final class MockState: Sendable {
     /// The current profile's source text.
     public var profileText: String { box.withLock { $0.profileText } }
 
-    /// Scenario time now (real time since start or reset, times the time scale).
+    /// Scenario time now (real time since start, reset or run start, times the time scale).
     public func scenarioNow() -> Duration {
         let origin = box.withLock { $0.origin }
         return Self.scenario(real: NIODeadline.now() - origin, scale: timeScale)
@@ -44,28 +73,32 @@ public final class MockState: Sendable {
 
     /// Converts a scenario duration to the real time to wait.
     public func realDelay(_ d: Duration) -> TimeAmount {
-        let real = timeScale == 1 ? d : d.scaled(by: 1 / timeScale)
+        let scale = timeScale
+        let real = scale == 1 ? d : d.scaled(by: 1 / scale)
         let c = real.components
         return .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
     }
 
-    /// Decides one request (with `override` as the only rule and no rate limits, when given) and records it.
-    /// The request's `now` is filled in from the scenario clock.
-    /// `attemptHeader` reads a request header by name; the attempt number comes from the profile's
-    /// `attempt_header` (when present and numeric).
+    /// Decides one request (with `override` as the only rule and no rate limits, when given), counts
+    /// it and logs it. The request's `now` is filled in from the scenario clock. `attemptHeader` reads
+    /// a request header by name; the attempt number comes from the profile's `attempt_header` (when
+    /// present and numeric). Returns the decision, the request number and the seed (for ids).
     func decide(
-        _ request: FaultRequest, override: FaultRule?, attemptHeader: (String) -> String? = { _ in nil }
-    ) -> (FaultDecision, requestNumber: UInt64) {
+        _ request: FaultRequest, override: FaultRule?, tag: SquallTag? = nil,
+        attemptHeader: (String) -> String? = { _ in nil }
+    ) -> (FaultDecision, requestNumber: UInt64, seed: UInt64, metrics: MockMetrics) {
         let real = NIODeadline.now()
         return box.withLock { s in
             var req = request
             req.now = Self.scenario(real: real - s.origin, scale: timeScale)
+            var declared: Int?
             if let a = attemptHeader(s.plan.profile.attemptHeader), let v = Int(a.trimmingCharacters(in: .whitespaces)) {
                 req.attempt = max(1, v - s.plan.profile.attemptHeaderFirst + 1)
+                declared = req.attempt
             }
             let n = s.requestCount
             s.requestCount &+= 1
-            var rng = SquallRandom.stream(seed: seed, n)
+            var rng = SquallRandom.stream(seed: s.seed, n)
             let decision: FaultDecision
             if let override {
                 var p = s.plan.profile
@@ -76,24 +109,62 @@ public final class MockState: Sendable {
             } else {
                 decision = s.plan.decide(req, rng: &rng)
             }
-            var executed = false
-            switch decision.action {
-            case .healthy: executed = true
-            case .connection(.drip, _): executed = true
-            default: break
-            }
+            let executed = decision.generatesCompletion
+            let model = s.labels.label(req.model)
+            s.stats.modelsFolded = s.labels.folded
             s.stats.record(
-                path: req.path, model: req.model, status: decision.wireStatus, action: decision.label,
+                path: req.path, model: model, status: decision.wireStatus, action: decision.label,
                 idempotencyKey: req.idempotencyKey, executed: executed)
-            return (decision, n)
+            s.log.append(
+                CallRecord(
+                    time: req.now, delay: decision.delay, tag: tag, idempotencyKey: req.idempotencyKey.map(Self.logKey),
+                    model: model, path: req.path, stream: req.stream, attempt: declared, outcome: decision.callOutcome,
+                    retryAfter: decision.retryAfterGiven, retryAfterMs: decision.retryAfterMsGiven, completed: executed,
+                    promptTokens: req.promptTokens, completionTokens: decision.completionTokensSent, rule: decision.rule))
+            return (decision, n, s.seed, s.metrics)
         }
     }
 
-    /// Counts a request that never reached the fault plan (bad input, unknown path, control calls).
+    /// An idempotency key as logged: cut to `CallRecord.maxKeyBytes` (ending with `…`) when longer.
+    static func logKey(_ key: String) -> String {
+        guard key.utf8.count > CallRecord.maxKeyBytes else { return key }
+        return String(decoding: key.utf8.prefix(CallRecord.maxKeyBytes - 3), as: UTF8.self) + "…"
+    }
+
+    /// Counts a request that never reached the fault plan (bad input, unknown path, timeouts).
     func recordOther(path: String, model: String, status: Int, action: String, idempotencyKey: String? = nil) {
-        box.withLock {
-            $0.stats.record(path: path, model: model, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
+        box.withLock { s in
+            let label = s.labels.label(model)
+            s.stats.modelsFolded = s.labels.folded
+            s.stats.record(path: path, model: label, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
         }
+    }
+
+    /// Counts and logs a completion request refused before the fault plan (400 bad body, 413 too large).
+    func recordRejectedCall(path: String, model: String, status: Int, action: String, idempotencyKey: String?, attempt: String?) {
+        let real = NIODeadline.now()
+        box.withLock { s in
+            let label = s.labels.label(model)
+            s.stats.modelsFolded = s.labels.folded
+            s.stats.record(path: path, model: label, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
+            var declared: Int?
+            if let attempt, let v = Int(attempt.trimmingCharacters(in: .whitespaces)) {
+                declared = max(1, v - s.plan.profile.attemptHeaderFirst + 1)
+            }
+            s.log.append(
+                CallRecord(
+                    time: Self.scenario(real: real - s.origin, scale: timeScale),
+                    idempotencyKey: idempotencyKey.map(Self.logKey), model: label, path: path, attempt: declared,
+                    outcome: .status(status)))
+        }
+    }
+
+    /// The header the profile reads the attempt number from.
+    var attemptHeaderName: String { box.withLock { $0.plan.profile.attemptHeader } }
+
+    /// Counts a connection refused because the connection limit was reached.
+    func recordRefusedConnection() {
+        box.withLock { $0.stats.connectionsRefused += 1 }
     }
 
     /// A fresh request number (for ids of requests that do not reach the plan).
@@ -104,24 +175,102 @@ public final class MockState: Sendable {
         }
     }
 
-    /// Replaces the profile (counters and buckets start afresh; stats and the clock are kept).
+    /// Replaces the profile (counters and buckets start afresh; stats, the log and the clock are kept).
     public func replace(profile: FaultProfile, text: String) {
         box.withLock {
             $0.plan.replace(profile: profile)
             $0.profileText = text
+            $0.labels.addKnown(profile)
         }
     }
 
-    /// Clears stats, counters and buckets and restarts scenario time at zero.
+    /// Clears stats, the call log, counters and buckets and restarts scenario time at zero, then (when
+    /// the tables were large) hands the freed memory back to the operating system (`malloc_trim`), so
+    /// RSS falls after a reset.
     public func reset() {
-        box.withLock {
-            $0.plan.reset()
-            $0.stats = MockStats()
-            $0.requestCount = 0
-            $0.origin = .now()
+        let large = box.withLock { s in
+            defer { Self.clear(&s, maxKeys: maxKeys, logCapacity: callLogCapacity) }
+            return Self.holdsMuch(s)
         }
+        if large { Self.releaseFreedMemory() }
+    }
+
+    /// Whether the tables hold enough that returning their memory is worth a `malloc_trim`, which
+    /// walks (and briefly locks) every malloc arena of the process: skipped for small tables, so a
+    /// host process (tests, an in-process run) is not stalled by resets that free little.
+    private static func holdsMuch(_ s: Inner) -> Bool {
+        s.log.count + s.stats.keysTracked >= 16_384
+    }
+
+    private static func clear(_ s: inout Inner, maxKeys: Int, logCapacity: Int) {
+        s.plan.reset()
+        s.stats = MockStats(maxKeys: maxKeys)
+        s.labels = ModelLabels(profile: s.plan.profile)
+        s.log = CallLog(capacity: logCapacity)
+        s.metrics = MockMetrics()
+        s.requestCount = 0
+        s.origin = .now()
+    }
+
+    /// Starts a run atomically (under one lock): sets the run id, replaces the profile / time scale /
+    /// seed when given, clears stats, counters, buckets and the call log, and restarts scenario time
+    /// at zero now. Requests decided after this belong to the run.
+    @discardableResult
+    public func startRun(_ start: RunStart) -> RunStarted {
+        let (started, large) = box.withLock { s in
+            let large = Self.holdsMuch(s)
+            if let profile = start.profile {
+                s.plan.replace(profile: profile)
+                s.profileText = start.profileText ?? s.profileText
+            }
+            if let scale = start.timeScale { scaleBits.store(scale.bitPattern, ordering: .relaxed) }
+            if let seed = start.seed { s.seed = seed }
+            Self.clear(&s, maxKeys: maxKeys, logCapacity: callLogCapacity)
+            s.run = start.run
+            let started = RunStarted(
+                run: start.run, timeScale: timeScale, seed: s.seed, rules: s.plan.profile.faults.count,
+                originUnixNanos: Self.unixNanos())
+            return (started, large)
+        }
+        if large { Self.releaseFreedMemory() }
+        return started
+    }
+
+    /// The call-log records after sequence number `after` (at most `limit`, clamped to 1…`CallLog.maxPage`),
+    /// with the cursor for the next read and the count of records lost because the reader fell behind.
+    public func calls(after: UInt64, limit: Int = CallLog.defaultPage) -> CallLogPage {
+        box.withLock { s in
+            var page = s.log.page(after: after, limit: min(max(1, limit), CallLog.maxPage))
+            page.run = s.run
+            return page
+        }
+    }
+
+    /// The `/metrics` Prometheus text (swift-prometheus exposition of the current counters).
+    public func metricsText() -> String {
+        let (stats, metrics, records) = box.withLock { ($0.stats, $0.metrics, $0.log.count) }
+        return metrics.exposition(stats: stats, callLogRecords: records)
     }
 
     /// A copy of the stats.
     public var stats: MockStats { box.withLock { $0.stats } }
+
+    static func unixNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// Returns freed heap pages to the operating system (glibc keeps them otherwise).
+    static func releaseFreedMemory() {
+        #if os(Linux)
+            _ = glibcMallocTrim(0)
+        #endif
+    }
 }
+
+#if os(Linux)
+    /// glibc's `malloc_trim` (declared in `<malloc.h>`, which the Glibc module does not export).
+    @_silgen_name("malloc_trim")
+    private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif

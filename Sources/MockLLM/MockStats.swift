@@ -1,11 +1,15 @@
+import Reliability
+
 /// Counters the mock keeps: requests by path, model, status and action, and completions fully
-/// generated per idempotency key (how duplicate suppression is verified from outside).
+/// generated per idempotency key (how duplicate suppression is verified from outside). Bounded: model
+/// labels are folded (`ModelLabels`), the key table keeps at most `maxKeys` keys of at most
+/// `maxKeyBytes` bytes (the oldest key is evicted first and counted).
 public struct MockStats: Sendable {
     /// The labels of one request series.
     public struct Labels: Sendable, Hashable {
         /// Route path (`/v1/chat/completions`, …; unknown paths are `other`).
         public var path: String
-        /// Model (empty when the body had none).
+        /// Model label (empty when the body had none; `other` for folded names).
         public var model: String
         /// Status sent (`none` for reset and hang).
         public var status: String
@@ -13,19 +17,51 @@ public struct MockStats: Sendable {
         public var action: String
     }
 
+    /// Requests and completions of one idempotency key.
+    public struct KeyCounts: Sendable, Hashable {
+        /// Requests with the key, whatever happened to them.
+        public var requests = 0
+        /// Completions fully generated for the key.
+        public var executions = 0
+    }
+
+    /// Default bound of the key table.
+    public static let defaultMaxKeys = 65_536
+    /// Longest idempotency key counted per key, in bytes (longer keys are counted in `keysTooLong`).
+    public static let maxKeyBytes = 255
+
     /// Request counts per label set.
     public private(set) var series: [Labels: Int] = [:]
-    /// Completions fully generated per idempotency key.
-    public private(set) var executionsByKey: [String: Int] = [:]
-    /// Requests (any outcome) per idempotency key.
-    public private(set) var requestsByKey: [String: Int] = [:]
     /// All requests counted.
     public private(set) var total = 0
     /// Completions fully generated (healthy or dripped replies).
     public private(set) var completions = 0
+    /// Completions generated again for a key that already had one (exact, even for evicted keys'
+    /// later requests only while the key is held).
+    public private(set) var duplicateExecutions = 0
+    /// Requests whose idempotency key was longer than `maxKeyBytes` (not counted per key).
+    public private(set) var keysTooLong = 0
+    /// Connections refused (503 and closed) because the connection limit was reached.
+    public internal(set) var connectionsRefused = 0
+    /// Requests whose model name was counted as `other`.
+    public internal(set) var modelsFolded = 0
+    private var keys: BoundedKeyTable<KeyCounts>
 
-    /// Empty counters.
-    public init() {}
+    /// Empty counters keeping at most `maxKeys` idempotency keys.
+    public init(maxKeys: Int = MockStats.defaultMaxKeys) {
+        keys = BoundedKeyTable(capacity: maxKeys)
+    }
+
+    /// Completions fully generated per idempotency key (keys with at least one).
+    public var executionsByKey: [String: Int] { keys.values.compactMapValues { $0.executions > 0 ? $0.executions : nil } }
+    /// Requests (any outcome) per idempotency key.
+    public var requestsByKey: [String: Int] { keys.values.mapValues(\.requests) }
+    /// Keys held in the key table now.
+    public var keysTracked: Int { keys.count }
+    /// Keys evicted from the key table to keep it bounded.
+    public var keysEvicted: Int { keys.evicted }
+    /// The key table's bound.
+    public var maxKeys: Int { keys.capacity }
 
     /// Counts one request. `executed` marks a completion fully generated.
     public mutating func record(path: String, model: String, status: Int?, action: String, idempotencyKey: String?, executed: Bool) {
@@ -33,10 +69,20 @@ public struct MockStats: Sendable {
         series[labels, default: 0] += 1
         total += 1
         if executed { completions += 1 }
-        if let key = idempotencyKey {
-            requestsByKey[key, default: 0] += 1
-            if executed { executionsByKey[key, default: 0] += 1 }
+        guard let key = idempotencyKey else { return }
+        guard key.utf8.count <= Self.maxKeyBytes else {
+            keysTooLong += 1
+            return
         }
+        var duplicate = false
+        keys.update(key, initial: KeyCounts()) { c in
+            c.requests += 1
+            if executed {
+                duplicate = c.executions > 0
+                c.executions += 1
+            }
+        }
+        if duplicate { duplicateExecutions += 1 }
     }
 
     private func totals(_ by: (Labels) -> String) -> [(String, Int)] {
@@ -58,31 +104,11 @@ public struct MockStats: Sendable {
         s += ",\"by_action\":" + object(totals(\.action))
         s += ",\"executions_by_key\":" + object(executionsByKey.sorted { $0.key < $1.key })
         s += ",\"requests_by_key\":" + object(requestsByKey.sorted { $0.key < $1.key })
-        s += ",\"duplicate_executions\":" + String(executionsByKey.values.reduce(0) { $0 + max(0, $1 - 1) })
+        s += ",\"duplicate_executions\":" + String(duplicateExecutions)
+        s += ",\"keys_tracked\":" + String(keysTracked) + ",\"keys_max\":" + String(maxKeys)
+        s += ",\"keys_evicted\":" + String(keysEvicted) + ",\"keys_too_long\":" + String(keysTooLong)
+        s += ",\"models_folded\":" + String(modelsFolded) + ",\"connections_refused\":" + String(connectionsRefused)
         s += "}"
         return s
     }
-
-    /// The `/metrics` Prometheus text exposition.
-    public func prometheus() -> String {
-        func esc(_ v: String) -> String {
-            v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-        }
-        var s = "# HELP squall_mock_requests_total Requests answered by the mock LLM.\n# TYPE squall_mock_requests_total counter\n"
-        let rows = series.sorted { ($0.key.path, $0.key.model, $0.key.status, $0.key.action) < ($1.key.path, $1.key.model, $1.key.status, $1.key.action) }
-        for (l, n) in rows {
-            s += "squall_mock_requests_total{path=\"\(esc(l.path))\",model=\"\(esc(l.model))\",status=\"\(l.status)\",action=\"\(esc(l.action))\"} \(n)\n"
-        }
-        s += "# HELP squall_mock_completions_total Completions fully generated.\n# TYPE squall_mock_completions_total counter\n"
-        s += "squall_mock_completions_total \(completions)\n"
-        s += "# HELP squall_mock_idempotency_keys Distinct idempotency keys seen.\n# TYPE squall_mock_idempotency_keys gauge\n"
-        s += "squall_mock_idempotency_keys \(requestsByKey.count)\n"
-        s += "# HELP squall_mock_duplicate_executions_total Completions generated again for an idempotency key already executed.\n# TYPE squall_mock_duplicate_executions_total counter\n"
-        s += "squall_mock_duplicate_executions_total \(executionsByKey.values.reduce(0) { $0 + max(0, $1 - 1) })\n"
-        return s
-    }
 }
-
-import Reliability
-import Foundation

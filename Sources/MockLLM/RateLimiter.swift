@@ -127,7 +127,12 @@ public struct RateLimiter: Sendable {
     public var limits: [String: RateLimits]
     /// Header convention. Default: `.auto`.
     public var style: HeaderStyle
-    private var buckets: [String: BucketSet] = [:]
+    /// Bucket sets per model (and API key), bounded: names are cut to 256 bytes and at most
+    /// `maxBucketSets` sets are kept (the oldest is dropped first: its buckets start full again).
+    private var buckets = BoundedKeyTable<BucketSet>(capacity: RateLimiter.maxBucketSets)
+
+    /// Bucket sets kept at most.
+    public static let maxBucketSets = 65_536
 
     struct BucketSet: Sendable {
         var rpm, rpd, tpm, tpd: TokenBucket?
@@ -147,7 +152,7 @@ public struct RateLimiter: Sendable {
     }
 
     /// Forgets all bucket state (buckets start full again).
-    public mutating func reset() { buckets.removeAll() }
+    public mutating func reset() { buckets = BoundedKeyTable(capacity: Self.maxBucketSets) }
 
     /// Checks and, when allowed, charges one request of `tokens` tokens (callers charge
     /// `max(max_tokens, prompt estimate)`, as providers do). Returns nil when `model` has no limits.
@@ -156,7 +161,7 @@ public struct RateLimiter: Sendable {
         model: String, apiKey: String?, tokens: Int, now: Duration, groqPath: Bool = false
     ) -> RateLimitDecision? {
         guard let l = limits(for: model) else { return nil }
-        let key = l.perKey ? model + "\u{0}" + (apiKey ?? "") : model
+        let key = BoundedKeyTable<BucketSet>.tableKey(l.perKey ? model + "\u{0}" + (apiKey ?? "") : model)
         var set = buckets[key] ?? BucketSet(
             rpm: l.rpm.map { TokenBucket(capacity: $0, period: .seconds(60), now: now) },
             rpd: l.rpd.map { TokenBucket(capacity: $0, period: .seconds(86_400), now: now) },
@@ -170,7 +175,7 @@ public struct RateLimiter: Sendable {
         let amount = Double(tokens)
 
         if let tpm = l.tpm, tokens > tpm {
-            buckets[key] = set
+            buckets.set(key, set)
             return .tooLarge(limit: tpm, requested: tokens, headers: headers(set, groq: groq))
         }
         var wait = Duration.zero
@@ -182,14 +187,14 @@ public struct RateLimiter: Sendable {
             if let b = bucket, b.wait(for: amount) > wait { wait = b.wait(for: amount); dimension = .tokens }
         }
         if wait > .zero {
-            buckets[key] = set
+            buckets.set(key, set)
             return .limited(retryAfter: wait, dimension: dimension, headers: headers(set, groq: groq))
         }
         set.rpm?.take(1)
         set.rpd?.take(1)
         set.tpm?.take(amount)
         set.tpd?.take(amount)
-        buckets[key] = set
+        buckets.set(key, set)
         return .allowed(headers(set, groq: groq))
     }
 

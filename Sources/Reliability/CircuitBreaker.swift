@@ -132,8 +132,24 @@ public struct CircuitBreaker: Sendable {
     private var releasedProbes: Set<Int> = []
     private var pending: [BreakerTransition] = []
 
+    /// `config.countedFailures` as a bit per `FailureClass` (a set lookup hashes on every call).
+    private let countedMask: UInt8
+
     /// A closed breaker.
-    public init(_ config: BreakerConfig) { self.config = config }
+    public init(_ config: BreakerConfig) {
+        self.config = config
+        countedMask = config.countedFailures.reduce(0) { $0 | Self.bit($1) }
+    }
+
+    @inline(__always)
+    private static func bit(_ c: FailureClass) -> UInt8 {
+        switch c {
+        case .success: return 1
+        case .transient: return 2
+        case .throttled: return 4
+        case .permanent: return 8
+        }
+    }
 
     /// Asks to make a call at `now`.
     public mutating func admit(now: Duration) -> BreakerAdmission {
@@ -164,7 +180,7 @@ public struct CircuitBreaker: Sendable {
     /// Reports the class of an admitted call's outcome at `now`.
     public mutating func record(_ result: FailureClass, ticket: BreakerTicket, now: Duration) {
         guard ticket.generation == generation else { return }  // admitted before the last transition
-        let failed = config.countedFailures.contains(result)
+        let failed = countedMask & Self.bit(result) != 0
         switch state {
         case .closed:
             if result == .permanent && !failed { return }  // permanent errors say nothing about health
@@ -212,6 +228,9 @@ public struct CircuitBreaker: Sendable {
         consecutiveOpens = 0
         transition(to: .closed, at: now, cause: .manual)
     }
+
+    /// Whether transitions are waiting for `takeTransitions()`.
+    public var hasPendingTransitions: Bool { !pending.isEmpty }
 
     /// Returns and clears the transitions since the last call.
     public mutating func takeTransitions() -> [BreakerTransition] {

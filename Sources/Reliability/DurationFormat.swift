@@ -102,12 +102,17 @@ extension Duration {
         return Double(c.seconds) * 1e18 + Double(c.attoseconds)
     }
 
-    /// Builds a duration from attoseconds given as a `Double`, rounding to whole nanoseconds.
+    /// Builds a duration from attoseconds given as a `Double`, rounding to whole nanoseconds. (One
+    /// 128-bit multiply instead of the seconds-plus-nanoseconds sum, which profiled at a few percent
+    /// of a simulation; the same value for every input that fits in `Int64` nanoseconds.)
     static func attoseconds(_ value: Double) -> Duration {
         let nanos = (value / 1e9).rounded()
-        let wholeSeconds = (nanos / 1e9).rounded(.towardZero)
-        let remNanos = nanos - wholeSeconds * 1e9
-        return .seconds(Int64(wholeSeconds)) + .nanoseconds(Int64(remNanos))
+        guard nanos.magnitude < 9.2e18 else {
+            let wholeSeconds = (nanos / 1e9).rounded(.towardZero)
+            let remNanos = nanos - wholeSeconds * 1e9
+            return .seconds(Int64(wholeSeconds)) + .nanoseconds(Int64(remNanos))
+        }
+        return Duration(attoseconds: Int128(Int64(nanos)) * 1_000_000_000)
     }
 
     /// A duration of `s` seconds, rounded to whole nanoseconds (exact for values that are).

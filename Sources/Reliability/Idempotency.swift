@@ -59,15 +59,19 @@ public func validateIdempotencyKey(_ key: String) throws(IdempotencyStoreError) 
     }
 }
 
+/// The deterministic core of the in-memory store for `String` keys (what services receive).
+public typealias IdempotencyTable = KeyedIdempotencyTable<String>
+
 /// The deterministic core of the in-memory store: a table of keys with their state and expiry.
-/// A value type with no clock; the simulator drives it directly.
-public struct IdempotencyTable: Sendable {
+/// A value type with no clock; the simulator drives it directly, with integer keys (the key's
+/// number in the submission schedule), which hash and compare without touching a string.
+public struct KeyedIdempotencyTable<Key: Hashable & Sendable>: Sendable {
     enum Entry: Sendable {
         case inFlight(fingerprint: String, expires: Duration)
         case done(fingerprint: String, result: StoredResult, expires: Duration)
     }
-    private var entries: [String: Entry] = [:]
-    private var expiryOrder: [(Duration, String)] = []
+    private var entries: [Key: Entry] = [:]
+    private var expiryOrder: [(Duration, Key)] = []
     private var expiryHead = 0
 
     /// An empty table.
@@ -83,7 +87,7 @@ public struct IdempotencyTable: Sendable {
     public var count: Int { entries.count }
 
     /// Atomically claims `key`; see `IdempotencyStore.claim`.
-    public mutating func claim(key: String, fingerprint: String, now: Duration, ttl: Duration) -> ClaimResult {
+    public mutating func claim(key: Key, fingerprint: String, now: Duration, ttl: Duration) -> ClaimResult {
         purge(now: now)
         var current = entries[key]
         switch current {
@@ -104,14 +108,20 @@ public struct IdempotencyTable: Sendable {
     }
 
     /// Stores the result for `key` (a key that expired meanwhile is stored afresh).
-    public mutating func complete(key: String, fingerprint: String, result: StoredResult, now: Duration, ttl: Duration) {
+    public mutating func complete(key: Key, fingerprint: String, result: StoredResult, now: Duration, ttl: Duration) {
         entries[key] = .done(fingerprint: fingerprint, result: result, expires: now + ttl)
         expiryOrder.append((now + ttl, key))
     }
 
     /// Removes a claim that has no result.
-    public mutating func release(key: String) {
+    public mutating func release(key: Key) {
         if case .inFlight = entries[key] { entries[key] = nil }
+    }
+
+    /// Drops `key` whatever its state, for a caller that knows no request will ever use it again
+    /// (the simulator, once a key's last scheduled submission has ended).
+    public mutating func forget(key: Key) {
+        entries[key] = nil
     }
 
     /// Drops every entry whose expiry is at or before `now`. Amortized O(1) per entry.

@@ -20,23 +20,54 @@ public enum LatencyDistribution: Sendable, Hashable {
     static let z99 = 2.326_347_874_040_841
 
     /// Draws one duration.
-    public func sample(_ rng: inout SquallRandom) -> Duration {
+    public func sample(_ rng: inout SquallRandom) -> Duration { sampler.sample(&rng) }
+
+    /// The distribution with its parameters converted to seconds once (a sampler drawn from many
+    /// times, like the mock's base latency, skips converting them on every draw).
+    public var sampler: Sampler {
         switch self {
-        case .fixed(let d):
-            return d
-        case .uniform(let a, let b):
-            return .fromSeconds(rng.uniform(a.seconds, b.seconds))
-        case .normal(let mean, let sd):
-            return .fromSeconds(max(0, mean.seconds + sd.seconds * rng.standardNormal()))
+        case .fixed(let d): return Sampler(kind: .fixed(d))
+        case .uniform(let a, let b): return Sampler(kind: .uniform(a.seconds, b.seconds))
+        case .normal(let mean, let sd): return Sampler(kind: .normal(mean.seconds, sd.seconds))
         case .lognormal(let median, let p99):
             let mu = log(max(median.seconds, 1e-9))
             let sigma = max(0, (log(max(p99.seconds, 1e-9)) - mu) / Self.z99)
-            return .fromSeconds(exp(mu + sigma * rng.standardNormal()))
-        case .exponential(let mean):
-            return .fromSeconds(rng.exponential(mean: mean.seconds))
-        case .pareto(let xm, let alpha):
-            let u = 1 - rng.unit()  // (0, 1]
-            return .fromSeconds(xm.seconds / pow(u, 1 / alpha))
+            return Sampler(kind: .lognormal(mu: mu, sigma: sigma))
+        case .exponential(let mean): return Sampler(kind: .exponential(mean.seconds))
+        case .pareto(let xm, let alpha): return Sampler(kind: .pareto(xm.seconds, alpha))
+        }
+    }
+
+    /// A `LatencyDistribution` ready to draw from: `sample` draws exactly what the distribution's
+    /// own `sample(_:)` draws for the same generator.
+    public struct Sampler: Sendable, Hashable {
+        enum Kind: Sendable, Hashable {
+            case fixed(Duration)
+            case uniform(Double, Double)
+            case normal(Double, Double)
+            case lognormal(mu: Double, sigma: Double)
+            case exponential(Double)
+            case pareto(Double, Double)
+        }
+        let kind: Kind
+
+        /// Draws one duration.
+        public func sample(_ rng: inout SquallRandom) -> Duration {
+            switch kind {
+            case .fixed(let d):
+                return d
+            case .uniform(let a, let b):
+                return .fromSeconds(rng.uniform(a, b))
+            case .normal(let mean, let sd):
+                return .fromSeconds(max(0, mean + sd * rng.standardNormal()))
+            case .lognormal(let mu, let sigma):
+                return .fromSeconds(exp(mu + sigma * rng.standardNormal()))
+            case .exponential(let mean):
+                return .fromSeconds(rng.exponential(mean: mean))
+            case .pareto(let xm, let alpha):
+                let u = 1 - rng.unit()  // (0, 1]
+                return .fromSeconds(xm / pow(u, 1 / alpha))
+            }
         }
     }
 

@@ -255,7 +255,10 @@ public struct TaskFlow: Sendable {
     }
 
     private func drainBreaker<Sink: TaskEventSink>(_ state: inout StackState, sink: inout Sink) {
-        guard let transitions = state.breaker?.takeTransitions(), !transitions.isEmpty else { return }
+        // Most calls change nothing: a flag check instead of taking (and releasing) an empty array.
+        guard state.breaker?.hasPendingTransitions == true,
+            let transitions = state.breaker?.takeTransitions(), !transitions.isEmpty
+        else { return }
         for t in transitions { sink.record(.breaker(t)) }
     }
 }

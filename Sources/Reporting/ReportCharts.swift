@@ -16,37 +16,29 @@ public enum ReportCharts {
     }
 
     /// Tasks finished per interval: succeeded on the first attempt, succeeded after retries, and
-    /// failed by cause (from the task records; from the time series' totals when records were not kept).
+    /// failed by cause (from the result's per-interval outcomes; from the time series' totals when
+    /// those are missing).
     public static func outcomes(_ r: ScenarioResult) -> OutcomesChart {
         let points = r.timeSeries.points
         let interval = r.timeSeries.intervalSeconds
         let starts = points.map(\.start)
+        let breakdown = r.aggregates.intervalOutcomes
         var series: [ChartSeries] = []
-        if r.tasks.isEmpty || points.isEmpty || !(interval > 0) {
+        if points.isEmpty || !(interval > 0) || breakdown.succeededFirstAttempt.count != points.count {
             series.append(ChartSeries(name: "succeeded", color: ChartPalette.success, values: points.map { Double($0.succeeded) }))
             series.append(ChartSeries(name: "failed", color: ChartPalette.failures[0], values: points.map { Double($0.failed) }))
         } else {
-            var first = [Double](repeating: 0, count: points.count)
-            var retried = [Double](repeating: 0, count: points.count)
-            let causes = r.failuresByCause.map(\.name)
-            var failed = [[Double]](repeating: [Double](repeating: 0, count: points.count), count: causes.count)
-            var other = [Double](repeating: 0, count: points.count)
-            for t in r.tasks where t.result == .succeeded || t.result == .failed {
-                let q = t.finished / interval
-                let i = q.isFinite ? Int(min(max(q, 0), Double(points.count - 1))) : points.count - 1
-                if t.result == .succeeded {
-                    if t.attempts <= 1 { first[i] += 1 } else { retried[i] += 1 }
-                } else if let c = t.cause?.rawValue, let k = causes.firstIndex(of: c) {
-                    failed[k][i] += 1
-                } else {
-                    other[i] += 1
-                }
-            }
+            let first = breakdown.succeededFirstAttempt.map(Double.init)
+            let retried = zip(points, breakdown.succeededFirstAttempt).map { Double($0.0.succeeded - $0.1) }
             series.append(ChartSeries(name: "succeeded first attempt", color: ChartPalette.success, values: first))
             series.append(ChartSeries(name: "succeeded after retry", color: ChartPalette.retried, values: retried))
-            for (k, cause) in causes.enumerated() {
+            var other = points.map { Double($0.failed) }
+            for (k, cause) in r.failuresByCause.map(\.name).enumerated() {
+                let values = (breakdown.failedByCause[cause] ?? []).map(Double.init)
+                guard values.count == points.count else { continue }
+                for i in other.indices { other[i] -= values[i] }
                 let color = ChartPalette.failures[k % ChartPalette.failures.count]
-                series.append(ChartSeries(name: "failed: \(cause.replacingOccurrences(of: "_", with: " "))", color: color, values: failed[k]))
+                series.append(ChartSeries(name: "failed: \(cause.replacingOccurrences(of: "_", with: " "))", color: color, values: values))
             }
             if other.contains(where: { $0 > 0 }) {
                 series.append(ChartSeries(name: "failed: other", color: "#555555", values: other))

@@ -21,8 +21,8 @@ public enum ReportWriter {
         /// The environment read for `GITHUB_STEP_SUMMARY`; nil disables the step summary.
         /// Default: the process environment.
         public var environment: [String: String]?
-        /// A `tasks.csv` already written while the run went on (streamed by the driver): it is moved
-        /// into the set instead of writing the result's task records. Default nil.
+        /// The `tasks.csv` the run streamed (moved into the set); nil writes the header only (results
+        /// hold no per-task records). Default nil.
         public var tasksCSV: URL?
 
         /// Creates options; see each field for its default.
@@ -97,9 +97,7 @@ public enum ReportWriter {
             if let streamed = options.tasksCSV {
                 try staging.adopt(streamed, as: ReportFiles.tasks)
             } else {
-                try AtomicFile.write(to: staging.url(for: ReportFiles.tasks)) { (file) throws(ReportWriteError) in
-                    try TasksCSV.write(result.tasks, into: file)
-                }
+                try AtomicFile.write(CSV.row(TasksCSV.columns), to: staging.url(for: ReportFiles.tasks))
             }
             files.append(ReportFiles.tasks)
             try put(ReportFiles.timeseries, TimeSeriesCSV.text(result.timeSeries))

@@ -13,26 +13,34 @@ struct MockCommand: AsyncParsableCommand {
         abstract: "Run the OpenAI/Groq-compatible chaos LLM server.",
         discussion: """
             Serves POST /v1/chat/completions (and Groq's /openai/v1/...), GET /v1/models, the control API \
-            (/_squall/profile, /_squall/reset, /_squall/stats) and /metrics. Faults, latency and rate limits \
+            (/_squall/profile, /_squall/reset, /_squall/run, /_squall/calls, /_squall/stats) and /metrics. Faults, latency and rate limits \
             come from the profile (the same block as a scenario's 'llm:' section). Prints its URL, then \
             serves until SIGINT or SIGTERM.
             """)
 
-    @Option(help: "Address to bind.") var host: String = "127.0.0.1"
-    @Option(help: "Port to bind (0 picks a free one).") var port: Int = 8080
+    @Option(help: "Address to bind: an IPv4 or IPv6 address, or localhost.") var host: String = "127.0.0.1"
+    @Option(parsing: .unconditional, help: "Port to bind (0 picks a free one).") var port: Int = 8080
     @Option(help: "Fault profile YAML file (latency, stream, reply, faults, rate_limits, ...).") var profile: String?
-    @Option(help: "Seed for every random draw.") var seed: UInt64 = 1
-    @Option(name: .customLong("time-scale"), help: "Divide every configured duration by this factor.")
+    @Option(parsing: .unconditional, help: "Seed for every random draw.") var seed: UInt64 = 1
+    @Option(name: .customLong("time-scale"), parsing: .unconditional, help: "Divide every configured duration by this factor (0 < K <= 1000000).")
     var timeScale: Double = 1
     @Option(name: .customLong("control-token"), help: "Require 'Authorization: Bearer TOKEN' on the control API (else loopback only).")
     var controlToken: String?
+    @Flag(name: .customLong("insecure-control"), help: "Without --control-token, answer the control API from any address (needed to bind beyond loopback without a token).")
+    var insecureControl = false
     @Flag(name: .customLong("allow-fault-header"), help: "Honour the per-request 'x-squall-fault: status=503' header.")
     var allowFaultHeader = false
-    @Option(name: .customLong("max-body"), help: "Largest request body in bytes (larger gets 413).")
+    @Option(name: .customLong("max-body"), parsing: .unconditional, help: "Largest request body in bytes (larger gets 413; 1 to 1073741824).")
     var maxBody: Int = 4 << 20
-    @Option(name: .customLong("idle-timeout"), help: "Close connections idle (or stuck mid-request) this long, e.g. 60s.")
+    @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: "Close connections idle (or stuck mid-request) this long, e.g. 60s (1ms to 24h).")
     var idleTimeout: String = "60s"
-    @Option(help: "Event-loop threads (default: one per core).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Event-loop threads, 1 to \(MockServerConfig.maxThreads) (default: one per core).") var threads: Int?
+    @Option(name: .customLong("max-connections"), parsing: .unconditional, help: "Connections served at once; more get 503 (default: the file-descriptor limit less a reserve).")
+    var maxConnections: Int?
+    @Option(name: .customLong("call-log"), parsing: .unconditional, help: "Records the call log keeps (GET /_squall/calls; the oldest is overwritten).")
+    var callLog: Int = CallLog.defaultCapacity
+    @Option(name: .customLong("max-keys"), parsing: .unconditional, help: "Idempotency keys counted per key in stats (oldest evicted first).")
+    var maxKeys: Int = MockStats.defaultMaxKeys
 
     func run() async throws {
         let config = try makeConfig()
@@ -55,28 +63,24 @@ struct MockCommand: AsyncParsableCommand {
     /// Builds the server configuration from the flags (exposed for tests).
     func makeConfig() throws -> MockServerConfig {
         var c = MockServerConfig()
-        guard (0...65535).contains(port) else { throw UsageError(message: "--port \(port) is out of range: expected 0...65535") }
-        guard timeScale > 0, timeScale.isFinite else {
-            throw UsageError(message: "--time-scale \(timeScale) is not valid: expected a number > 0")
-        }
-        guard maxBody > 0 else { throw UsageError(message: "--max-body must be > 0") }
         c.host = host
         c.port = port
         c.seed = seed
         c.timeScale = timeScale
         c.controlToken = controlToken
+        c.insecureControl = insecureControl
         c.allowFaultHeader = allowFaultHeader
         c.maxBodyBytes = maxBody
-        if let threads {
-            guard threads > 0 else { throw UsageError(message: "--threads must be > 0") }
-            c.threads = threads
-        }
+        c.maxConnections = maxConnections
+        c.maxKeys = maxKeys
+        c.callLogCapacity = callLog
+        if let threads { c.threads = threads }
         do {
             c.idleTimeout = try DurationFormat.parse(idleTimeout)
         } catch {
-            throw UsageError(message: "--idle-timeout: \(error)")
+            throw UsageError(message: "--idle-timeout \(idleTimeout): \(error)")
         }
-        guard c.idleTimeout > .zero else { throw UsageError(message: "--idle-timeout must be > 0") }
+        do { try c.validate() } catch { throw UsageError(message: error.description) }
         if let profile {
             do {
                 c.profile = try FaultProfile.load(path: profile)

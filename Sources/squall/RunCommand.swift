@@ -106,8 +106,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             do {
                 // The simulator stops as soon as it is cancelled; live runs let tasks in flight finish for the grace period.
+                // tasks.csv streams into the staging directory during the run; the report adopts it.
+                let tasksCSV = staging.url(for: ReportFiles.tasks).path
                 result = try await interruption.run(grace: runMode == .sim ? .zero : settings.grace) {
-                    try await runner.run(scenario, mode: runMode, seed: seed)
+                    try await runner.run(scenario, mode: runMode, seed: seed, tasksCSV: tasksCSV)
                 }
             } catch {
                 if let signo = interruption.signal {
@@ -122,7 +124,9 @@ struct RunCommand: AsyncParsableCommand {
             let cpu = ProcessCPU.seconds() - cpuStarted
             let report: String
             do {
-                report = try ReportOutput.write(result, into: staging, timeScale: runMode == .live ? timeScale : nil)
+                report = try ReportOutput.write(
+                    result, into: staging, timeScale: runMode == .live ? timeScale : nil,
+                    tasksCSV: staging.url(for: ReportFiles.tasks))
             } catch {
                 throw RunFailure(message: "cannot write the report of \(scenario.name) under \(out): \(error)")
             }
@@ -151,9 +155,11 @@ struct RunCommand: AsyncParsableCommand {
 /// Where the CLI writes a result: the Reporting module's `ReportWriter` (report.md, SVG charts,
 /// tasks.csv, timeseries.csv, junit.xml, summary.json, the Reports index, the CI step summary).
 enum ReportOutput {
-    /// Writes the report into `staging`, swaps it in, and returns the path of `report.md`.
-    static func write(_ result: ScenarioResult, into staging: ReportStaging, timeScale: Double?) throws -> String {
-        let options = ReportWriter.Options(context: ReportContext(squallVersion: SquallVersion.current, timeScale: timeScale))
+    /// Writes the report into `staging` (adopting the `tasks.csv` the run streamed there), swaps it
+    /// in, and returns the path of `report.md`.
+    static func write(_ result: ScenarioResult, into staging: ReportStaging, timeScale: Double?, tasksCSV: URL? = nil) throws -> String {
+        let options = ReportWriter.Options(
+            context: ReportContext(squallVersion: SquallVersion.current, timeScale: timeScale), tasksCSV: tasksCSV)
         let written = try ReportWriter.write(result, into: staging, options: options)
         return written.directory.appendingPathComponent(ReportFiles.report).path
     }

@@ -62,13 +62,7 @@ extension RunSettings {
                 throw FlagError(
                     "\(s.name): about \(Int(tasks)) submissions is too many for a live run (at most \(ScenarioLimits.maxLiveTasks)); shorten the duration or run it in the simulator")
             }
-            let peak: Double
-            switch s.load.arrival {
-            case .ramp(let from, let to): peak = Swift.max(from, to)
-            case .diurnal(let ratio, _): peak = 2 * ratio / (1 + ratio)
-            default: peak = 1
-            }
-            let real = s.load.ratePerSecond * peak * scale * duplicates
+            let real = s.load.arrival.peakRate * scale * duplicates
             if real > FlagLimits.maxRealRate {
                 throw FlagError(
                     "\(s.name): \(Int(real)) tasks/s in real time (rate × time scale \(scale)) is more than the load generator can honour (at most \(Int(FlagLimits.maxRealRate))/s); lower --time-scale")

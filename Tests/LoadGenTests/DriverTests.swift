@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import LoadGen
+import Traffic
 
 @Suite("Load drivers")
 struct DriverTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Reliability
 import Testing
+import Traffic
 
 @testable import LoadGen
 
@@ -71,7 +72,8 @@ struct LoadArgumentsTests {
         let r = try args("--arrival", "ramp", "--ramp-from", "10/s").schedule()
         #expect(r.shape == .ramp(from: 10, to: 100, over: .seconds(10)))
         let b = try args("--arrival", "bursts", "--burst-rate", "1000/s").schedule()
-        #expect(b.shape == .bursts(base: 100, burst: 1000, every: .seconds(300), length: .seconds(30)))
+        #expect(
+            b.shape == .bursts(Bursts(every: .seconds(300), size: 30_000, length: .seconds(30), start: .seconds(270), base: 100)))
     }
 
     @Test func errorsNameTheFlagAndWhatIsValid() {

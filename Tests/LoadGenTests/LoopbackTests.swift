@@ -4,6 +4,7 @@ import Reliability
 import Testing
 
 @testable import LoadGen
+import Traffic
 
 #if canImport(Glibc)
     import Glibc

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func chatRequestReadsTheFieldsTheMockUses() throws {
-        let r = try ChatRequest.parse(Array(#"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"abcd"}]},{"role":"assistant","content":null}],"stream":true,"stream_options":{"include_usage":true},"max_tokens":9,"max_completion_tokens":7}"#.utf8))
+        let r = try ChatRequest.parse(Array(#"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"abcd"}]},{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]}],"stream":true,"stream_options":{"include_usage":true},"max_tokens":9,"max_completion_tokens":7}"#.utf8))
         #expect(r.model == "m")
         #expect(r.contents == ["abcd", ""])
         #expect(r.stream && r.includeUsage)

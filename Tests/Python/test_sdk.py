@@ -194,3 +194,49 @@ def test_x_should_retry_false_stops_the_sdk_retrying(mock_url):
         openai_client(mock_url, retries=2).chat.completions.create(model="no-retry-openai", messages=MESSAGES)
     assert e.value.status_code == 503
     assert stats(mock_url)["by_model"]["no-retry-openai"] == 1  # one attempt despite max_retries=2
+
+
+# --- attribution tags through the official SDKs ----------------------------------------------
+
+TAG_RUN = "pyt" + "".join(__import__("random").choice("0123456789abcdefghijklmnopqrstuvwxyz") for _ in range(5))
+
+
+def tag(key):
+    """The SquallTag marker (docs/mock.md): ' [sq:RUN:KEY]' with KEY in base 36."""
+    digits, s = "0123456789abcdefghijklmnopqrstuvwxyz", ""
+    while True:
+        key, d = divmod(key, 36)
+        s = digits[d] + s
+        if key == 0:
+            return f" [sq:{TAG_RUN}:{s}]"
+
+
+def calls(url):
+    records, cursor = [], 0
+    while True:
+        with urllib.request.urlopen(f"{url}/_squall/calls?after={cursor}&limit=10000", timeout=5) as r:
+            page = json.load(r)
+        records += page["records"]
+        cursor = page["next"]
+        if cursor == page["last"]:
+            return records
+
+
+@pytest.mark.parametrize("sdk,key", [("openai", 1295), ("groq", 46656)])
+def test_tag_survives_the_sdk_and_attributes_each_attempt(mock_url, sdk, key):
+    marker = tag(key)
+    assert marker.isascii() and json.dumps(marker, ensure_ascii=True) == f'"{marker}"' and len(marker) <= 40
+    model = f"retry-then-ok-tag-{sdk}"
+    client = openai_client(mock_url, retries=2) if sdk == "openai" else groq_client(mock_url, retries=2)
+    prompt = "What is the capital of France?"
+    tagged = client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt + marker}])
+    plain = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}])
+    # The marker is not counted and never echoed.
+    assert tagged.usage.prompt_tokens == plain.usage.prompt_tokens
+    assert "[sq:" not in tagged.model_dump_json()
+    mine = [r for r in calls(mock_url) if r["run"] == TAG_RUN and r["key"] == key]
+    assert [r["status"] for r in mine] == [429, 200]  # the SDK retried once after the 429
+    assert [r["attempt"] for r in mine] == [1, 2]  # x-stainless-retry-count 0 then 1
+    assert mine[0]["retry_after_ms"] == 50 and mine[1]["completed"] is True
+    assert mine[1]["prompt_tokens"] == plain.usage.prompt_tokens
+    assert mine[0]["path"] == ("/v1/chat/completions" if sdk == "openai" else "/openai/v1/chat/completions")

@@ -5,7 +5,7 @@ import Scenarios
 
 /// A purpose-built result: 30 minutes, one 503 window 10m..15m, a breaker that opens, probes,
 /// re-opens and closes, three expectations (one failing, with XML/Markdown specials in its text),
-/// and five task records (one key with a comma, a quote and a newline).
+/// and the per-interval outcomes of its tasks.
 enum Fixture {
     static let interval = 60.0
 
@@ -87,28 +87,17 @@ enum Fixture {
             r.incomplete = true
             r.incompleteReason = "interrupted by SIGINT at 23m"
         }
-        r.tasks = [
-            TaskRecord(
-                id: 0, key: "k-0", duplicate: false, intendedStart: 1.5, started: 1.5, finished: 2.3, result: .succeeded, cause: nil,
-                attempts: 1, calls: 1, lastOutcome: "200", route: "default", model: "llama-3.1-8b-instant", promptTokens: 57,
-                completionTokens: 160, cost: 0.0000585),
-            TaskRecord(
-                id: 1, key: "weird,\"key\"\nline", duplicate: false, intendedStart: 610, started: 610, finished: 625.125,
-                result: .failed, cause: .attemptsExhausted, attempts: 5, calls: 5, lastOutcome: "503", route: "default",
-                model: "llama-3.1-8b-instant", promptTokens: 285, completionTokens: 0, cost: 0.0000142),
-            TaskRecord(
-                id: 2, key: "k-2", duplicate: false, intendedStart: 700, started: 700, finished: 700, result: .failed,
-                cause: .breakerOpen, attempts: 1, calls: 0, lastOutcome: "", route: "default", model: "llama-3.1-8b-instant",
-                promptTokens: 0, completionTokens: 0, cost: 0),
-            TaskRecord(
-                id: 3, key: "k-0", duplicate: true, intendedStart: 5, started: 5, finished: 5.001, result: .replayed, cause: nil,
-                attempts: 0, calls: 0, lastOutcome: "", route: "default", model: "llama-3.1-8b-instant", promptTokens: 0,
-                completionTokens: 0, cost: 0),
-            TaskRecord(
-                id: 4, key: "k-4", duplicate: false, intendedStart: 950, started: 950, finished: 955.5, result: .succeeded,
-                cause: nil, attempts: 2, calls: 2, lastOutcome: "200", route: "default", model: "llama-3.1-8b-instant",
-                promptTokens: 114, completionTokens: 160, cost: 0.0000613),
-        ]
+        // Tasks finished per interval by outcome, consistent with the time series: one task of
+        // interval 15 succeeded after a retry; in the window, 4 failures a minute were shed by the
+        // breaker and 1 exhausted its attempts.
+        var first = points.map(\.succeeded)
+        first[15] -= 1
+        r.aggregates.intervalOutcomes = IntervalOutcomes(
+            succeededFirstAttempt: first,
+            failedByCause: [
+                "breaker_open": (0..<30).map { $0 >= 10 && $0 < 15 ? 4 : 0 },
+                "attempts_exhausted": (0..<30).map { $0 >= 10 && $0 < 15 ? 1 : 0 },
+            ])
         return r
     }
 

@@ -8,19 +8,55 @@ import FoundationXML
 import Reporting
 
 @Suite struct ReportDataFileTests {
-    @Test func tasksCSVHasOneRowPerRecordAndQuotesSpecialCharacters() throws {
+    @Test func tasksCSVStreamsOneRowPerRecordAndQuotesSpecialCharacters() throws {
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("tasks.csv")
-        try AtomicFile.write(to: url) { (f) throws(ReportWriteError) in try TasksCSV.write(Fixture.result().tasks, into: f) }
+        let file = try TaskCSVWriter(path: url.path)
+        let model = Array("llama-3.1-8b-instant".utf8)
+        file.append(
+            TaskRecord(
+                id: 0, keyID: 0, duplicate: false, intendedStart: .milliseconds(1500), started: .milliseconds(1500),
+                finished: .milliseconds(2300), result: .succeeded, cause: nil, attempts: 1, calls: 1, lastOutcome: .ok,
+                route: 0, model: 0, promptTokens: 57, completionTokens: 160),
+            route: Array("default".utf8), model: model, cost: 0.0000585)
+        file.append(
+            TaskRecord(
+                id: 1, keyID: 71, duplicate: true, intendedStart: .seconds(610), started: .seconds(610),
+                finished: .milliseconds(625_125), result: .failed, cause: .attemptsExhausted, attempts: 5, calls: 5,
+                lastOutcome: .status(503), route: 1, model: 0, promptTokens: 285, completionTokens: 0),
+            route: Array("\"weird,\"\"rule\"\"\nline\"".utf8), model: model, cost: 0.0000142)
+        file.append(
+            TaskRecord(
+                id: 2, keyID: 2, duplicate: false, intendedStart: .seconds(700), started: .seconds(700),
+                finished: .seconds(730), result: .failed, cause: .attemptsExhausted, attempts: 1, calls: 1,
+                lastOutcome: .transport(.timeout), route: 0, model: 0, promptTokens: 0, completionTokens: 0),
+            route: Array("default".utf8), model: model, cost: 0)
+        #expect(file.close() == nil)
+        #expect(file.rows == 3)
         let text = try Fixture.read(url)
         let rows = CSV.parse(text)
-        #expect(rows.count == 6)
+        #expect(rows.count == 4)
         #expect(rows[0] == TasksCSV.columns)
-        #expect(rows[2][1] == "weird,\"key\"\nline")
-        #expect(text.contains("1,\"weird,\"\"key\"\"\nline\",false,610.000000,610.000000,625.125000,15.125000,failed,attempts_exhausted,5,5,503,default,llama-3.1-8b-instant,285,0,0.0000142\n"))
-        #expect(text.hasPrefix("id,key,duplicate,intended_start,started,finished,latency,result,cause,attempts,calls,last_outcome,route,model,prompt_tokens,completion_tokens,cost\n0,k-0,false,1.500000,1.500000,2.300000,0.800000,succeeded,,1,1,200,default,llama-3.1-8b-instant,57,160,0.0000585\n"))
+        #expect(rows[2][12] == "weird,\"rule\"\nline")
+        #expect(text.hasPrefix("id,key,duplicate,intended_start,started,finished,latency,result,cause,attempts,calls,last_outcome,route,model,prompt_tokens,completion_tokens,cost\n0,k0,false,1.500000,1.500000,2.300000,0.800000,succeeded,,1,1,200,default,llama-3.1-8b-instant,57,160,0.0000585\n"))
+        #expect(text.contains("\n1,k1z,true,610.000000,610.000000,625.125000,15.125000,failed,attempts_exhausted,5,5,503,"))
+        #expect(text.hasSuffix("\n2,k2,false,700.000000,700.000000,730.000000,30.000000,failed,attempts_exhausted,1,1,timeout,default,llama-3.1-8b-instant,0,0,0\n"))
         #expect(rows.allSatisfy { $0.count == TasksCSV.columns.count })
+    }
+
+    @Test func aReportMovesTheStreamedTasksFileInOrWritesTheHeaderOnly() throws {
+        let root = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let streamed = root.appendingPathComponent("run.tasks.csv.partial")
+        try Data("id\n7\n".utf8).write(to: streamed)
+        var options = Fixture.quiet
+        options.tasksCSV = streamed
+        let written = try ReportWriter.write(Fixture.result(), to: root, options: options)
+        #expect(try Fixture.read(written.directory.appendingPathComponent("tasks.csv")) == "id\n7\n")
+        #expect(!FileManager.default.fileExists(atPath: streamed.path))
+        let bare = try ReportWriter.write(Fixture.result(name: "bare"), to: root, options: Fixture.quiet)
+        #expect(try Fixture.read(bare.directory.appendingPathComponent("tasks.csv")) == CSV.row(TasksCSV.columns))
     }
 
     @Test func timeseriesCSVHasOneRowPerInterval() {
@@ -165,16 +201,17 @@ import Reporting
         #expect(chart.series.map(\.name) == ["succeeded first attempt", "succeeded after retry", "failed: breaker open", "failed: attempts exhausted"])
         // Task 4 finished at 955.5s after 2 attempts: interval 15 (900..960).
         #expect(chart.series[1].values[15] == 1)
-        #expect(chart.series[2].values[11] == 1)
+        #expect(chart.series[2].values[11] == 4)
         #expect(chart.series[3].values[10] == 1)
-        #expect(chart.series[0].values[0] == 1)
+        #expect(chart.series[0].values[0] == 7)
+        #expect(chart.series[0].values[15] == 6)
         let svg = chart.svg()
         #expect(svg.contains("<title>15m: succeeded after retry 1</title>"))
     }
 
-    @Test func outcomesChartFallsBackToTimeSeriesWithoutTaskRecords() {
+    @Test func outcomesChartFallsBackToTimeSeriesWithoutTheBreakdown() {
         var r = Fixture.result()
-        r.tasks = []
+        r.aggregates = RunAggregates()
         let chart = ReportCharts.outcomes(r)
         #expect(chart.series.map(\.name) == ["succeeded", "failed"])
         #expect(chart.series[1].values[12] == 5)

@@ -192,7 +192,7 @@ import Reporting
 @Suite struct EmptyAndOddResultTests {
     static func empty() -> ScenarioResult {
         var r = Fixture.result(breaker: false)
-        r.tasks = []
+        r.aggregates = RunAggregates()
         r.timeSeries = TimeSeries(intervalSeconds: 0, points: [])
         r.latency = .empty
         r.successLatency = .empty
@@ -218,14 +218,5 @@ import Reporting
             #expect(XMLCheck.parse(try Fixture.read(written.directory.appendingPathComponent(name))) != nil, "\(name)")
         }
         #expect(try Fixture.read(written.directory.appendingPathComponent("timeseries.csv")) == CSV.row(TimeSeriesCSV.columns))
-    }
-
-    @Test func taskRecordsBeyondTheLastIntervalLandInTheLastBar() {
-        var r = Fixture.result()
-        r.tasks[0].finished = 1e300
-        r.tasks[4].finished = .nan
-        let chart = ReportCharts.outcomes(r)
-        #expect(chart.series[0].values[29] == 1)
-        #expect(chart.series[1].values[29] == 1)
     }
 }

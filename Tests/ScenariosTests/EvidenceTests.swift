@@ -43,7 +43,7 @@ import YAMLConfig
         """
 
     @Test func aWindowNobodyArrivesInIsNoEvidence() throws {
-        let r = simulate(try scenario(Self.hourly + """
+        let (r, tasks) = try simulateWithTasks(try scenario(Self.hourly + """
             expect:
               during: { success_rate: ">= 0%", latency_p50: "< 1h" }
               before: { success_rate: ">= 0%" }
@@ -54,7 +54,7 @@ import YAMLConfig
         #expect(verdict(r, "during[1].latency_p50")?.status == .noEvidence)
         let before = try #require(verdict(r, "before[1].success_rate"))
         #expect(before.status == .pass)
-        #expect(before.observations == r.tasks.filter { $0.intendedStart < 600 }.count)
+        #expect(before.observations == tasks.filter { $0.intendedStart < 600 }.count)
         #expect(before.observations >= 1)
     }
 

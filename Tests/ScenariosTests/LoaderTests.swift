@@ -2,6 +2,7 @@ import Foundation
 import MockLLM
 import Reliability
 import Testing
+import Traffic
 import YAMLConfig
 
 @testable import Scenarios
@@ -49,7 +50,7 @@ import YAMLConfig
         #expect(s.seed == 42)
         #expect(s.duration == .seconds(3600))
         #expect(abs(s.load.tasksPerDay - 10000) < 1e-6)
-        #expect(s.load.arrival == .poisson)
+        #expect(s.load.arrival == (try ArrivalSchedule(.constant(rate: 10_000.0 / 86_400), process: .poisson)))
         #expect(s.load.duplicates?.rate == 0.02)
         #expect(s.load.duplicates?.delay == DurationRange(.zero, .seconds(30)))
         #expect(s.load.prompts.count == 2)

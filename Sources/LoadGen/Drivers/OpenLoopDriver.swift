@@ -1,5 +1,6 @@
 import Synchronization
 import Reliability
+import Traffic
 
 /// What the open-loop driver does when an arrival finds the in-flight cap reached.
 public enum WhenFull: String, Sendable, Hashable, CaseIterable {

@@ -88,7 +88,6 @@ public struct BatchRunner: Sendable {
     public static func summary(of job: BatchJob, index: Int, options: SimulationOptions = SimulationOptions()) -> RunSummary {
         var o = options
         o.seed = job.seed
-        o.keepTasks = o.keepTasks && job.scenario.expectations.contains { $0.needsTaskRecords }
         let result = ScenarioRunner.simulate(job.scenario, options: o)
         return RunSummary(result, index: index, configuration: job.configuration)
     }

@@ -9,21 +9,13 @@ public enum ArithmeticReport {
         var n = result.totals.succeeded + result.totals.failed
         var k = result.totals.failed
         var notes = model.notes
-        if !result.faultWindows.isEmpty, !result.tasks.isEmpty {
+        if !result.faultWindows.isEmpty, let steady = result.aggregates.steadyState {
             // Compare the steady state with the steady state: leave out tasks that overlap a fault
             // window (plus the breaker's recovery timeout after it, when there is a breaker).
-            let buffer = (scenario.stack.breaker?.maxRecoveryTimeout ?? .zero).seconds
-            var tasks = 0
-            var failed = 0
-            for t in result.tasks where t.result == .succeeded || t.result == .failed {
-                let overlaps = result.faultWindows.contains { t.finished >= $0.start && t.intendedStart < $0.end + buffer }
-                if overlaps { continue }
-                tasks += 1
-                if t.result == .failed { failed += 1 }
-            }
-            notes.append("observed over the \(tasks) tasks that did not overlap a fault window\(buffer > 0 ? " or the \(DurationFormat.short(.fromSeconds(buffer))) after it" : "")")
-            n = tasks
-            k = failed
+            let buffer = steady.bufferSeconds
+            notes.append("observed over the \(steady.tasks) tasks that did not overlap a fault window\(buffer > 0 ? " or the \(DurationFormat.short(.fromSeconds(buffer))) after it" : "")")
+            n = steady.tasks
+            k = steady.failed
         }
         let (lo, hi) = BinomialInterval.clopperPearson(successes: k, trials: n, confidence: confidence)
         let p = model.taskFailure

@@ -64,29 +64,25 @@ public enum ExpectationEvaluator {
 
     // MARK: Thresholds
 
-    /// The tasks an expectation scope covers (executed and finished ones), and the time range.
-    static func scoped(_ scope: ExpectationScope, _ result: ScenarioResult) -> (tasks: [TaskRecord], label: String, window: FaultWindowInfo?)? {
-        let executed = result.tasks.filter { $0.result == .succeeded || $0.result == .failed }
+    /// The aggregates of the tasks a window scope covers (executed and finished ones, by intended
+    /// start), with a label; nil for the run scope, a missing window, or a scope the run did not keep.
+    static func scoped(_ scope: ExpectationScope, _ result: ScenarioResult) -> (figures: ScopeFigures, label: String, window: FaultWindowInfo)? {
+        let w: Int, kept: WindowScope, range: String
         switch scope {
-        case .run:
-            return (executed, "all \(executed.count) executed tasks", nil)
-        case .before(let w), .during(let w), .after(let w):
-            guard let window = result.faultWindows.first(where: { $0.index == w }) else { return nil }
-            let range: String
-            let filtered: [TaskRecord]
-            switch scope {
-            case .before:
-                filtered = executed.filter { $0.intendedStart < window.start }
-                range = "before \(fmtT(window.start))"
-            case .during:
-                filtered = executed.filter { window.contains($0.intendedStart) }
-                range = "in \(fmtT(window.start))..\(fmtT(window.end))"
-            default:
-                filtered = executed.filter { $0.intendedStart >= window.end }
-                range = "from \(fmtT(window.end))"
-            }
-            return (filtered, "\(filtered.count) tasks arriving \(range) (window \(w): \(window.label))", window)
+        case .run: return nil
+        case .before(let x): (w, kept) = (x, .before)
+        case .during(let x): (w, kept) = (x, .during)
+        case .after(let x): (w, kept) = (x, .after)
         }
+        guard let window = result.faultWindows.first(where: { $0.index == w }),
+            let figures = result.aggregates.scope(kept, window: w)
+        else { return nil }
+        switch kept {
+        case .before: range = "before \(fmtT(window.start))"
+        case .during: range = "in \(fmtT(window.start))..\(fmtT(window.end))"
+        case .after: range = "from \(fmtT(window.end))"
+        }
+        return (figures, "\(figures.tasks) tasks arriving \(range) (window \(w): \(window.label))", window)
     }
 
     static func thresholdVerdict(
@@ -104,19 +100,20 @@ public enum ExpectationEvaluator {
             }
             (value, detail) = runValue(metric, result)
         } else {
-            guard let (tasks, label, window) = scoped(scope, result) else {
+            guard let (figures, label, window) = scoped(scope, result) else {
+                let known = result.faultWindows.contains { w in
+                    switch scope { case .before(let x), .during(let x), .after(let x): return w.index == x; case .run: return false }
+                }
                 return ExpectationVerdict(
-                    name: name, expected: threshold.description, observed: "no such window", passed: false, observations: 0)
+                    name: name, expected: threshold.description, observed: known ? "not recorded" : "no such window",
+                    passed: false, observations: 0,
+                    detail: known ? "the run did not keep this window scope (ResultNeeds)" : "")
             }
-            if result.tasks.isEmpty, result.totals.submitted > 0 {
-                return ExpectationVerdict(name: name, expected: threshold.description, observed: "no task records", passed: false,
-                    observations: 0, detail: "windowed expectations need per-task records (keepTasks)")
-            }
-            observations = tasks.count
+            observations = figures.tasks
             guard observations > 0 else {
                 return .noEvidence(name: name, expected: threshold.description, observed: "no tasks", detail: label)
             }
-            (value, detail) = scopedValue(metric, tasks: tasks, window: window, scope: scope, result: result)
+            (value, detail) = scopedValue(metric, figures: figures, window: window, scope: scope, result: result)
             detail = detail.isEmpty ? label : label + "; " + detail
         }
         if threshold.confidence != nil {
@@ -192,100 +189,84 @@ public enum ExpectationEvaluator {
     }
 
     static func scopedValue(
-        _ metric: Metric, tasks: [TaskRecord], window: FaultWindowInfo?, scope: ExpectationScope, result: ScenarioResult
+        _ metric: Metric, figures f: ScopeFigures, window: FaultWindowInfo, scope: ExpectationScope, result: ScenarioResult
     ) -> (Double, String) {
-        let ok = tasks.filter { $0.result == .succeeded }.count
         switch metric {
         case .successRate:
-            return (tasks.isEmpty ? 1 : Double(ok) / Double(tasks.count), "\(ok) succeeded")
+            return (f.tasks == 0 ? 1 : Double(f.succeeded) / Double(f.tasks), "\(f.succeeded) succeeded")
         case .failures:
-            return (Double(tasks.count - ok), "")
+            return (Double(f.failed), "")
         case .latency(let p):
-            return (percentile(tasks.map(\.latency), p), "from the intended start")
+            guard let latency = f.latency else { return (0, "latency was not recorded for this scope") }
+            return (latency.percentile(p) ?? latency.p99, "from the intended start (HDR histogram, 3 significant digits)")
         case .attemptsPerTask:
-            let sum = tasks.reduce(0) { $0 + $1.attempts }
-            return (tasks.isEmpty ? 0 : Double(sum) / Double(tasks.count), "")
+            return (f.tasks == 0 ? 0 : Double(f.attempts) / Double(f.tasks), "")
         case .llmCallsPerTask:
-            let sum = tasks.reduce(0) { $0 + $1.calls }
-            return (tasks.isEmpty ? 0 : Double(sum) / Double(tasks.count), "LLM calls sent by these tasks")
+            return (f.tasks == 0 ? 0 : Double(f.calls) / Double(f.tasks), "LLM calls sent by these tasks")
         case .llmCalls, .offeredLoad:
             let calls: Int
             let arrivals: Int
             var how: String
-            if case .during = scope, let window {
+            if case .during = scope {
                 calls = window.llmCalls
                 arrivals = window.arrivals
                 how = "calls sent inside the window by any task"
             } else {
-                calls = tasks.reduce(0) { $0 + $1.calls }
-                arrivals = tasks.count
+                calls = f.calls
+                arrivals = f.tasks
                 how = "calls made by these tasks"
             }
             if case .llmCalls = metric { return (Double(calls), how) }
             how += ": \(calls) calls / \(arrivals) arrivals"
             return (arrivals == 0 ? 0 : Double(calls) / Double(arrivals), how)
         case .failuresByCause(let c):
-            return (Double(tasks.filter { $0.cause == c }.count), "")
+            return (Double(f.failures(c.rawValue)), "")
         case .duplicateExecutions, .failuresPerDay, .llmCallsPerDay, .tokensPerDay, .costPerDay, .routeTaskShare,
             .routeCostShare:
             return runValue(metric, result)
         }
     }
 
-    /// Nearest-rank percentile (p in 0…100; 100 = max); 0 when empty.
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        if p >= 100 { return sorted[sorted.count - 1] }
-        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
-        return sorted[max(0, min(sorted.count - 1, rank - 1))]
-    }
-
     // MARK: Recovery
 
-    /// Success ratio of arriving tasks after the window, in steps, against the pre-window baseline.
+    /// Success ratio of arriving tasks after the window, in steps, against the pre-window baseline
+    /// (from the run's `RecoverySeries` of the window).
     static func recovery(name: String, window w: Int, limit: Duration, tolerance: Double, result: ScenarioResult) -> ExpectationVerdict {
-        guard let window = result.faultWindows.first(where: { $0.index == w }) else { return missingWindow(name, w) }
-        let executed = result.tasks.filter { $0.result == .succeeded || $0.result == .failed }
-        let before = executed.filter { $0.intendedStart < window.start }
-        let baseline = before.isEmpty ? 1 : Double(before.filter { $0.result == .succeeded }.count) / Double(before.count)
-        let target = baseline - tolerance
+        guard result.faultWindows.contains(where: { $0.index == w }) else { return missingWindow(name, w) }
         let expected = "<= \(DurationFormat.short(limit)) after window \(w) end"
-        let step = max(1, min(60, limit.seconds / 4))
-        let after = executed.filter { $0.intendedStart >= window.end }
-        guard !after.isEmpty else {
+        guard let series = result.aggregates.recovery.first(where: { $0.window == w }) else {
+            return ExpectationVerdict(name: name, expected: expected, observed: "not recorded", passed: false,
+                observations: 0, detail: "the run did not keep recovery steps for window \(w) (ResultNeeds)")
+        }
+        let baseline = series.before.ratio ?? 1
+        let target = baseline - tolerance
+        let step = series.stepSeconds
+        let filled = series.steps.enumerated().filter { $0.element.tasks > 0 }
+        let after = series.steps.reduce(series.later) { $0 + $1.tasks }
+        guard after > 0 else {
             return .noEvidence(
                 name: name, expected: expected, observed: "no tasks after the window",
                 detail: "no task arrived after window \(w) ended, so recovery could not be seen")
         }
-        var buckets: [(ok: Int, n: Int)] = []
-        for t in after {
-            let i = Int((t.intendedStart - window.end) / step)
-            if i >= buckets.count { buckets.append(contentsOf: repeatElement((ok: 0, n: 0), count: i - buckets.count + 1)) }
-            buckets[i].n += 1
-            if t.result == .succeeded { buckets[i].ok += 1 }
-        }
-        let filled = buckets.enumerated().filter { $0.element.n > 0 }
         var recoveredAt: Double?
         for (j, entry) in filled.enumerated() {
-            let ratio = Double(entry.element.ok) / Double(entry.element.n)
-            guard ratio >= target else { continue }
+            guard (entry.element.ratio ?? 0) >= target else { continue }
             if j + 1 < filled.count {
-                let next = filled[j + 1].element
-                guard Double(next.ok) / Double(next.n) >= target else { continue }
+                guard (filled[j + 1].element.ratio ?? 0) >= target else { continue }
             }
             recoveredAt = Double(entry.offset) * step
             break
         }
         let baseText = "baseline success \(Percent.format(baseline, digits: 2)) (before the window), tolerance \(Percent.format(tolerance, digits: 2)), steps of \(fmtD(step))"
         guard let at = recoveredAt else {
+            let horizon = series.later > 0 ? " within \(fmtD(step * Double(RecoverySeries.maxSteps)))" : ""
             return ExpectationVerdict(
-                name: name, expected: expected, observed: "not recovered", passed: false, observations: after.count,
+                name: name, expected: expected, observed: "not recovered" + horizon, passed: false, observations: after,
                 detail: baseText)
         }
         return ExpectationVerdict(
             name: name, expected: expected, observed: fmtD(at), passed: at <= limit.seconds + 1e-9,
-            observations: after.count, value: at, detail: baseText)
+            observations: after, value: at, detail: baseText)
     }
 
     // MARK: Formatting

@@ -3,6 +3,7 @@ import LoadGen
 import MockLLM
 import Reliability
 import Synchronization
+import Traffic
 
 /// Runs a scenario over real sockets in wall-clock time (compressed by `LiveOptions.timeScale`):
 /// an in-process MockLLM with the scenario's `llm:` profile (or `--llm-url`), the scenario's exact
@@ -29,15 +30,16 @@ public struct LiveScenarioDriver: ScenarioDriver {
     /// Always `.live`.
     public var mode: RunMode { .live }
 
-    public func run(_ scenario: Scenario, seed: UInt64?) async throws -> ScenarioResult {
+    public func run(_ scenario: Scenario, seed: UInt64?, tasksCSV: String?) async throws -> ScenarioResult {
         let seed = seed ?? scenario.seed
+        let tasksFile = try tasksCSV.map { (path) throws(ScenarioRunError) in try TaskCSVWriter(path: path) }
         guard options.timeScale > 0, options.timeScale.isFinite else {
             throw ScenarioRunError("--time-scale must be a positive number, got \(options.timeScale)")
         }
         if let spec = scenario.service, options.targetURL == nil {
             // `service:` — through in-process replicas of the task service (ServiceLiveRun.swift).
             return try await ServiceLiveRun(scenario: scenario, spec: spec, seed: seed, options: options, drainLimit: drainLimit)
-                .run(maxConnections: maxConnections)
+                .run(maxConnections: maxConnections, tasksFile: tasksFile)
         }
         let endpoint = try await LLMEndpoint.make(
             scenario: scenario, seed: seed, timeScale: options.timeScale, given: options.llmURL)
@@ -64,9 +66,11 @@ public struct LiveScenarioDriver: ScenarioDriver {
         }
         mock?.state.reset()  // scenario time 0 at the mock == scenario time 0 here
         let state = mock?.state
-        let result = await run.execute(llmURL: llmURL, client: client, mockStats: { state?.stats })
+        let (result, fileError) = await run.execute(
+            llmURL: llmURL, client: client, mockStats: { state?.stats }, tasksFile: tasksFile)
         await client.shutdown()
         await mock?.stop()
+        if let fileError { throw ScenarioRunError(fileError) }
         return result
     }
 }
@@ -87,11 +91,13 @@ struct LiveRun: Sendable {
         routes = scenario.load.prompts.map { scenario.stack.router.route($0.text) }
     }
 
-    /// What the run tracks besides the recorder: per-key successful executions seen by clients.
+    /// What the run tracks besides the recorder: per-key successful executions seen by clients,
+    /// and the start of each attempt of the tasks in flight (for the call records).
     struct Books: Sendable {
         var recorder: ResultRecorder
-        var executionsSeen: [String: (keyID: Int, count: Int, first: Duration)] = [:]
+        var executionsSeen: [Int: (count: Int, first: Duration)] = [:]
         var originalBodies: [Int: String] = [:]
+        var attemptStarts: [String: [Duration]] = [:]
         var finished = 0
     }
 
@@ -102,14 +108,15 @@ struct LiveRun: Sendable {
         func withLock<R>(_ body: (inout Books) -> R) -> R { state.withLock { body(&$0) } }
     }
 
-    /// Runs the schedule. A caller may pass its own `target` and `timeline`, say whether breaker
-    /// transitions will be observed (`breakerObserved`), and receive a way to record into the run's
-    /// recorder from a side task (`attach`, called once before the first arrival).
+    /// Runs the schedule, streaming `tasks.csv` to `tasksFile` when given; returns the result and
+    /// the file's write error, if any. A caller may pass its own `target` and `timeline`, say
+    /// whether breaker transitions will be observed (`breakerObserved`), and receive a way to
+    /// record into the run's recorder from a side task (`attach`, called once before the first arrival).
     func execute(
-        llmURL: String, client: CurlLoadClient, mockStats: @Sendable () -> MockStats?, target given: LiveTarget? = nil,
-        timeline givenTimeline: LiveTimeline? = nil, breakerObserved: Bool? = nil,
+        llmURL: String, client: CurlLoadClient, mockStats: @Sendable () -> MockStats?, tasksFile: TaskCSVWriter? = nil,
+        target given: LiveTarget? = nil, timeline givenTimeline: LiveTimeline? = nil, breakerObserved: Bool? = nil,
         attach: ((@escaping @Sendable (@Sendable (inout ResultRecorder) -> Void) -> Void) -> Void)? = nil
-    ) async -> ScenarioResult {
+    ) async -> (ScenarioResult, String?) {
         let timeline = givenTimeline ?? LiveTimeline(scale: options.timeScale)
         let info = ScenarioInfo(
             name: scenario.name, description: scenario.description, file: scenario.source,
@@ -120,7 +127,8 @@ struct LiveRun: Sendable {
                 info: info, mode: .live, seed: seed, duration: scenario.duration, interval: nil,
                 breakerConfigured: breakerObserved ?? (scenario.stack.breaker != nil && options.targetURL == nil),
                 idempotencyTTL: scenario.stack.idempotencyTTL, prices: scenario.stack.prices,
-                faultWindows: scenario.faultWindows, keepTasks: true))
+                faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario),
+                routes: routes.map { ResultRecorder.RouteName(name: $0.rule, model: $0.model) }, tasksFile: tasksFile))
         var stats = TokenBudgetStats()
         if let b = scenario.stack.tokenBudget {
             stats.enabled = true
@@ -142,7 +150,12 @@ struct LiveRun: Sendable {
             let executor = LiveExecutor(
                 config: scenario.stack, transport: HTTPLLMTransport(baseURL: llmURL, client: client), timeline: timeline,
                 idempotency: scenario.stack.idempotencyTTL == nil ? nil : InMemoryIdempotencyStore(), seed: seed,
-                onEvent: { event in books.withLock { $0.recorder.record(event.event) } })
+                onEvent: { event in
+                    books.withLock {
+                        $0.recorder.record(event.event)
+                        if case .attemptStarted(_, let at) = event.event { $0.attemptStarts[event.taskID, default: []].append(at) }
+                    }
+                })
             target = .stack(executor)
         }
 
@@ -166,12 +179,9 @@ struct LiveRun: Sendable {
                         books.withLock { $0.recorder.recordArrival(at: s.at) }
                         group.addTask {
                             if let gate { await gate.acquire() }
-                            let record = await run(s, target: target, timeline: timeline, books: books)
+                            await run(s, target: target, timeline: timeline, books: books)
                             if let gate { gate.release() }
-                            books.withLock {
-                                $0.recorder.recordTask(record)
-                                $0.finished += 1
-                            }
+                            books.withLock { $0.finished += 1 }
                         }
                     }
                 }
@@ -188,21 +198,23 @@ struct LiveRun: Sendable {
             if let executions {
                 // Counted at the LLM: completions the mock generated beyond those clients saw succeed
                 // (e.g. a retry after a truncated reply) are duplicate executions.
-                for (key, seen) in b.executionsSeen {
-                    let extra = (executions[key] ?? 0) - seen.count
-                    for _ in 0..<max(0, extra) { b.recorder.recordCompletion(keyID: seen.keyID, at: seen.first) }
+                for (keyID, seen) in b.executionsSeen {
+                    let extra = (executions[Submission.key(keyID)] ?? 0) - seen.count
+                    for _ in 0..<max(0, extra) { b.recorder.recordExecution(keyID: keyID, at: seen.first) }
                 }
             }
             let end = max(timeline.now(), scenario.duration)
-            return b.recorder.finish(
+            let result = b.recorder.finish(
                 end: cutShort ? min(end, limit) : end,
                 incompleteReason: cutShort
                     ? "tasks still running \(DurationFormat.short(drainLimit)) after the last arrival were cancelled" : nil)
+            return (result, b.recorder.tasksFileError)
         }
     }
 
-    /// Runs one submission and turns its outcome into a task record (recording calls and executions).
-    func run(_ s: Submission, target: LiveTarget, timeline: LiveTimeline, books: SharedBooks) async -> TaskRecord {
+    /// Runs one submission and records its outcome: one task record and one call record per call
+    /// (tokens and the generation on the last call of a successful task).
+    func run(_ s: Submission, target: LiveTarget, timeline: LiveTimeline, books: SharedBooks) async {
         let prompt = scenario.load.prompts[s.prompt].text
         let route = routes[s.prompt]
         let started = timeline.now()
@@ -210,15 +222,16 @@ struct LiveRun: Sendable {
         var cause: FailureCause?
         var attempts = 0
         var calls = 0
-        var lastOutcome = ""
+        var lastOutcome: AttemptOutcome?
         var usage = TokenUsage.zero
         var model = route.model
         var body: String?
+        let taskID = "t\(s.id)"
         switch target {
         case .stack(let executor):
             let r = await executor.run(
                 LiveTask(
-                    id: "t\(s.id)", prompt: prompt, idempotencyKey: s.key,
+                    id: taskID, prompt: prompt, idempotencyKey: s.key,
                     stream: UInt64(s.keyID) | (s.duplicate ? 1 << 40 : 0)))
             switch r.disposition {
             case .executed: result = r.outcome.succeeded ? .succeeded : .failed
@@ -230,14 +243,14 @@ struct LiveRun: Sendable {
             cause = r.outcome.cause
             attempts = r.outcome.attempts
             calls = r.outcome.calls
-            lastOutcome = r.outcome.lastOutcome?.label ?? ""
+            lastOutcome = r.outcome.lastOutcome
             usage = r.usage
             model = r.model ?? route.model
             body = r.body
         case .service(let service):
             let r = await service.run(
                 LoadTask(
-                    index: s.keyID, id: "t\(s.id)", prompt: prompt, idempotencyKey: s.key, intendedStart: s.at,
+                    index: s.keyID, id: taskID, prompt: prompt, idempotencyKey: s.key, intendedStart: s.at,
                     duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil))
             switch r.status {
             case .succeeded: result = .succeeded
@@ -248,22 +261,29 @@ struct LiveRun: Sendable {
             cause = r.cause ?? (r.status == .mismatch ? .idempotencyMismatch : nil)
             attempts = r.attempts
             calls = r.calls
-            lastOutcome = r.lastOutcome ?? ""
+            lastOutcome = r.lastOutcome.map(Self.outcome(label:))
             usage = r.usage
             model = r.model ?? route.model
         }
         let finished = timeline.now()
-        var cost = 0.0
         books.withLock { b in
-            if calls > 0 {
-                cost = b.recorder.recordCall(model: model, route: route.rule, usage: usage, generated: result == .succeeded)
-                for _ in 1..<calls { _ = b.recorder.recordCall(model: model, route: route.rule, usage: .zero, generated: false) }
+            let modelIndex = b.recorder.modelIndex(model)
+            let routeIndex = b.recorder.routeIndex(route.rule, model: route.model)
+            let starts = b.attemptStarts.removeValue(forKey: taskID) ?? []
+            for i in 0..<calls {
+                let last = i == calls - 1
+                let generated = last && result == .succeeded
+                b.recorder.recordCall(
+                    LLMCallRecord(
+                        at: i < starts.count ? starts[i] : finished, taskID: s.id, keyID: s.keyID, attempt: i + 1,
+                        outcome: last ? Self.callOutcome(lastOutcome) : .unknown, generated: generated,
+                        promptTokens: last ? usage.promptTokens : 0, completionTokens: last ? usage.completionTokens : 0,
+                        model: modelIndex, route: routeIndex))
             }
             if result == .succeeded {
-                b.recorder.recordCompletion(keyID: s.keyID, at: finished)
-                var seen = b.executionsSeen[s.key] ?? (s.keyID, 0, finished)
+                var seen = b.executionsSeen[s.keyID] ?? (0, finished)
                 seen.count += 1
-                b.executionsSeen[s.key] = seen
+                b.executionsSeen[s.keyID] = seen
             }
             if s.duplicate {
                 if s.concurrent { b.recorder.recordConcurrentDuplicate() }
@@ -281,12 +301,32 @@ struct LiveRun: Sendable {
             } else if let body, scenario.load.duplicates != nil {
                 b.originalBodies[s.keyID] = body
             }
+            b.recorder.recordTask(
+                TaskRecord(
+                    id: s.id, keyID: s.keyID, duplicate: s.duplicate, intendedStart: s.at, started: started,
+                    finished: finished, result: result, cause: cause, attempts: attempts, calls: calls,
+                    lastOutcome: lastOutcome, route: routeIndex, model: modelIndex, promptTokens: usage.promptTokens,
+                    completionTokens: usage.completionTokens))
         }
-        return TaskRecord(
-            id: s.id, key: s.key, duplicate: s.duplicate, intendedStart: s.at.seconds, started: started.seconds,
-            finished: finished.seconds, result: result, cause: cause, attempts: attempts, calls: calls,
-            lastOutcome: lastOutcome, route: route.rule, model: model, promptTokens: usage.promptTokens,
-            completionTokens: usage.completionTokens, cost: cost)
+    }
+
+    /// An outcome label from a task service (`200`, `503`, `timeout`) as an `AttemptOutcome`.
+    static func outcome(label: String) -> AttemptOutcome {
+        if let status = Int(label) { return .status(status) }
+        return .transport(TransportFailure(rawValue: label) ?? .malformed)
+    }
+
+    /// What the provider did with a call whose client-side outcome was `outcome` (the live driver
+    /// sees the client's side only until it reads the mock's call log).
+    static func callOutcome(_ outcome: AttemptOutcome?) -> LLMCallOutcome {
+        switch outcome {
+        case .response(let status, _)?: return .status(status)
+        case .transport(.reset)?: return .dropped(.reset)
+        case .transport(.timeout)?: return .dropped(.hang)
+        case .transport(.truncated)?: return .dropped(.truncate)
+        case .transport(.malformed)?: return .dropped(.malformed)
+        case .transport?, nil: return .unknown
+        }
     }
 }
 

@@ -28,7 +28,7 @@ struct ServiceLiveRun: Sendable {
     /// Longest real time any one phase of setup or teardown may take.
     static let setupTimeout = Duration.seconds(10)
 
-    func run(maxConnections: Int) async throws -> ScenarioResult {
+    func run(maxConnections: Int, tasksFile: TaskCSVWriter? = nil) async throws -> ScenarioResult {
         let scale = options.timeScale
         var redis: RedisProvision?
         if spec.redis { redis = try await RedisProvision.acquire() }
@@ -77,7 +77,8 @@ struct ServiceLiveRun: Sendable {
 
         mock?.state.reset()  // scenario time 0 at the mock == scenario time 0 here
         let state = mock?.state
-        let (result, drainSeconds) = await withTaskGroup(of: Double?.self) { group -> (ScenarioResult, Double?) in
+        let (result, drainSeconds, fileError) = await withTaskGroup(of: Double?.self) {
+            group -> (ScenarioResult, Double?, String?) in
             if let sigterm = spec.sigterm {
                 group.addTask {
                     do { try await timeline.sleep(untilScenario: sigterm.at) } catch { return nil }
@@ -91,15 +92,15 @@ struct ServiceLiveRun: Sendable {
                     return nil
                 }
             }
-            let r = await live.execute(
-                llmURL: llmURL, client: client, mockStats: { state?.stats }, target: .service(target), timeline: timeline,
-                breakerObserved: observeBreaker, attach: { sink.attach($0) })
+            let (r, fileError) = await live.execute(
+                llmURL: llmURL, client: client, mockStats: { state?.stats }, tasksFile: tasksFile, target: .service(target),
+                timeline: timeline, breakerObserved: observeBreaker, attach: { sink.attach($0) })
             sink.close()
             // Stops the observer; a shutdown under way is not interrupted (it waits for its own drain).
             group.cancelAll()
             var drain: Double?
             for await seconds in group { if let seconds { drain = seconds } }
-            return (r, drain)
+            return (r, drain, fileError)
         }
 
         var summary = ServiceRunSummary(replicas: spec.replicas, redis: spec.redis, failovers: target.ledger.failovers)
@@ -112,6 +113,7 @@ struct ServiceLiveRun: Sendable {
         await client.shutdown()
         await cluster.stop()
         await mock?.stop()
+        if let fileError { throw ScenarioRunError(fileError) }
         var out = result
         out.service = summary
         return out

@@ -107,7 +107,9 @@ public struct CapacityPlan: Sendable {
         }
         var s: Scenario
         do {
-            s = try ScenarioLoader.decode(ConfigNode(yaml: try ScenarioPatch.apply(changes, to: root), file: document.file))
+            var patched = root
+            for (path, value) in changes { patched = try ScenarioPatch.apply(path, value, to: patched, replacing: true) }
+            s = try ScenarioLoader.decode(ConfigNode(yaml: patched, file: document.file))
         } catch let e as ConfigError {
             throw e
         } catch {
@@ -125,7 +127,7 @@ public struct CapacityPlan: Sendable {
 
     /// The peak factor a diurnal arrival implies (its peak / its mean), or nil for other arrivals.
     public static func diurnalPeakFactor(_ s: Scenario) -> Double? {
-        if case .diurnal(let ratio, _) = s.load.arrival { return 2 * ratio / (1 + ratio) }
+        if case .diurnal(_, let factor, _, _) = s.load.arrival.shape { return factor }
         return nil
     }
 

@@ -1,34 +1,45 @@
 import Histogram
 
-/// An HDR latency histogram in microseconds (3 significant digits, mergeable, bounded memory) that
-/// summarises to `LatencySummary`.
-public struct LatencyRecorder: Sendable {
+/// An HDR latency histogram in microseconds (3 significant digits by default, so a percentile is
+/// within 0.1% of the exact value; mergeable; bounded memory) that summarises to `LatencySummary`.
+/// Its state is integer only (bucket counts, the sum of recorded microseconds), so merging two
+/// recorders gives exactly the recorder that saw both streams.
+public struct LatencyRecorder: Sendable, Codable, Equatable {
     private var histogram: Histogram<UInt64>
-    private var sum: Double = 0
+    private var sumMicros: UInt64 = 0
 
     /// An empty recorder; `digits` significant digits (default 3).
     public init(digits: SignificantDigits = .three) {
-        histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: digits)
+        histogram = Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: digits)
         histogram.autoResize = true
     }
 
     /// Values recorded.
     public var count: Int { Int(histogram.totalCount) }
 
-    /// Records one latency.
+    /// Records one latency (negative values count as 0; recorded in whole microseconds, at least 1).
+    @inline(__always)
     public mutating func record(_ latency: Duration) {
-        let s = Swift.max(0, latency.seconds)
-        sum += s
-        _ = histogram.record(UInt64(Swift.max(1, (s * 1e6).rounded())))
+        recordMicroseconds(ScenarioClock.microseconds(latency))
+    }
+
+    /// Records one latency given in microseconds.
+    @inline(__always)
+    public mutating func recordMicroseconds(_ micros: Int64) {
+        let us = UInt64(Swift.max(0, micros))
+        sumMicros &+= us
+        _ = histogram.record(Swift.max(1, us))
     }
 
     /// Adds another recorder's values.
     public mutating func merge(_ other: LatencyRecorder) {
         histogram.add(other.histogram)
-        sum += other.sum
+        sumMicros &+= other.sumMicros
     }
 
-    /// The value at percentile `p` (0…100), seconds; 0 when empty.
+    /// The value at percentile `p` (0…100), seconds; 0 when empty. Within 10^-digits of the exact
+    /// nearest-rank value (the bucket's highest equivalent value).
     public func percentile(_ p: Double) -> Double {
         count == 0 ? 0 : Double(histogram.valueAtPercentile(p)) / 1e6
     }
@@ -49,8 +60,18 @@ public struct LatencyRecorder: Sendable {
             lower = upper
         }
         return LatencySummary(
-            count: count, min: Double(histogram.min) / 1e6, mean: sum / Double(count), p50: percentile(50),
-            p90: percentile(90), p95: percentile(95), p99: percentile(99), p999: percentile(99.9), max: max,
-            buckets: buckets)
+            count: count, min: Double(histogram.min) / 1e6, mean: Double(sumMicros) / 1e6 / Double(count),
+            p50: percentile(50), p90: percentile(90), p95: percentile(95), p99: percentile(99), p999: percentile(99.9),
+            max: max, buckets: buckets)
+    }
+
+    /// Equal when both hold the same values in the same buckets (the histograms' array sizes may differ).
+    public static func == (a: LatencyRecorder, b: LatencyRecorder) -> Bool {
+        guard a.count == b.count, a.sumMicros == b.sumMicros, a.histogram.min == b.histogram.min,
+            a.histogram.max == b.histogram.max
+        else { return false }
+        let x = a.histogram.recordedValues().map { [$0.value, $0.count] }
+        let y = b.histogram.recordedValues().map { [$0.value, $0.count] }
+        return x == y
     }
 }

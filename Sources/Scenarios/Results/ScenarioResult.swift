@@ -11,7 +11,8 @@ public enum RunMode: String, Sendable, Hashable, Codable, CaseIterable {
 /// Everything a run of one scenario produced: the input the reports read. Drivers (simulator, live)
 /// fill it through `ResultRecorder`; expectations add `expectations` and `arithmetic`; reports never
 /// recompute anything. Encoded with `ScenarioResult.makeEncoder()` this is `summary.json`: field
-/// names are snake_case and stable; per-task records (`tasks`) are not part of the JSON (see `tasks.csv`).
+/// names are snake_case and stable; `aggregates` are not part of the JSON, and per-task records are
+/// never held (they stream to `tasks.csv`).
 public struct ScenarioResult: Sendable, Codable {
     /// Version of this model's JSON layout; bumped on incompatible changes. Currently 1.
     public var schemaVersion: Int = 1
@@ -63,8 +64,9 @@ public struct ScenarioResult: Sendable, Codable {
     public var arithmetic: FailureArithmetic?
     /// What the task service did (replicas, drain time, tasks lost); nil unless the run went through `service:`.
     public var service: ServiceRunSummary?
-    /// One record per executed or duplicate submission, in intended-start order (not in summary.json).
-    public var tasks: [TaskRecord] = []
+    /// Bounded aggregates for expectations and charts: per-window scopes, recovery steps, the
+    /// steady state, outcomes per interval (not in summary.json; per-task rows go to `tasks.csv`).
+    public var aggregates = RunAggregates()
 
     /// Whether every expectation held (true when there are none).
     public var passed: Bool { expectations.allSatisfy(\.passed) }

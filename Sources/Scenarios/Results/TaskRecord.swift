@@ -1,3 +1,5 @@
+import Reliability
+
 /// What became of one submission.
 public enum SubmissionResult: String, Sendable, Hashable, Codable, CaseIterable {
     /// Executed; an attempt succeeded.
@@ -8,24 +10,28 @@ public enum SubmissionResult: String, Sendable, Hashable, Codable, CaseIterable 
     case replayed
     /// A duplicate rejected because the original was still in flight (409).
     case conflict
-    /// Still running when the run ended (live runs cut short).
+    /// Still running when the run ended (runs cut short).
     case unfinished
 }
 
-/// One submission (a row of `tasks.csv`). Times are seconds of scenario time.
-public struct TaskRecord: Sendable, Codable, Hashable {
-    /// Submission number in intended-start order of the originals (duplicates get their own numbers).
+/// One submission's outcome (contract 4's *task outcomes*; a row of `tasks.csv`), streamed to the
+/// recorder as the submission ends and never kept. Plain values only — no strings, no references:
+/// times are integer nanoseconds of scenario time, the route and model indices into the run's
+/// tables (`ResultRecorder.routeIndex(_:)`, `modelIndex(_:)`) — so recording a million of them
+/// costs no allocation and no reference counting.
+public struct TaskRecord: Sendable, Hashable {
+    /// Submission number (`Submission.id`).
     public var id: Int
-    /// Idempotency key.
-    public var key: String
+    /// The idempotency key's number (`Submission.keyID`; the key is `Submission.key(keyID)`).
+    public var keyID: Int
     /// Whether this submission duplicates an earlier one with the same key.
     public var duplicate: Bool
-    /// When the schedule intended it to start.
-    public var intendedStart: Double
-    /// When the stack admitted it (later than intended when a concurrency cap queued it).
-    public var started: Double
-    /// When it finished.
-    public var finished: Double
+    /// When the schedule intended it to start, nanoseconds of scenario time.
+    public var intendedNanos: Int64
+    /// When the stack admitted it (later than intended when a concurrency cap queued it), nanoseconds.
+    public var startedNanos: Int64
+    /// When it finished, nanoseconds.
+    public var finishedNanos: Int64
     /// What became of it.
     public var result: SubmissionResult
     /// Why it failed; nil unless `result == .failed`.
@@ -34,34 +40,42 @@ public struct TaskRecord: Sendable, Codable, Hashable {
     public var attempts: Int
     /// LLM calls sent.
     public var calls: Int
-    /// The last attempt's outcome label (`200`, `503`, `timeout`), empty when none.
-    public var lastOutcome: String
-    /// Routing rule.
-    public var route: String
-    /// Model.
-    public var model: String
+    /// The last attempt's outcome as the client saw it; nil when there was none.
+    public var lastOutcome: AttemptLabel?
+    /// The routing rule's index in the run's route table.
+    public var route: Int
+    /// The model's index in the run's model table.
+    public var model: Int
     /// Prompt tokens billed over all its calls.
     public var promptTokens: Int
     /// Completion tokens billed over all its calls.
     public var completionTokens: Int
-    /// Cost in US dollars of all its calls.
-    public var cost: Double
 
-    /// Latency from the intended start, seconds.
-    public var latency: Double { finished - intendedStart }
+    /// When the schedule intended it to start.
+    public var intendedStart: Duration { .nanoseconds(intendedNanos) }
+    /// When the stack admitted it.
+    public var started: Duration { .nanoseconds(startedNanos) }
+    /// When it finished.
+    public var finished: Duration { .nanoseconds(finishedNanos) }
+    /// Latency from the intended start.
+    public var latency: Duration { .nanoseconds(finishedNanos - intendedNanos) }
+    /// The idempotency key.
+    public var key: String { "k" + String(keyID, radix: 36) }
+    /// Whether the stack executed it (succeeded or failed, not a replay, a conflict or unfinished).
+    public var executed: Bool { result == .succeeded || result == .failed }
 
-    /// Creates a record.
+    /// Creates a record with times in nanoseconds of scenario time.
     public init(
-        id: Int, key: String, duplicate: Bool, intendedStart: Double, started: Double, finished: Double,
-        result: SubmissionResult, cause: FailureCause?, attempts: Int, calls: Int, lastOutcome: String, route: String,
-        model: String, promptTokens: Int, completionTokens: Int, cost: Double
+        id: Int, keyID: Int, duplicate: Bool, intendedNanos: Int64, startedNanos: Int64, finishedNanos: Int64,
+        result: SubmissionResult, cause: FailureCause?, attempts: Int, calls: Int, lastOutcome: AttemptLabel?,
+        route: Int, model: Int, promptTokens: Int, completionTokens: Int
     ) {
         self.id = id
-        self.key = key
+        self.keyID = keyID
         self.duplicate = duplicate
-        self.intendedStart = intendedStart
-        self.started = started
-        self.finished = finished
+        self.intendedNanos = intendedNanos
+        self.startedNanos = startedNanos
+        self.finishedNanos = finishedNanos
         self.result = result
         self.cause = cause
         self.attempts = attempts
@@ -71,8 +85,43 @@ public struct TaskRecord: Sendable, Codable, Hashable {
         self.model = model
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
-        self.cost = cost
+    }
+
+    /// Creates a record with times as durations of scenario time.
+    public init(
+        id: Int, keyID: Int, duplicate: Bool, intendedStart: Duration, started: Duration, finished: Duration,
+        result: SubmissionResult, cause: FailureCause?, attempts: Int, calls: Int, lastOutcome: AttemptOutcome?,
+        route: Int, model: Int, promptTokens: Int, completionTokens: Int
+    ) {
+        self.init(
+            id: id, keyID: keyID, duplicate: duplicate, intendedNanos: ScenarioClock.nanoseconds(intendedStart),
+            startedNanos: ScenarioClock.nanoseconds(started), finishedNanos: ScenarioClock.nanoseconds(finished),
+            result: result, cause: cause, attempts: attempts, calls: calls, lastOutcome: lastOutcome.map(AttemptLabel.init),
+            route: route, model: model, promptTokens: promptTokens, completionTokens: completionTokens)
     }
 }
 
-import Reliability
+/// What the client saw of an attempt, without the response's hints: a status or a transport failure.
+public enum AttemptLabel: Sendable, Hashable {
+    /// An HTTP status.
+    case status(Int)
+    /// A transport failure.
+    case transport(TransportFailure)
+
+    /// The label of `outcome`.
+    @inline(__always)
+    public init(_ outcome: AttemptOutcome) {
+        switch outcome {
+        case .response(let s, _): self = .status(s)
+        case .transport(let f): self = .transport(f)
+        }
+    }
+
+    /// `200`, `503`, `timeout`, …
+    public var text: String {
+        switch self {
+        case .status(let s): return String(s)
+        case .transport(let f): return f.rawValue
+        }
+    }
+}

@@ -4,8 +4,16 @@
 public protocol ScenarioDriver: Sendable {
     /// The mode this driver implements.
     var mode: RunMode { get }
-    /// Runs `scenario`; `seed` overrides the scenario's seed when given.
-    func run(_ scenario: Scenario, seed: UInt64?) async throws -> ScenarioResult
+    /// Runs `scenario`; `seed` overrides the scenario's seed when given; one row per submission
+    /// streams to the file at `tasksCSV` (created or truncated) when given.
+    func run(_ scenario: Scenario, seed: UInt64?, tasksCSV: String?) async throws -> ScenarioResult
+}
+
+extension ScenarioDriver {
+    /// Runs `scenario` without a `tasks.csv`.
+    public func run(_ scenario: Scenario, seed: UInt64?) async throws -> ScenarioResult {
+        try await run(scenario, seed: seed, tasksCSV: nil)
+    }
 }
 
 /// The simulator as a driver.
@@ -16,11 +24,13 @@ public struct SimulationDriver: ScenarioDriver {
     public init(options: SimulationOptions = SimulationOptions()) { self.options = options }
     /// Always `.sim`.
     public var mode: RunMode { .sim }
-    /// Runs the simulator.
-    public func run(_ scenario: Scenario, seed: UInt64?) async throws -> ScenarioResult {
+    /// Runs the simulator (stops early, marked incomplete, when the task is cancelled).
+    public func run(_ scenario: Scenario, seed: UInt64?, tasksCSV: String?) async throws -> ScenarioResult {
         var o = options
         if let seed { o.seed = seed }
-        return Simulator(scenario: scenario, options: o).run()
+        let simulator = Simulator(scenario: scenario, options: o)
+        if let tasksCSV { return try simulator.run(tasksCSV: tasksCSV) }
+        return simulator.run()
     }
 }
 
@@ -61,13 +71,16 @@ public struct ScenarioRunner: Sendable {
         self.drivers = d
     }
 
-    /// Runs `scenario` in `mode` and evaluates its expectations.
+    /// Runs `scenario` in `mode` and evaluates its expectations; with `tasksCSV`, one row per
+    /// submission streams to that file during the run (see `TaskCSVWriter`).
     /// - Throws: `ScenarioRunError` when no driver implements `mode`, or what the driver throws.
-    public func run(_ scenario: Scenario, mode: RunMode = .sim, seed: UInt64? = nil) async throws -> ScenarioResult {
+    public func run(
+        _ scenario: Scenario, mode: RunMode = .sim, seed: UInt64? = nil, tasksCSV: String? = nil
+    ) async throws -> ScenarioResult {
         guard let driver = drivers[mode] else {
             throw ScenarioRunError("mode '\(mode.rawValue)' is not available in this build")
         }
-        var result = try await driver.run(scenario, seed: seed)
+        var result = try await driver.run(scenario, seed: seed, tasksCSV: tasksCSV)
         ExpectationEvaluator.evaluate(scenario, &result)
         return result
     }

@@ -117,15 +117,9 @@ public enum Expectation: Sendable, Hashable {
         }
     }
 
-    /// Whether evaluating it reads per-task records (window scopes and recovery do, until the
-    /// recorder keeps per-window aggregates).
-    public var needsTaskRecords: Bool {
-        switch self {
-        case .threshold(_, _, _, let scope): return scope != .run
-        case .recoversWithin: return true
-        default: return false
-        }
-    }
+    /// Whether evaluating it reads per-task records: never — window scopes and recovery read the
+    /// bounded aggregates the recorder keeps for them (`ResultNeeds`, `RunAggregates`).
+    public var needsTaskRecords: Bool { false }
 
     /// The name shown in verdicts.
     public var name: String {

@@ -1,10 +1,14 @@
 import Reliability
+import Traffic
 import YAMLConfig
 
-/// Decodes the `load:` section.
+/// Decodes the `load:` section onto the one arrival schedule (`Traffic.ArrivalSchedule`); every
+/// parameter means what the `squall load` flag of the same name means (docs/sim.md, "Arrivals").
 enum LoadDecoding {
-    static let keys = ["tasks_per_day", "rate", "arrival", "duplicates", "prompts", "concurrency", "stream"]
+    static let keys = ["tasks_per_day", "rate", "arrival", "process", "duplicates", "prompts", "concurrency", "stream"]
     static let arrivals = ["constant", "poisson", "ramp", "diurnal", "bursts"]
+    /// Most originals a run may expect (the simulator's tested ceiling).
+    static let maxTasks = 50_000_000.0
 
     static func decode(_ node: ConfigNode, duration: Duration) throws(ConfigError) -> LoadSpec {
         let m = try node.mapping(allowed: keys)
@@ -16,22 +20,67 @@ enum LoadDecoding {
         var rate: Double?
         if let perDay { rate = try perDay.double(in: 0...1e12) / 86_400 }
         if let rateNode { rate = try rateNode.rate() }
-        let arrival = try decodeArrival(m["arrival"], duration: duration)
-        if case .bursts(let every, let size, _, _) = arrival {
-            if let r = perDay ?? rateNode {
-                throw r.error("'bursts' arrivals set their own rate (size per period); remove '\(r.pathComponents.last!)'")
+        let rateSource = perDay ?? rateNode
+        let arrivalNode = m["arrival"]
+        let kind = try arrivalKind(arrivalNode)
+        var process: ArrivalProcess = kind.name == "constant" ? .even : .poisson
+        if let p = m.optional("process") { process = ArrivalProcess(rawValue: try p.oneOf(["even", "poisson"]))! }
+
+        func requiredRate() throws(ConfigError) -> Double {
+            guard let rate else {
+                throw m.owner.error("missing required field 'tasks_per_day' (or 'rate', e.g. 2/s)")
             }
-            rate = Double(size) / every.seconds
+            guard rate > 0 else { throw (rateSource ?? m.owner).error("the rate must be above zero") }
+            return rate
         }
-        guard let rate else {
-            throw m.owner.error("missing required field 'tasks_per_day' (or 'rate', e.g. 2/s)")
+        let shape: ArrivalShape
+        switch kind.name {
+        case "constant", "poisson":
+            if let body = kind.body { _ = try body.mapping(allowed: []) }
+            shape = .constant(rate: try requiredRate())
+        case "ramp":
+            let r = try kind.body.map { (b) throws(ConfigError) in try b.mapping(allowed: ["from", "over"]) }
+            let to = try requiredRate()
+            let from = try r?.optional("from")?.rate() ?? 0
+            let over = try r?.optional("over")?.duration(min: .milliseconds(1)) ?? duration
+            shape = .ramp(from: from, to: to, over: over)
+        case "diurnal":
+            let r = try kind.body.map { (b) throws(ConfigError) in try b.mapping(allowed: ["peak_factor", "peak_at", "start_at"]) }
+            let perSecond = try requiredRate()
+            let factor = try r?.optional("peak_factor")?.double(in: 1...24) ?? 2
+            let peakAt = try r?.optional("peak_at")?.duration() ?? .seconds(14 * 3600)
+            let startAt = try r?.optional("start_at")?.duration() ?? .zero
+            for (key, v) in [("peak_at", peakAt), ("start_at", startAt)] where v >= .seconds(86_400) {
+                throw r![key].error("'\(key)' is a time of day: below 24h, got \(DurationFormat.short(v))")
+            }
+            shape = .diurnal(tasksPerDay: perSecond * 86_400, peakFactor: factor, peakAt: peakAt, startAt: startAt)
+        default:
+            guard let body = kind.body else {
+                throw arrivalNode.error("'bursts' needs its parameters, e.g. { bursts: { every: 10m, size: 100 } }")
+            }
+            let r = try body.mapping(allowed: ["every", "size", "length", "start"])
+            let every = try r.required("every").duration(min: .milliseconds(1))
+            let size = try r.required("size").int(in: 1...10_000_000)
+            let length = try r.optional("length")?.duration() ?? .zero
+            let start = try r.optional("start")?.duration() ?? .zero
+            guard start + length <= every else {
+                throw (r.optional("start") ?? r["length"]).error(
+                    "a burst must fit in its period: start (\(DurationFormat.short(start))) + length (\(DurationFormat.short(length))) must be at most 'every' (\(DurationFormat.short(every)))")
+            }
+            guard start < duration else { throw r["start"].error("the first burst must start before the scenario ends") }
+            if let rate, rate < 0 { throw (rateSource ?? m.owner).error("the rate between bursts must not be negative") }
+            shape = .bursts(Bursts(every: every, size: Double(size), length: length, start: start, base: rate ?? 0))
         }
-        guard rate > 0 else { throw (perDay ?? rateNode ?? m.owner).error("the rate must be above zero") }
-        guard rate * duration.seconds <= 50_000_000 else {
-            throw (perDay ?? rateNode ?? m.owner).error(
-                "\(Int(rate * duration.seconds)) tasks over the duration is too many (at most 50,000,000 per run)")
+        let schedule: ArrivalSchedule
+        do { schedule = try ArrivalSchedule(shape, process: process) } catch {
+            throw arrivalNode.error(error.message)
         }
-        var spec = LoadSpec(ratePerSecond: rate, arrival: arrival)
+        let expected = schedule.expectedCount(in: duration)
+        guard expected <= maxTasks else {
+            throw (rateSource ?? arrivalNode).error(
+                "\(Int(expected)) tasks over the duration is too many (at most \(Int(maxTasks)) per run)")
+        }
+        var spec = LoadSpec(arrival: schedule, duration: duration)
         if let d = m.optional("duplicates") { spec.duplicates = try decodeDuplicates(d) }
         if let p = m.optional("prompts") { spec.prompts = try decodePrompts(p) }
         if let c = m.optional("concurrency") { spec.concurrency = try c.int(in: 1...1_000_000) }
@@ -39,51 +88,15 @@ enum LoadDecoding {
         return spec
     }
 
-    static func decodeArrival(_ node: ConfigNode, duration: Duration) throws(ConfigError) -> ArrivalPattern {
-        if node.isNull { return .poisson }
-        if node.isScalar {
-            switch try node.oneOf(arrivals) {
-            case "constant": return .constant
-            case "poisson": return .poisson
-            case "ramp": return .ramp(from: 0, to: 2)
-            case "diurnal": return .diurnal(peakToTrough: 3, peakAt: .seconds(14 * 3600))
-            default:
-                throw node.error("'bursts' needs its parameters, e.g. { bursts: { every: 10m, size: 100 } }")
-            }
-        }
+    /// The arrival shape's name and its parameter mapping (nil when written as a bare name or absent).
+    static func arrivalKind(_ node: ConfigNode) throws(ConfigError) -> (name: String, body: ConfigNode?) {
+        if node.isNull { return ("poisson", nil) }
+        if node.isScalar { return (try node.oneOf(arrivals), nil) }
         let m = try node.mapping(allowed: arrivals)
         guard m.keys.count == 1, let kind = m.keys.first else {
-            throw node.error("give exactly one arrival pattern: one of \(arrivals.joined(separator: ", "))")
+            throw node.error("give exactly one arrival shape: one of \(arrivals.joined(separator: ", "))")
         }
-        let body = m[kind]
-        switch kind {
-        case "constant": return .constant
-        case "poisson": return .poisson
-        case "ramp":
-            let r = try body.mapping(allowed: ["from", "to"])
-            let from = try r.optional("from")?.double(in: 0...1000) ?? 0
-            let to = try r.optional("to")?.double(in: 0...1000) ?? 2
-            guard from + to > 0 else { throw body.error("'from' and 'to' (multiples of the base rate) cannot both be 0") }
-            return .ramp(from: from, to: to)
-        case "diurnal":
-            let r = try body.mapping(allowed: ["peak_to_trough", "peak_at"])
-            let ratio = try r.optional("peak_to_trough")?.double(in: 1...1000) ?? 3
-            let at = try r.optional("peak_at")?.duration() ?? .seconds(14 * 3600)
-            return .diurnal(peakToTrough: ratio, peakAt: at)
-        default:
-            let r = try body.mapping(allowed: ["every", "size", "spread", "start"])
-            let everyNode = try r.required("every")
-            let every = try everyNode.duration(min: .milliseconds(1))
-            let size = try r.required("size").int(in: 1...10_000_000)
-            let spreadNode = r["spread"]
-            let spread = try r.optional("spread")?.duration() ?? .zero
-            let start = try r.optional("start")?.duration() ?? .zero
-            guard spread <= every else {
-                throw spreadNode.error("the spread (\(DurationFormat.short(spread))) must not exceed the period 'every' (\(DurationFormat.short(every)))")
-            }
-            guard start < duration else { throw r["start"].error("the first burst must start before the scenario ends") }
-            return .bursts(every: every, size: size, spread: spread, start: start)
-        }
+        return (kind, m.optional(kind))
     }
 
     static func decodeDuplicates(_ node: ConfigNode) throws(ConfigError) -> DuplicateSpec {

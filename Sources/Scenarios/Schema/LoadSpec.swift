@@ -1,11 +1,13 @@
 import Reliability
+import Traffic
 
-/// The traffic a scenario offers: how many tasks, when they arrive, what they ask, and duplicates.
+/// The traffic a scenario offers: when tasks arrive, what they ask, and duplicates.
 public struct LoadSpec: Sendable, Hashable {
-    /// Mean arrivals per second of originals (for `bursts`, derived from the burst size and period).
+    /// When originals intend to start: the one arrival schedule (shape and process) that `squall
+    /// load` uses too. Scenario time 0 is the start of the run.
+    public var arrival: ArrivalSchedule
+    /// Mean arrivals per second of originals over the scenario's duration (expected count ÷ duration).
     public var ratePerSecond: Double
-    /// When tasks intend to start. Default poisson.
-    public var arrival: ArrivalPattern
     /// Duplicate submissions; nil for none.
     public var duplicates: DuplicateSpec?
     /// Prompts and their weights. Default: one short question and one longer request (60/40).
@@ -16,64 +18,21 @@ public struct LoadSpec: Sendable, Hashable {
     /// Whether requests stream (SSE). Default false.
     public var stream: Bool
 
-    /// Creates a load; see each field for its default.
+    /// Creates a load for a scenario of `duration`; see each field for its default.
     public init(
-        ratePerSecond: Double, arrival: ArrivalPattern = .poisson, duplicates: DuplicateSpec? = nil,
+        arrival: ArrivalSchedule, duration: Duration, duplicates: DuplicateSpec? = nil,
         prompts: [PromptSpec] = PromptSpec.defaults, concurrency: Int? = nil, stream: Bool = false
     ) {
-        self.ratePerSecond = ratePerSecond
         self.arrival = arrival
+        self.ratePerSecond = arrival.meanRate(over: duration)
         self.duplicates = duplicates
         self.prompts = prompts
         self.concurrency = concurrency
         self.stream = stream
     }
 
-    /// Mean arrivals per day.
+    /// Mean arrivals of originals per day.
     public var tasksPerDay: Double { ratePerSecond * 86_400 }
-}
-
-/// When tasks intend to start (open-loop: arrivals do not wait for earlier tasks).
-public enum ArrivalPattern: Sendable, Hashable {
-    /// Evenly spaced at the rate.
-    case constant
-    /// A Poisson process at the rate (exponential gaps).
-    case poisson
-    /// A Poisson process whose rate moves linearly from `from`× to `to`× the base rate over the duration.
-    case ramp(from: Double, to: Double)
-    /// A Poisson process following a 24 h sinusoid with mean = the base rate, peak/trough ratio
-    /// `peakToTrough` and the peak at `peakAt` (time of day from the scenario start).
-    case diurnal(peakToTrough: Double, peakAt: Duration)
-    /// `size` tasks every `every` starting at `start`, spread evenly over `spread` (0 = all at once).
-    case bursts(every: Duration, size: Int, spread: Duration, start: Duration)
-
-    /// The name used in reports.
-    public var name: String {
-        switch self {
-        case .constant: return "constant"
-        case .poisson: return "poisson"
-        case .ramp: return "ramp"
-        case .diurnal: return "diurnal"
-        case .bursts: return "bursts"
-        }
-    }
-}
-
-/// Duplicate submissions: a share of tasks is submitted again with the same idempotency key and payload.
-public struct DuplicateSpec: Sendable, Hashable {
-    /// Share of originals that get a duplicate, 0…1.
-    public var rate: Double
-    /// Delay of the duplicate after the original's intended start, drawn uniformly. Default 0s..30s.
-    public var delay: DurationRange
-    /// Share of duplicates sent at once, while the original is certainly in flight (delay 0), 0…1. Default 0.
-    public var concurrent: Double
-
-    /// Creates a spec.
-    public init(rate: Double, delay: DurationRange = DurationRange(.zero, .seconds(30)), concurrent: Double = 0) {
-        self.rate = rate
-        self.delay = delay
-        self.concurrent = concurrent
-    }
 }
 
 /// A prompt the load sends, with its weight.

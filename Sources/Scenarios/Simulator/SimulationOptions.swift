@@ -2,8 +2,6 @@
 public struct SimulationOptions: Sendable {
     /// Overrides the scenario's seed; nil keeps it. Default nil.
     public var seed: UInt64?
-    /// Keep one `TaskRecord` per submission (for `tasks.csv` and windowed expectations). Default true.
-    public var keepTasks: Bool
     /// How long after the last arrival in-flight tasks may drain before the run is cut and marked
     /// incomplete. Default 7 days of scenario time.
     public var drainLimit: Duration
@@ -11,9 +9,8 @@ public struct SimulationOptions: Sendable {
     public var interval: Duration?
 
     /// Creates options; see each field for its default.
-    public init(seed: UInt64? = nil, keepTasks: Bool = true, drainLimit: Duration = .seconds(7 * 86_400), interval: Duration? = nil) {
+    public init(seed: UInt64? = nil, drainLimit: Duration = .seconds(7 * 86_400), interval: Duration? = nil) {
         self.seed = seed
-        self.keepTasks = keepTasks
         self.drainLimit = drainLimit
         self.interval = interval
     }

@@ -1,5 +1,6 @@
 import MockLLM
 import Reliability
+import Traffic
 
 /// The deterministic discrete-event simulator. Virtual time, a binary-heap event queue with ties
 /// broken by sequence number, and seeded random streams split per purpose (arrivals, prompts,
@@ -10,6 +11,8 @@ import Reliability
 /// retry budget) over a shared `StackState`, `StackConfig.plan` (routing + token budget),
 /// `IdempotencyTable`, and MockLLM's `FaultPlan` (fault rules + rate-limit buckets) whose decisions
 /// become what the client observes through `FaultDecision.observed`. It never re-implements policy.
+/// It feeds `ResultRecorder` the three streams (stack events, one `LLMCallRecord` per call, one
+/// `TaskRecord` per submission) and keeps nothing per task once the task has ended.
 public struct Simulator {
     /// The scenario.
     public let scenario: Scenario
@@ -22,53 +25,67 @@ public struct Simulator {
         self.options = options
     }
 
-    /// Runs the scenario to completion (all arrivals, then every in-flight task drains).
-    /// Expectations are not evaluated here (see `ScenarioRunner`).
+    /// Runs the scenario to completion (all arrivals, then every in-flight task drains), or until
+    /// the current task is cancelled (then the result is what was measured, marked incomplete with
+    /// reason `interrupted`). Expectations are not evaluated here (see `ScenarioRunner`).
     public func run() -> ScenarioResult {
-        var engine = SimulationEngine(scenario: scenario, options: options)
+        var engine = SimulationEngine(scenario: scenario, options: options, tasksFile: nil)
         return engine.run()
+    }
+
+    /// Runs as `run()`, streaming one row per submission to `tasksCSV` (created or truncated).
+    /// - Throws: `ScenarioRunError` when the file cannot be created or written.
+    public func run(tasksCSV: String) throws(ScenarioRunError) -> ScenarioResult {
+        var engine = SimulationEngine(scenario: scenario, options: options, tasksFile: try TaskCSVWriter(path: tasksCSV))
+        let result = engine.run()
+        if let error = engine.recorder.tasksFileError { throw ScenarioRunError(error) }
+        return result
     }
 }
 
-/// Per-purpose random streams.
-enum StreamPurpose: UInt64 {
-    case arrivals = 1, prompts, duplicates, provider, jitter
-}
-
-/// The mutable state of one simulation run.
+/// The mutable state of one simulation run. Per-task state lives in parallel arrays indexed by
+/// slot (reused when a task ends), so the hot path mutates elements in place without copying a
+/// task's state; nothing per task outlives it.
 struct SimulationEngine {
-    struct Slot {
-        var flow: TaskFlow
-        var jitterRng: SquallRandom
-        var providerRng: SquallRandom
+    /// What a running task needs besides its flow and random streams.
+    struct SlotInfo {
         var id: Int
         var keyID: Int
-        var key: String
         var prompt: Int
         var duplicate: Bool
-        var intended: Duration
-        var started: Duration
+        /// The key has duplicates: its idempotency record and replay body are kept until its last submission ends.
+        var tracked: Bool
+        var intended: Int64
+        var started: Int64
         var pending: AttemptOutcome = .ok
         var promptTokens = 0
         var completionTokens = 0
-        var cost = 0.0
         var replySeed: UInt64 = 0
-        var lastOutcome: AttemptOutcome?
+        var lastOutcome: AttemptLabel?
     }
 
     struct Waiting {
         var id: Int
         var keyID: Int
-        var key: String
         var prompt: Int
         var duplicate: Bool
-        var intended: Duration
+        var tracked: Bool
+        var intended: Int64
     }
 
-    struct Plan {
-        var request: PlannedRequest?
-        var error: TokenBudgetError?
+    /// What a call of a prompt sends, read per attempt (a `PlannedRequest` copy costs reference counting).
+    struct CallShape {
+        var model: String
+        var promptTokens: Int
+        var maxTokens: Int
+        /// The prompt fits the token budget (else the task fails with cause `token_budget`).
+        var fits: Bool
+        /// The budget truncated the user message.
+        var truncated: Bool
     }
+
+    /// Events between two looks at `Task.isCancelled`.
+    static let cancellationCheckInterval = 4096
 
     let scenario: Scenario
     let options: SimulationOptions
@@ -76,9 +93,15 @@ struct SimulationEngine {
     let config: StackConfig
     let ttl: Duration?
     let stream: Bool
+    /// Whether a fault rule looks at idempotency keys (only then does a call carry the key's text).
+    let rulesReadKeys: Bool
     var state: StackState
     var provider: FaultPlan
-    var idempotency = IdempotencyTable()
+    /// Idempotency records of keys that have duplicates (integer keys). A key without duplicates
+    /// is claimed exactly once — its claim always succeeds and nobody reads its record — so it
+    /// never enters the table; the outcome is the same and the table stays as small as the
+    /// duplicates in flight.
+    var idempotency = KeyedIdempotencyTable<Int>()
     var recorder: ResultRecorder
     var queue = EventQueue()
     /// The submissions (originals and duplicates) in intended-start order: the same sequence the
@@ -86,27 +109,36 @@ struct SimulationEngine {
     var submissions: SubmissionSchedule
     /// The next submission, whose `.arrival` event is in the queue.
     var upcoming: Submission?
-    var plans: [Plan] = []
-    var routes: [Route] = []
+    /// Per prompt that fits the budget: the call it sends.
+    var shapes: [CallShape] = []
+    /// Per prompt: its route's and model's index in the recorder's tables.
+    var routeIndex: [Int] = []
+    var modelIndex: [Int] = []
     var fingerprints: [String] = []
-    var slots: [Slot] = []
+    var flows: [TaskFlow] = []
+    var jitter: [SquallRandom] = []
+    var providerRngs: [SquallRandom] = []
+    var info: [SlotInfo] = []
     var freeSlots: [Int32] = []
     var waiting: [Waiting] = []
     var waitingHead = 0
     var inFlight = 0
-    /// Result bodies of originals by key number, kept when the load has duplicates (the replay check).
-    var originalBodies: [String?] = []
+    /// Submissions still to end, per key that has duplicates.
+    var openKeys: [Int: Int] = [:]
+    /// Result bodies of originals that have duplicates, by key number, until the key ends (the replay check).
+    var originalBodies: [Int: String] = [:]
     var now: Duration = .zero
-    /// `"0"` … `"599"`, so task records do not format a status per task.
-    let statusLabels = (0..<600).map { String($0) }
+    /// `now` in nanoseconds (what the recorder's streams carry).
+    var nowNs: Int64 = 0
 
-    init(scenario: Scenario, options: SimulationOptions) {
+    init(scenario: Scenario, options: SimulationOptions, tasksFile: TaskCSVWriter?) {
         self.scenario = scenario
         self.options = options
         seed = options.seed ?? scenario.seed
         config = scenario.stack
         ttl = scenario.stack.idempotencyTTL
         stream = scenario.load.stream
+        rulesReadKeys = scenario.llm.faults.contains { $0.idempotencyKey != nil || $0.firstKPerKey != nil }
         state = config.makeState()
         provider = FaultPlan(profile: scenario.llm)
         let info = ScenarioInfo(
@@ -117,15 +149,23 @@ struct SimulationEngine {
             ResultRecorder.Setup(
                 info: info, mode: .sim, seed: seed, duration: scenario.duration, interval: options.interval,
                 breakerConfigured: config.breaker != nil, idempotencyTTL: ttl, prices: config.prices,
-                faultWindows: scenario.faultWindows, keepTasks: options.keepTasks))
+                faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario), closesKeys: true,
+                tasksFile: tasksFile))
         submissions = SubmissionSchedule(scenario: scenario, seed: seed)
         for (i, p) in scenario.load.prompts.enumerated() {
             fingerprints.append("p\(i)")
-            routes.append(scenario.stack.router.route(p.text))
+            let route = scenario.stack.router.route(p.text)
+            routeIndex.append(recorder.routeIndex(route.rule, model: route.model))
+            modelIndex.append(recorder.modelIndex(route.model))
             do {
-                plans.append(Plan(request: try config.plan(task: p.text), error: nil))
+                let planned = try config.plan(task: p.text)
+                shapes.append(
+                    CallShape(
+                        model: planned.route.model, promptTokens: planned.prompt.estimatedTokens,
+                        maxTokens: planned.route.maxTokens, fits: true, truncated: planned.prompt.userTruncated))
             } catch {
-                plans.append(Plan(request: nil, error: error))
+                // The prompt cannot be fitted: every submission of it fails with cause `token_budget`.
+                shapes.append(CallShape(model: route.model, promptTokens: 0, maxTokens: 0, fits: false, truncated: false))
             }
         }
         var stats = TokenBudgetStats()
@@ -134,71 +174,60 @@ struct SimulationEngine {
             stats.inputBudget = b.inputBudget
         }
         recorder.tokenBudget = stats
-        let expected = scenario.load.ratePerSecond * scenario.duration.seconds * (1 + (scenario.load.duplicates?.rate ?? 0))
-        recorder.reserveTasks(Int(min(expected * 1.05 + 64, 60_000_000)))
-        if ttl != nil {
-            // Keys live for the TTL: at most the originals arriving within one TTL (plus slack).
-            let live = scenario.load.ratePerSecond * min(scenario.duration, ttl!).seconds * 1.05 + 64
-            idempotency = IdempotencyTable(reservingCapacity: Int(min(live, 60_000_000)))
-        }
-    }
-
-    static func label(_ outcome: AttemptOutcome?, _ statusLabels: [String]) -> String {
-        switch outcome {
-        case .response(let status, _)?: return (0..<600).contains(status) ? statusLabels[status] : String(status)
-        case .transport(let f)?: return f.rawValue
-        case nil: return ""
-        }
-    }
-
-    /// A random stream for `purpose` and `index`, independent of every other (seed, purpose, index).
-    static func stream(_ seed: UInt64, _ purpose: StreamPurpose, _ index: UInt64) -> SquallRandom {
-        SquallRandom.stream(seed: seed ^ (purpose.rawValue &* 0x9E37_79B9_7F4A_7C15), index)
     }
 
     mutating func run() -> ScenarioResult {
         scheduleNextSubmission()
         let limit = scenario.duration + options.drainLimit
         var incomplete: String?
+        var untilCheck = Self.cancellationCheckInterval
         while let e = queue.pop() {
             if e.time > limit {
                 incomplete = "tasks still running \(DurationFormat.short(options.drainLimit)) after the last arrival"
                 break
             }
+            untilCheck -= 1
+            if untilCheck == 0 {
+                untilCheck = Self.cancellationCheckInterval
+                if Task.isCancelled {
+                    incomplete = "interrupted"
+                    break
+                }
+            }
             now = e.time
+            nowNs = Int64(truncatingIfNeeded: e.at / 1_000_000_000)
             switch e.kind {
             case .arrival:
                 let sub = upcoming!
                 scheduleNextSubmission()
-                submit(id: sub.id, keyID: sub.keyID, prompt: sub.prompt, duplicate: sub.duplicate, concurrent: sub.concurrent)
+                submit(sub)
             case .duplicate:
                 preconditionFailure("duplicates arrive through the submission schedule")
             case .attemptEnded:
                 let slot = Int(e.a)
-                let outcome = slots[slot].pending
-                var flow = slots[slot].flow
-                var rng = slots[slot].jitterRng
-                let action = flow.attemptEnded(
-                    outcome, config: config, state: &state, now: now, rng: &rng, sink: &recorder)
-                slots[slot].flow = flow
-                slots[slot].jitterRng = rng
-                slots[slot].lastOutcome = outcome
+                let outcome = info[slot].pending
+                info[slot].lastOutcome = AttemptLabel(outcome)
+                let action = flows[slot].attemptEnded(
+                    outcome, config: config, state: &state, now: now, rng: &jitter[slot], sink: &recorder)
                 handle(action, slot: slot)
             case .wake:
                 let slot = Int(e.a)
-                var flow = slots[slot].flow
-                var rng = slots[slot].jitterRng
-                let action = flow.wakeUp(config: config, state: &state, now: now, rng: &rng, sink: &recorder)
-                slots[slot].flow = flow
-                slots[slot].jitterRng = rng
+                let action = flows[slot].wakeUp(config: config, state: &state, now: now, rng: &jitter[slot], sink: &recorder)
                 handle(action, slot: slot)
             }
         }
         if incomplete != nil {
-            // Record what is still running as unfinished.
+            // What is still running or queued ends unfinished.
             let free = Set(freeSlots)
-            for i in slots.indices where !free.contains(Int32(i)) {
+            for i in info.indices where !free.contains(Int32(i)) {
                 finishRecord(slot: i, result: .unfinished, outcome: nil)
+            }
+            for w in waiting[waitingHead...] {
+                recorder.recordTask(
+                    TaskRecord(
+                        id: w.id, keyID: w.keyID, duplicate: w.duplicate, intendedNanos: w.intended, startedNanos: nowNs,
+                        finishedNanos: nowNs, result: .unfinished, cause: nil, attempts: 0, calls: 0, lastOutcome: nil,
+                        route: routeIndex[w.prompt], model: modelIndex[w.prompt], promptTokens: 0, completionTokens: 0))
             }
         }
         return recorder.finish(end: max(now, scenario.duration), incompleteReason: incomplete)
@@ -210,84 +239,86 @@ struct SimulationEngine {
         if let next = upcoming { queue.push(next.at, .arrival) }
     }
 
-    static func keyString(_ keyID: Int) -> String { Submission.key(keyID) }
-
     /// A submission reaches the service: claim its key, then run, queue, replay or reject it.
-    mutating func submit(id: Int, keyID: Int, prompt: Int, duplicate: Bool, concurrent: Bool) {
-        recorder.recordArrival(at: now)
-        if concurrent { recorder.recordConcurrentDuplicate() }
-        let key = Self.keyString(keyID)
+    mutating func submit(_ sub: Submission) {
+        let keyID = sub.keyID, prompt = sub.prompt, duplicate = sub.duplicate, id = sub.id
+        let tracked = duplicate || sub.duplicatesAhead > 0
+        recorder.recordArrival(atNanos: nowNs)
+        if sub.duplicatesAhead > 0 { openKeys[keyID] = 1 + sub.duplicatesAhead }
+        if sub.concurrent { recorder.recordConcurrentDuplicate() }
         if let ttl {
-            switch idempotency.claim(key: key, fingerprint: fingerprints[prompt], now: now, ttl: ttl) {
-            case .claimed:
-                if duplicate { recorder.recordReexecution(afterTTL: true) }
-            case .inFlight:
-                recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
-                return
-            case .completed(let stored):
-                if keyID < originalBodies.count, let original = originalBodies[keyID] {
-                    recorder.recordReplay(identical: original == stored.body)
+            if tracked {
+                switch idempotency.claim(key: keyID, fingerprint: fingerprints[prompt], now: now, ttl: ttl) {
+                case .claimed:
+                    if duplicate { recorder.recordReexecution(afterTTL: true) }
+                case .inFlight:
+                    recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
+                    return
+                case .completed(let stored):
+                    if let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
+                    recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
+                    return
+                case .mismatch:
+                    recordImmediate(
+                        id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed,
+                        cause: .idempotencyMismatch)
+                    return
                 }
-                recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
-                return
-            case .mismatch:
-                recordImmediate(
-                    id: id, key: key, prompt: prompt, duplicate: duplicate, result: .failed, cause: .idempotencyMismatch)
-                return
             }
         } else if duplicate {
             recorder.recordReexecution(afterTTL: false)
         }
-        if plans[prompt].error != nil {
+        if !shapes[prompt].fits {
             recorder.tokenBudget.rejected += 1
-            recordImmediate(id: id, key: key, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
-            completeKey(keyID: keyID, key: key, prompt: prompt, body: "error:token_budget", duplicate: duplicate)
+            if tracked { completeKey(keyID: keyID, prompt: prompt, body: "error:token_budget", duplicate: duplicate) }
+            recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
             return
         }
         if let cap = scenario.load.concurrency, inFlight >= cap {
-            waiting.append(Waiting(id: id, keyID: keyID, key: key, prompt: prompt, duplicate: duplicate, intended: now))
+            waiting.append(Waiting(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, tracked: tracked, intended: nowNs))
             return
         }
-        start(id: id, keyID: keyID, key: key, prompt: prompt, duplicate: duplicate, intended: now)
+        start(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, tracked: tracked, intended: nowNs)
     }
 
     /// Records a submission that ended at once (replay, conflict, rejection before any attempt).
     mutating func recordImmediate(
-        id: Int, key: String, prompt: Int, duplicate: Bool, result: SubmissionResult, cause: FailureCause?
+        id: Int, keyID: Int, prompt: Int, duplicate: Bool, result: SubmissionResult, cause: FailureCause?
     ) {
-        let route = routes[prompt]
-        let t = now.seconds
         recorder.recordTask(
             TaskRecord(
-                id: id, key: key, duplicate: duplicate, intendedStart: t, started: t, finished: t,
-                result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: "", route: route.rule,
-                model: route.model, promptTokens: 0, completionTokens: 0, cost: 0))
+                id: id, keyID: keyID, duplicate: duplicate, intendedNanos: nowNs, startedNanos: nowNs, finishedNanos: nowNs,
+                result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: nil, route: routeIndex[prompt],
+                model: modelIndex[prompt], promptTokens: 0, completionTokens: 0))
+        submissionEnded(keyID: keyID)
     }
 
-    mutating func start(id: Int, keyID: Int, key: String, prompt: Int, duplicate: Bool, intended: Duration) {
+    mutating func start(id: Int, keyID: Int, prompt: Int, duplicate: Bool, tracked: Bool, intended: Int64) {
         inFlight += 1
         let index = UInt64(keyID) | (duplicate ? 1 << 40 : 0)
-        let slot = Slot(
-            flow: TaskFlow(startedAt: now), jitterRng: Self.stream(seed, .jitter, index),
-            providerRng: Self.stream(seed, .provider, index), id: id, keyID: keyID, key: key,
-            prompt: prompt, duplicate: duplicate, intended: intended, started: now)
+        let slotInfo = SlotInfo(
+            id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, tracked: tracked, intended: intended, started: nowNs)
         let i: Int
         if let free = freeSlots.popLast() {
             i = Int(free)
-            slots[i] = slot
+            flows[i] = TaskFlow(startedAt: now)
+            jitter[i] = TrafficStreams.stream(seed, .jitter, index)
+            providerRngs[i] = TrafficStreams.stream(seed, .provider, index)
+            info[i] = slotInfo
         } else {
-            i = slots.count
-            slots.append(slot)
+            i = info.count
+            flows.append(TaskFlow(startedAt: now))
+            jitter.append(TrafficStreams.stream(seed, .jitter, index))
+            providerRngs.append(TrafficStreams.stream(seed, .provider, index))
+            info.append(slotInfo)
         }
-        if let p = plans[prompt].request {
-            if p.prompt.userTruncated { recorder.tokenBudget.truncatedPrompts += 1 }
-            recorder.tokenBudget.maxPromptTokens = max(recorder.tokenBudget.maxPromptTokens, p.prompt.estimatedTokens)
+        if shapes[prompt].fits {
+            if shapes[prompt].truncated { recorder.tokenBudget.truncatedPrompts += 1 }
+            if shapes[prompt].promptTokens > recorder.tokenBudget.maxPromptTokens {
+                recorder.tokenBudget.maxPromptTokens = shapes[prompt].promptTokens
+            }
         }
-        var flow = slots[i].flow
-        var rng = slots[i].jitterRng
-        let action = flow.start(config: config, state: &state, now: now, rng: &rng, sink: &recorder)
-        slots[i].flow = flow
-        slots[i].jitterRng = rng
+        let action = flows[i].start(config: config, state: &state, now: now, rng: &jitter[i], sink: &recorder)
         handle(action, slot: i)
     }
 
@@ -302,49 +333,61 @@ struct SimulationEngine {
         }
     }
 
-    /// One LLM call: the provider's fault plan decides, and the client observes the outcome.
+    /// One LLM call: the provider's fault plan decides, the call is recorded as the provider saw
+    /// it, and the client observes the outcome when the attempt ends.
     mutating func attempt(number: Int, timeout: Duration, slot: Int) {
-        let plan = plans[slots[slot].prompt].request!
+        let prompt = info[slot].prompt
+        let keyID = info[slot].keyID
         let request = FaultRequest(
-            model: plan.route.model, stream: stream, attempt: number, idempotencyKey: slots[slot].key,
-            promptTokens: plan.prompt.estimatedTokens, maxTokens: plan.route.maxTokens, now: now)
-        var providerRng = slots[slot].providerRng
-        let decision = provider.decide(request, rng: &providerRng)
-        slots[slot].providerRng = providerRng
+            model: shapes[prompt].model, stream: stream, attempt: number,
+            idempotencyKey: rulesReadKeys ? Submission.key(keyID) : nil, promptTokens: shapes[prompt].promptTokens,
+            maxTokens: shapes[prompt].maxTokens, now: now)
+        let decision = provider.decide(request, rng: &providerRngs[slot])
         let observed = decision.observed(clientTimeout: timeout, stream: stream)
-        var generated = false
-        var usage = TokenUsage.zero
+        var call = LLMCallRecord(
+            atNanos: nowNs, taskID: info[slot].id, keyID: keyID, attempt: number, outcome: .status(200), generated: false,
+            model: modelIndex[prompt], route: routeIndex[prompt])
         switch decision.action {
         case .healthy(let reply):
-            generated = true
-            usage = TokenUsage(promptTokens: reply.promptTokens, completionTokens: reply.completionTokens)
-            slots[slot].replySeed = reply.textSeed
-        case .connection(.drip, let reply):
-            generated = true
-            usage = TokenUsage(promptTokens: reply.promptTokens, completionTokens: reply.completionTokens)
-            slots[slot].replySeed = reply.textSeed
-        default:
-            break
+            call.generated = true
+            call.promptTokens = reply.promptTokens
+            call.completionTokens = reply.completionTokens
+            info[slot].replySeed = reply.textSeed
+        case .status(let s):
+            call.outcome = .status(s.status)
+            call.retryAfter = s.advertisedRetryAfter
+        case .connection(let fault, let reply):
+            switch fault {
+            case .drip:
+                call.outcome = .dropped(.drip)
+                call.generated = true
+                call.promptTokens = reply.promptTokens
+                call.completionTokens = reply.completionTokens
+                info[slot].replySeed = reply.textSeed
+            case .reset: call.outcome = .dropped(.reset)
+            case .hang: call.outcome = .dropped(.hang)
+            case .truncate: call.outcome = .dropped(.truncate)
+            case .malformed: call.outcome = .dropped(.malformed)
+            case .empty: call.outcome = .dropped(.empty)
+            case .streamError: call.outcome = .dropped(.streamError)
+            }
         }
-        if generated {
-            recorder.recordCompletion(keyID: slots[slot].keyID, at: now)
-            let cost = recorder.recordCall(model: plan.route.model, route: plan.route.rule, usage: usage, generated: true)
-            slots[slot].promptTokens += usage.promptTokens
-            slots[slot].completionTokens += usage.completionTokens
-            slots[slot].cost += cost
-        } else {
-            _ = recorder.recordCall(model: plan.route.model, route: plan.route.rule, usage: .zero, generated: false)
+        recorder.recordCall(call)
+        if call.generated {
+            info[slot].promptTokens += call.promptTokens
+            info[slot].completionTokens += call.completionTokens
         }
-        slots[slot].pending = observed.outcome
+        info[slot].pending = observed.outcome
         queue.push(now + observed.duration, .attemptEnded, a: Int32(slot))
     }
 
     mutating func finish(slot: Int, outcome: TaskOutcome) {
-        let s = slots[slot]
-        let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: s.replySeed), radix: 16)
-            : "error:" + (outcome.cause?.rawValue ?? "failed")
+        if info[slot].tracked, ttl != nil {
+            let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: info[slot].replySeed), radix: 16)
+                : "error:" + (outcome.cause?.rawValue ?? "failed")
+            completeKey(keyID: info[slot].keyID, prompt: info[slot].prompt, body: body, duplicate: info[slot].duplicate)
+        }
         finishRecord(slot: slot, result: outcome.succeeded ? .succeeded : .failed, outcome: outcome)
-        completeKey(keyID: s.keyID, key: s.key, prompt: s.prompt, body: body, duplicate: s.duplicate)
         freeSlots.append(Int32(slot))
         inFlight -= 1
         if waitingHead < waiting.count {
@@ -354,36 +397,43 @@ struct SimulationEngine {
                 waiting.removeFirst(waitingHead)
                 waitingHead = 0
             }
-            start(id: w.id, keyID: w.keyID, key: w.key, prompt: w.prompt, duplicate: w.duplicate, intended: w.intended)
+            start(id: w.id, keyID: w.keyID, prompt: w.prompt, duplicate: w.duplicate, tracked: w.tracked, intended: w.intended)
         }
     }
 
     mutating func finishRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) {
-        let record = makeRecord(slot: slot, result: result, outcome: outcome)
-        recorder.recordTask(record)
+        // A flow finishes at the instant of the event that finished it: `now`.
+        recorder.recordTask(
+            TaskRecord(
+                id: info[slot].id, keyID: info[slot].keyID, duplicate: info[slot].duplicate,
+                intendedNanos: info[slot].intended, startedNanos: info[slot].started, finishedNanos: nowNs,
+                result: result, cause: outcome?.cause, attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
+                lastOutcome: outcome?.lastOutcome.map(AttemptLabel.init) ?? info[slot].lastOutcome,
+                route: routeIndex[info[slot].prompt], model: modelIndex[info[slot].prompt],
+                promptTokens: info[slot].promptTokens, completionTokens: info[slot].completionTokens))
+        submissionEnded(keyID: info[slot].keyID, tracked: info[slot].tracked)
     }
 
-    func makeRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) -> TaskRecord {
-        let s = slots[slot]
-        let route = routes[s.prompt]
-        return TaskRecord(
-            id: s.id, key: s.key, duplicate: s.duplicate, intendedStart: s.intended.seconds,
-            started: s.started.seconds, finished: (outcome?.finishedAt ?? now).seconds, result: result,
-            cause: outcome?.cause, attempts: outcome?.attempts ?? 0, calls: outcome?.calls ?? 0,
-            lastOutcome: Self.label(outcome?.lastOutcome ?? s.lastOutcome, statusLabels), route: route.rule,
-            model: route.model, promptTokens: s.promptTokens, completionTokens: s.completionTokens, cost: s.cost)
-    }
-
-    mutating func completeKey(keyID: Int, key: String, prompt: Int, body: String, duplicate: Bool) {
-        guard let ttl else { return }
-        if !duplicate, scenario.load.duplicates != nil {
-            if keyID >= originalBodies.count {
-                originalBodies.append(contentsOf: repeatElement(nil, count: max(keyID + 1, originalBodies.count * 2) - originalBodies.count))
+    /// One submission of `keyID` ended; when it was the key's last, the key's state goes.
+    @inline(__always)
+    mutating func submissionEnded(keyID: Int, tracked: Bool = true) {
+        if tracked, let left = openKeys[keyID] {
+            if left > 1 {
+                openKeys[keyID] = left - 1
+                return
             }
-            originalBodies[keyID] = body
+            openKeys[keyID] = nil
+            originalBodies[keyID] = nil
+            idempotency.forget(key: keyID)
         }
+        recorder.closeKey(keyID)
+    }
+
+    mutating func completeKey(keyID: Int, prompt: Int, body: String, duplicate: Bool) {
+        guard let ttl else { return }
+        if !duplicate, openKeys[keyID] != nil { originalBodies[keyID] = body }
         idempotency.complete(
-            key: key, fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
+            key: keyID, fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
             now: now, ttl: ttl)
     }
 }

@@ -8,9 +8,10 @@ import Yams
 /// end on a mapping or list. Setting `load.tasks_per_day` removes `load.rate` and the other way
 /// round, since a load gives one of them.
 public enum ScenarioPatch {
-    /// `root` with `value` (scenario text, e.g. `3`, `1.5s`, `full`) at `path`.
-    public static func apply(_ path: ParameterPath, _ value: String, to root: Node) throws(SweepValuesError) -> Node {
-        try set(root, path.components[...], value, done: [], path: path)
+    /// `root` with `value` (scenario text, e.g. `3`, `1.5s`, `full`) at `path`; with `replacing`,
+    /// a mapping or list at `path` is replaced by the value too (`load.arrival` ← `poisson`).
+    public static func apply(_ path: ParameterPath, _ value: String, to root: Node, replacing: Bool = false) throws(SweepValuesError) -> Node {
+        try set(root, path.components[...], value, done: [], path: path, replacing: replacing)
     }
 
     /// `root` with each (path, value) written in order.
@@ -27,9 +28,10 @@ public enum ScenarioPatch {
 
     static func set(
         _ node: Node, _ rest: ArraySlice<ParameterPath.Component>, _ value: String, done: [ParameterPath.Component],
-        path: ParameterPath
+        path: ParameterPath, replacing: Bool = false
     ) throws(SweepValuesError) -> Node {
         guard let first = rest.first else {
+            if replacing { return scalar(value) }
             switch node {
             case .scalar, .alias: return scalar(value)
             case .mapping:
@@ -50,7 +52,7 @@ public enum ScenarioPatch {
                 }
                 if ks.string == key {
                     found = true
-                    pairs.append((k, try set(v, rest.dropFirst(), value, done: done + [first], path: path)))
+                    pairs.append((k, try set(v, rest.dropFirst(), value, done: done + [first], path: path, replacing: replacing)))
                 } else if done == [.key("load")], Self.exclusive(key, ks.string) {
                     continue  // tasks_per_day and rate exclude each other
                 } else {
@@ -67,7 +69,7 @@ public enum ScenarioPatch {
                 throw SweepValuesError(
                     "\(here) has \(items.count) item\(items.count == 1 ? "" : "s")\(items.isEmpty ? "" : " ([0]..[\(items.count - 1)])"); there is no [\(i)]")
             }
-            items[i] = try set(items[i], rest.dropFirst(), value, done: done + [first], path: path)
+            items[i] = try set(items[i], rest.dropFirst(), value, done: done + [first], path: path, replacing: replacing)
             return .sequence(Node.Sequence(items, sequence.tag, sequence.style, sequence.mark))
         case (.key(let key), .scalar(let s)):
             if s.string.isEmpty || ["~", "null", "Null", "NULL"].contains(s.string) {

@@ -1,7 +1,7 @@
 import Foundation
 import Reliability
 
-/// Reads a trace of task start times from CSV for `ArrivalShape.replay`.
+/// Parses a trace of task start times from CSV text for `ArrivalShape.replay` (LoadGen reads the file).
 public enum ArrivalReplay {
     /// Accepted forms of the first column.
     public static let validForms =
@@ -32,14 +32,5 @@ public enum ArrivalReplay {
         }
         guard let first = seconds.min() else { throw ArrivalError("\(source): no timestamps found; expected \(validForms)") }
         return seconds.sorted().map { .fromSeconds($0 - first) }
-    }
-
-    /// Reads and parses a CSV file.
-    public static func load(path: String) throws(ArrivalError) -> [Duration] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ArrivalError("cannot read replay file \(path): \(error.localizedDescription)")
-        }
-        return try parse(text, source: path)
     }
 }

@@ -1,0 +1,29 @@
+import Reliability
+
+extension ResultNeeds {
+    /// What `scenario`'s expectations need kept: for each threshold scoped before, during or after
+    /// a fault window, that scope (with a latency histogram when a latency percentile is asked);
+    /// for each `recovers_within`, the window's recovery steps; and, for the failure arithmetic
+    /// (computed for every run), the breaker's longest recovery timeout as the steady-state margin.
+    public init(scenario: Scenario) {
+        self.init(steadyStateBuffer: scenario.stack.breaker?.maxRecoveryTimeout ?? .zero)
+        for e in scenario.expectations {
+            switch e {
+            case .threshold(_, let metric, _, let scope):
+                var latency = false
+                if case .latency = metric { latency = true }
+                switch scope {
+                case .run: break
+                case .before(let w): window(w) { $0.scopes.insert(.before); $0.latency = $0.latency || latency }
+                case .during(let w): window(w) { $0.scopes.insert(.during); $0.latency = $0.latency || latency }
+                case .after(let w): window(w) { $0.scopes.insert(.after); $0.latency = $0.latency || latency }
+                }
+            case .recoversWithin(_, let w, let limit, _):
+                let step = RecoverySeries.step(for: limit)
+                window(w) { $0.recoveryStep = min($0.recoveryStep ?? step, step) }
+            default:
+                break
+            }
+        }
+    }
+}
