@@ -1,8 +1,10 @@
 import Foundation
 import Scenarios
 
-/// Writes a plan's files into `ROOT/plan/<scenario>/`, each atomically: `plan.md`, `plan.csv` (one
-/// row per level and per bisection probe), `plan.json` (`PlanReport`, versioned) and `plan-slo.svg`.
+/// Writes a plan's files into `ROOT/plan/<scenario>/`: `plan.md`, `plan.csv` (one row per level
+/// and per bisection probe), `plan.json` (`PlanReport`, versioned) and `plan-slo.svg`. Like
+/// `squall run`'s report set, they are written into a staging directory (`ReportStaging`) and
+/// swapped in whole.
 public enum PlanFiles {
     /// The directory under the report root holding one directory per planned scenario.
     public static let directory = "plan"
@@ -17,27 +19,35 @@ public enum PlanFiles {
 
     /// `ROOT/plan/<scenario>/`.
     public static func directory(root: URL, scenario: String) -> URL {
-        root.appendingPathComponent(directory, isDirectory: true).appendingPathComponent(scenario, isDirectory: true)
+        root.appendingPathComponent(directory, isDirectory: true)
+            .appendingPathComponent(ReportWriter.directoryName(scenario), isDirectory: true)
+    }
+
+    /// Whether `name` belongs to a plan's set (an existing directory holding anything else is not replaced).
+    @Sendable public static func isPlanFile(_ name: String) -> Bool {
+        [markdown, csv, json, chart].contains(name)
     }
 
     /// Writes every file and returns the directory.
     @discardableResult
     public static func write(_ report: PlanReport, root: URL) throws(ReportWriteError) -> URL {
-        let dir = directory(root: root, scenario: report.scenario)
-        try AtomicFile.makeDirectory(dir)
+        let staging = try ReportStaging(
+            root: root.appendingPathComponent(directory, isDirectory: true), scenario: report.scenario, accepts: isPlanFile)
+        defer { staging.abandon() }
         let data: Data
         do {
             data = try ScenarioResult.makeEncoder().encode(report) + Data([0x0A])
         } catch {
-            throw ReportWriteError(path: dir.appendingPathComponent(json).path, reason: "cannot encode: \(error)")
+            throw ReportWriteError(path: staging.destination.appendingPathComponent(json).path, reason: "cannot encode: \(error)")
         }
-        try AtomicFile.write(to: dir.appendingPathComponent(json)) { (file: AtomicFile) throws(ReportWriteError) in
+        try AtomicFile.write(to: staging.url(for: json)) { (file: AtomicFile) throws(ReportWriteError) in
             try file.write(data)
         }
-        try AtomicFile.write(PlanCSV.render(report), to: dir.appendingPathComponent(csv))
-        try AtomicFile.write(PlanChart.chart(report).svg(), to: dir.appendingPathComponent(chart))
-        try AtomicFile.write(PlanMarkdown.render(report), to: dir.appendingPathComponent(markdown))
-        return dir
+        try AtomicFile.write(PlanCSV.render(report), to: staging.url(for: csv))
+        try AtomicFile.write(PlanChart.chart(report).svg(), to: staging.url(for: chart))
+        try AtomicFile.write(PlanMarkdown.render(report), to: staging.url(for: markdown))
+        try staging.commit()
+        return staging.destination
     }
 }
 

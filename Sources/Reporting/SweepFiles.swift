@@ -1,9 +1,11 @@
 import Foundation
 import Scenarios
 
-/// Writes a sweep's files into `ROOT/sweep/<scenario>/`, each atomically: `sweep.md`, `sweep.csv`
-/// (one row per configuration × seed), `sweep.json` (`SweepReport`, versioned) and one
-/// `effect-<parameter>.svg` per swept parameter. Charts of parameters no longer swept are removed.
+/// Writes a sweep's files into `ROOT/sweep/<scenario>/`: `sweep.md`, `sweep.csv` (one row per
+/// configuration × seed), `sweep.json` (`SweepReport`, versioned) and one `effect-<parameter>.svg`
+/// per swept parameter. Like `squall run`'s report set, the files are written into a staging
+/// directory (`ReportStaging`) and swapped in whole, so a reader never sees two sweeps mixed and
+/// charts of parameters no longer swept do not linger.
 public enum SweepFiles {
     /// The directory under the report root holding one directory per swept scenario.
     public static let directory = "sweep"
@@ -16,35 +18,37 @@ public enum SweepFiles {
 
     /// `ROOT/sweep/<scenario>/`.
     public static func directory(root: URL, scenario: String) -> URL {
-        root.appendingPathComponent(directory, isDirectory: true).appendingPathComponent(scenario, isDirectory: true)
+        root.appendingPathComponent(directory, isDirectory: true)
+            .appendingPathComponent(ReportWriter.directoryName(scenario), isDirectory: true)
+    }
+
+    /// Whether `name` belongs to a sweep's set (an existing directory holding anything else is not replaced).
+    @Sendable public static func isSweepFile(_ name: String) -> Bool {
+        [markdown, csv, json].contains(name) || (name.hasPrefix("effect-") && name.hasSuffix(".svg"))
     }
 
     /// Writes every file and returns the directory.
     @discardableResult
     public static func write(_ report: SweepReport, root: URL) throws(ReportWriteError) -> URL {
-        let dir = directory(root: root, scenario: report.scenario)
-        try AtomicFile.makeDirectory(dir)
+        let staging = try ReportStaging(
+            root: root.appendingPathComponent(directory, isDirectory: true), scenario: report.scenario, accepts: isSweepFile)
+        defer { staging.abandon() }
         let data: Data
         do {
             data = try ScenarioResult.makeEncoder().encode(report) + Data([0x0A])
         } catch {
-            throw ReportWriteError(path: dir.appendingPathComponent(json).path, reason: "cannot encode: \(error)")
+            throw ReportWriteError(path: staging.destination.appendingPathComponent(json).path, reason: "cannot encode: \(error)")
         }
-        try AtomicFile.write(to: dir.appendingPathComponent(json)) { (file: AtomicFile) throws(ReportWriteError) in
+        try AtomicFile.write(to: staging.url(for: json)) { (file: AtomicFile) throws(ReportWriteError) in
             try file.write(data)
         }
-        try AtomicFile.write(to: dir.appendingPathComponent(csv)) { (file: AtomicFile) throws(ReportWriteError) in
+        try AtomicFile.write(to: staging.url(for: csv)) { (file: AtomicFile) throws(ReportWriteError) in
             try SweepCSV.write(report, to: file)
         }
-        let charts = SweepCharts.render(report)
-        for chart in charts { try AtomicFile.write(chart.svg, to: dir.appendingPathComponent(chart.name)) }
-        let keep = Set(charts.map(\.name))
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        where name.hasPrefix("effect-") && name.hasSuffix(".svg") && !keep.contains(name) {
-            try? FileManager.default.removeItem(at: dir.appendingPathComponent(name))
-        }
-        try AtomicFile.write(SweepMarkdown.render(report), to: dir.appendingPathComponent(markdown))
-        return dir
+        for chart in SweepCharts.render(report) { try AtomicFile.write(chart.svg, to: staging.url(for: chart.name)) }
+        try AtomicFile.write(SweepMarkdown.render(report), to: staging.url(for: markdown))
+        try staging.commit()
+        return staging.destination
     }
 }
 

@@ -83,4 +83,25 @@ import YAMLConfig
         let decoded = try ScenarioResult.makeDecoder().decode(PlanReport.self, from: x["plan.json"]!)
         #expect(decoded == report)
     }
+
+    @Test func aSweepSetIsSwappedInWholeAndAForeignFileStopsIt() throws {
+        let node = try ConfigNode.parse(Self.yaml, file: "s.yaml")
+        let base = try ScenarioLoader.decode(node)
+        func report(_ flags: [String]) throws -> SweepReport {
+            let plan = try SweepPlan.build(
+                document: node, base: base, overrides: SweepOverrides(parameters: try flags.map { try SweepParameter.parseFlag($0) }, seeds: 1))
+            return Sweeper.report(plan, runs: [], incomplete: true, reason: "not run")
+        }
+        let root = temp()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dir = try SweepFiles.write(try report(["stack.retry.attempts=1,2", "stack.retry.jitter=none,full"]), root: root)
+        #expect(try files(dir).keys.contains("effect-stack.retry.jitter.svg"))
+        _ = try SweepFiles.write(try report(["stack.retry.attempts=1,2"]), root: root)
+        #expect(Set(try files(dir).keys) == ["sweep.md", "sweep.csv", "sweep.json", "effect-stack.retry.attempts.svg"])
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: dir.deletingLastPathComponent().path)
+        #expect(siblings == [dir.lastPathComponent], "no staging directory is left behind")
+        try Data("mine".utf8).write(to: dir.appendingPathComponent("notes.txt"))
+        #expect(throws: ReportWriteError.self) { try SweepFiles.write(try report(["stack.retry.attempts=3"]), root: root) }
+        #expect(try files(dir).keys.contains("notes.txt") && files(dir).keys.contains("effect-stack.retry.attempts.svg"))
+    }
 }
