@@ -231,4 +231,19 @@ import Yams
         #expect(report.runs.count >= 2 && report.runs.count < 24)
         #expect(report.configurations.count == 8)
     }
+
+    @Test func theBundledExamplesSweepAndPlanSectionsBuild() throws {
+        let sweep = try ScenarioDocument.load("provider-outage-sweep")
+        let plan = try SweepPlan.build(document: sweep.node, base: sweep.scenario, overrides: SweepOverrides())
+        #expect(plan.design.sampling == .grid && plan.seeds == [1, 2, 3])
+        #expect(plan.design.parameters.map(\.path.description) == [
+            "stack.retry.attempts", "stack.retry.min", "stack.breaker.failure_threshold", "stack.breaker.recovery_timeout",
+        ])
+        #expect(plan.configurations.count == plan.design.parameters.reduce(1) { $0 * ($1.values.values?.count ?? 0) })
+        #expect(plan.configurations.allSatisfy { $0.scenario.expectations.count == sweep.scenario.expectations.count })
+        let groq = try ScenarioDocument.load("groq-capacity-plan")
+        let capacity = try CapacityPlan.build(document: groq.node, base: groq.scenario, flags: PlanSpec())
+        #expect(capacity.settings.load == LoadRange(lower: 10_000, upper: 1_000_000))
+        #expect(capacity.settings.peakFactor == 2.5 && capacity.settings.replicaConcurrency == 32)
+    }
 }
