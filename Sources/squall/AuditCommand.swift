@@ -1,7 +1,9 @@
 import ArgumentParser
+import CommandFlags
 import Foundation
 import Reporting
 import Scenarios
+import Traffic
 
 /// `squall audit`: the verdicts' own test. Runs each scenario over seeds 1…S and each planted
 /// defect over seeds 1…M in the simulator, on every core; writes OUT/audit/audit.md and
@@ -35,8 +37,10 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Simulations run at once. Default: the number of cores.")
     var jobs: Int?
 
-    @Option(help: "Directory the audit is written under (OUT/audit/).")
+    @Option(help: "Directory the audit is written under (OUT/audit/; with --shard, OUT/part-I-of-N/).")
     var out: String = "Reports"
+
+    @OptionGroup var sharding: ShardOptions
 
     func validate() throws {
         guard (1...100_000).contains(seeds) else {
@@ -48,6 +52,7 @@ struct AuditCommand: AsyncParsableCommand {
         if let jobs, !(1...1024).contains(jobs) {
             throw ValidationError("--jobs: '\(jobs)' is not valid: expected a whole number from 1 to 1024")
         }
+        do { _ = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch { throw error.validation }
     }
 
     func run() async throws {
@@ -68,6 +73,14 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let plan = AuditPlan(seeds: seeds, mutantSeeds: mutantSeeds, mutants: selection)
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
+        let shard: Shard?
+        do { shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch {
+            throw UsageError(message: error.message)
+        }
+        if let shard {
+            try await runShard(shard, loaded, plan: plan, progress: progress)
+            return
+        }
         let report = try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: jobs)) { p in
             progress.show("audit \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
         }
@@ -80,6 +93,37 @@ struct AuditCommand: AsyncParsableCommand {
         }
         print(AuditConsole.render(report, path: dir.appendingPathComponent(AuditFiles.markdown).path), terminator: "")
         if !report.passed { throw ExitCode(1) }
+    }
+
+    /// One shard: its slice of the runs, written as a part (`OUT/part-I-of-N/`). No verdict here:
+    /// exit 0 when the part is written; `squall merge` evaluates the audit over every part.
+    func runShard(_ shard: Shard, _ loaded: [Scenario], plan: AuditPlan, progress: ProgressLine) async throws {
+        let inputs: PartInputs
+        let writer: PartWriter
+        do {
+            inputs = PartInputs(
+                scenarios: try PartInputs.recording(loaded), audit: AuditSettings(seeds: seeds, mutantSeeds: mutantSeeds, mutants: mutants))
+            writer = try PartWriter(root: URL(fileURLWithPath: out, isDirectory: true), shard: shard)
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        let total = AuditAssembly(loaded, plan: plan).total
+        // The shard's own report covers a slice (always "incomplete"); the part is what counts.
+        _ = try await Auditor.run(
+            loaded, plan: plan, runner: BatchRunner(parallelism: jobs), shard: shard, part: writer
+        ) { p in
+            progress.show("audit shard \(shard) \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+        }
+        progress.clear()
+        let manifest: PartManifest
+        do {
+            manifest = try writer.finish(command: .audit, total: total, inputs: inputs, incompleteReason: nil)
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        print(
+            "squall audit: shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(total)) written to "
+                + "\(writer.directory.path); put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR")
     }
 }
 
