@@ -60,7 +60,8 @@ public final class PartWriter {
         let inShard = shard.size(of: total)
         let manifest = PartManifest(
             command: command, shard: shard, runs: PartRuns(total: total, inShard: inShard, written: written),
-            incomplete: incompleteReason != nil || written < inShard, incompleteReason: incompleteReason ?? (written < inShard ? "stopped early" : nil),
+            incomplete: incompleteReason != nil || written < inShard,
+            incompleteReason: incompleteReason ?? (written < inShard ? "stopped early" : nil),
             inputs: inputs, files: [PartManifest.summariesFile])
         let target = directory.appendingPathComponent(PartManifest.fileName)
         let temporary = directory.appendingPathComponent(".\(PartManifest.fileName).\(getpid()).tmp")
