@@ -77,12 +77,18 @@ struct AuditCommand: AsyncParsableCommand {
         do { shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch {
             throw UsageError(message: error.message)
         }
+        // SIGINT/SIGTERM: no new simulations; the report (or part) is written marked incomplete, exit 4.
+        let interruption = Interruption()
+        interruption.install()
         if let shard {
-            try await runShard(shard, loaded, plan: plan, progress: progress)
+            try await runShard(shard, loaded, plan: plan, progress: progress, interruption: interruption)
             return
         }
-        let report = try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: jobs)) { p in
-            progress.show("audit \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+        let width = jobs
+        let report = try await interruption.run(grace: .zero) {
+            try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: width)) { p in
+                progress.show("audit \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+            }
         }
         progress.clear()
         let dir: URL
@@ -92,12 +98,15 @@ struct AuditCommand: AsyncParsableCommand {
             throw RunFailure(message: "cannot write the audit under \(out): \(error)")
         }
         print(AuditConsole.render(report, path: dir.appendingPathComponent(AuditFiles.markdown).path), terminator: "")
+        if interruption.interrupted { throw ExitCode(4) }
         if !report.passed { throw ExitCode(1) }
     }
 
     /// One shard: its slice of the runs, written as a part (`OUT/part-I-of-N/`). No verdict here:
     /// exit 0 when the part is written; `squall merge` evaluates the audit over every part.
-    func runShard(_ shard: Shard, _ loaded: [Scenario], plan: AuditPlan, progress: ProgressLine) async throws {
+    func runShard(
+        _ shard: Shard, _ loaded: [Scenario], plan: AuditPlan, progress: ProgressLine, interruption: Interruption
+    ) async throws {
         let inputs: PartInputs
         let writer: PartWriter
         do {
@@ -109,21 +118,25 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let total = AuditAssembly(loaded, plan: plan).total
         // The shard's own report covers a slice (always "incomplete"); the part is what counts.
-        _ = try await Auditor.run(
-            loaded, plan: plan, runner: BatchRunner(parallelism: jobs), shard: shard, part: writer
-        ) { p in
-            progress.show("audit shard \(shard) \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+        let width = jobs
+        _ = try await interruption.run(grace: .zero) {
+            try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: width), shard: shard, part: writer) { p in
+                progress.show("audit shard \(shard) \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+            }
         }
         progress.clear()
         let manifest: PartManifest
         do {
-            manifest = try writer.finish(command: .audit, total: total, inputs: inputs, incompleteReason: nil)
+            manifest = try writer.finish(
+                command: .audit, total: total, inputs: inputs,
+                incompleteReason: interruption.signal.map { "interrupted by \(Interruption.name($0))" })
         } catch {
             throw RunFailure(message: error.message)
         }
         print(
             "squall audit: shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(total)) written to "
                 + "\(writer.directory.path); put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR")
+        if interruption.interrupted { throw ExitCode(4) }
     }
 }
 

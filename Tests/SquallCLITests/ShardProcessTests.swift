@@ -61,4 +61,25 @@ import Testing
         #expect(await child.exitCode() == 2)
         #expect(child.stderr.contains("JOB_COMPLETION_INDEX is not set"))
     }
+
+    @Test func aSignalStopsAShardWhosePartIsWrittenMarkedIncomplete() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A long audit (hundreds of runs one at a time) stopped early by SIGINT.
+        let child = try ChildProcess(
+            ["audit", "provider-outage-breaker", "--seeds", "200", "--jobs", "1", "--shard", "0/2", "--out", "parts"], in: dir)
+        let summaries = dir.appendingPathComponent("parts/part-0-of-2/summaries.jsonl")
+        var started = false
+        for _ in 0..<3000 where !started {
+            started = ((try? Data(contentsOf: summaries))?.count ?? 0) > 0
+            if !child.process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(started, "stderr: \(child.stderr)")
+        child.send(SIGINT)
+        #expect(await child.exitCode(limit: .seconds(60)) == 4, "stderr: \(child.stderr)")
+        let manifest = try String(contentsOf: dir.appendingPathComponent("parts/part-0-of-2/manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"incomplete\" : true"))
+        #expect(manifest.contains("interrupted by SIGINT"))
+    }
 }

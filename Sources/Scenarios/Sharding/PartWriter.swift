@@ -7,7 +7,10 @@ import Traffic
 ///
 /// A retried shard (Kubernetes restarts a failed index) overwrites its part: the old manifest is
 /// removed first, so a crash midway leaves a torn part, never an old manifest over new data.
-public final class PartWriter {
+///
+/// Used by one task at a time (the batch's delivery runs on the calling task): `@unchecked Sendable`
+/// so that task may be a child of a signal-aware wrapper.
+public final class PartWriter: @unchecked Sendable {
     /// The part's directory.
     public let directory: URL
     private let shard: Shard
