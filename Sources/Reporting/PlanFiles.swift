@@ -101,23 +101,30 @@ public enum PlanChart {
             var p99Range: [Double]
         }
         var rows = r.levels.map {
-            Row(load: $0.tasksPerDay, passed: $0.passed, success: $0.peak.successRate, successRange: $0.peak.successRateRange,
+            Row(
+                load: $0.tasksPerDay, passed: $0.passed, success: $0.peak.successRate, successRange: $0.peak.successRateRange,
                 p99: $0.peak.latencyP99, p99Range: $0.peak.latencyP99Range)
         }
         rows += r.bisection.map {
-            Row(load: $0.tasksPerDay, passed: $0.passed, success: $0.successRate, successRange: $0.successRateRange, p99: $0.latencyP99,
+            Row(
+                load: $0.tasksPerDay, passed: $0.passed, success: $0.successRate, successRange: $0.successRateRange, p99: $0.latencyP99,
                 p99Range: $0.latencyP99Range)
         }
         rows.sort { $0.load < $1.load }
         func point(_ row: Row, _ v: Double, _ range: [Double]) -> SpreadPanelChart.Point {
-            .init(label: PlanNumber.load(row.load), x: row.load, median: v, low: range.first ?? v, high: range.last ?? v, passed: row.passed)
+            .init(
+                label: PlanNumber.load(row.load), x: row.load, median: v, low: range.first ?? v, high: range.last ?? v, passed: row.passed)
         }
         var panels: [SpreadPanelChart.Panel] = [
             .init(title: "success rate at the peak", unit: .percent, points: rows.map { point($0, $0.success, $0.successRange) }),
             .init(title: "latency p99 at the peak", unit: .seconds, points: rows.map { point($0, $0.p99, $0.p99Range) }),
             .init(
                 title: "failures/day (mean load)", unit: .count,
-                points: r.levels.map { .init(label: PlanNumber.load($0.tasksPerDay), x: $0.tasksPerDay, median: $0.day.failures, low: $0.day.failures, high: $0.day.failures, passed: $0.passed) }),
+                points: r.levels.map {
+                    .init(
+                        label: PlanNumber.load($0.tasksPerDay), x: $0.tasksPerDay, median: $0.day.failures, low: $0.day.failures,
+                        high: $0.day.failures, passed: $0.passed)
+                }),
         ]
         if r.levels.contains(where: { $0.binding != nil }) {
             panels.append(
@@ -125,14 +132,18 @@ public enum PlanChart {
                     title: "use of the binding limit", unit: .percent,
                     points: r.levels.map {
                         let u = $0.binding?.utilization ?? 0
-                        return .init(label: PlanNumber.load($0.tasksPerDay), x: $0.tasksPerDay, median: u, low: u, high: u, passed: $0.passed)
+                        return .init(
+                            label: PlanNumber.load($0.tasksPerDay), x: $0.tasksPerDay, median: u, low: u, high: u, passed: $0.passed)
                     }, reference: 1, referenceLabel: "limit"))
         }
         let marker = r.knee.position == .within ? r.knee.highestPassing.map { (x: $0, label: "knee ≈ \(PlanNumber.load($0))/day") } : nil
         return SpreadPanelChart(
-            title: "SLO figures against load: \(r.scenario)", xLabel: "load (tasks/day, log scale; SLO figures at \(NumberText.trimmed(r.settings.peakFactor, 2))× that rate)",
+            title: "SLO figures against load: \(r.scenario)",
+            xLabel: "load (tasks/day, log scale; SLO figures at \(NumberText.trimmed(r.settings.peakFactor, 2))× that rate)",
             logX: true, panels: panels, marker: marker,
-            summary: "Success rate and p99 latency at the peak for every level and bisection probe (dot: mean over seeds, bar: lowest to highest seed; green: every expectation held on every seed), failures per day at the mean load, and the use of the binding provider limit, against load. The dashed line marks the knee.")
+            summary:
+                "Success rate and p99 latency at the peak for every level and bisection probe (dot: mean over seeds, bar: lowest to highest seed; green: every expectation held on every seed), failures per day at the mean load, and the use of the binding provider limit, against load. The dashed line marks the knee."
+        )
     }
 }
 
@@ -145,7 +156,8 @@ public enum PlanConsole {
         for l in r.levels {
             out += "  \(l.passed ? "ok  " : "FAIL") \(PlanNumber.load(l.tasksPerDay))/day (peak \(PlanNumber.load(l.peakTasksPerDay))): "
             out += "success \(NumberText.percent(l.peak.successRate, digits: 2)), p99 \(NumberText.latency(l.peak.latencyP99)), "
-            out += "\(NumberText.grouped(l.day.failures, digits: 1)) failures/day, \(NumberText.trimmed(l.day.llmCallsPerTask, 3)) calls/task, "
+            out +=
+                "\(NumberText.grouped(l.day.failures, digits: 1)) failures/day, \(NumberText.trimmed(l.day.llmCallsPerTask, 3)) calls/task, "
             out += "\(NumberText.dollars(l.day.cost))/day"
             if let b = l.binding { out += ", \(b.label) at \(NumberText.percent(b.utilization, digits: 1))" }
             if let n = l.peak.replicas { out += ", \(n) replica\(n == 1 ? "" : "s")" }

@@ -29,7 +29,8 @@ public enum SweepCharts {
         if pairs.count <= 12 {
             return pairs.map { v, _ in (v, r.configurations.indices.filter { values[$0] == v }) }
         }
-        let lo = pairs.first!.1.value, hi = pairs.last!.1.value
+        let lo = pairs.first!.1.value
+        let hi = pairs.last!.1.value
         let kind = pairs.first!.1.kind
         let bins = 8
         var out: [(label: String, configurations: [Int])] = (0..<bins).map { b in
@@ -68,12 +69,18 @@ public enum SweepCharts {
             title: "Effect of \(path)", xLabel: path, logX: false,
             panels: [
                 .init(title: "runs passing every expectation", unit: .percent, points: passRate),
-                .init(title: "failures/day", unit: .count, points: groups.map { point($0.label, $0.configurations) { $0.figures.failuresPerDay } }),
-                .init(title: "cost/day", unit: .dollars, points: groups.map { point($0.label, $0.configurations) { $0.figures.costPerDay } }),
-                .init(title: "latency p99", unit: .seconds, points: groups.map { point($0.label, $0.configurations) { $0.figures.latencyP99 } }),
+                .init(
+                    title: "failures/day", unit: .count,
+                    points: groups.map { point($0.label, $0.configurations) { $0.figures.failuresPerDay } }),
+                .init(
+                    title: "cost/day", unit: .dollars, points: groups.map { point($0.label, $0.configurations) { $0.figures.costPerDay } }),
+                .init(
+                    title: "latency p99", unit: .seconds,
+                    points: groups.map { point($0.label, $0.configurations) { $0.figures.latencyP99 } }),
             ],
             summary:
-                "For each value of \(path): the share of runs passing every expectation (bar: lowest to highest configuration pass rate), and the median of failures/day, cost/day and p99 latency over every run with that value (bar: lowest to highest; the other parameters and the seeds vary).")
+                "For each value of \(path): the share of runs passing every expectation (bar: lowest to highest configuration pass rate), and the median of failures/day, cost/day and p99 latency over every run with that value (bar: lowest to highest; the other parameters and the seeds vary)."
+        )
     }
 
     static func median(_ sorted: [Double]) -> Double {

@@ -26,7 +26,8 @@ public enum SweepMarkdown {
     static func verdictLine(_ r: SweepReport) -> String {
         let badge = r.incomplete ? "⚠️ INCOMPLETE" : (r.passing > 0 ? "✅ PASS" : "❌ FAIL")
         let seeds = r.seeds.count == 1 ? "seed \(r.seeds[0])" : "seeds \(r.seeds.first!)..\(r.seeds.last!)"
-        return "**Verdict: \(badge)**: \(r.passing) of \(r.configurations.count) configurations pass every expectation on every seed (\(seeds), \(r.runs.count) runs)"
+        return
+            "**Verdict: \(badge)**: \(r.passing) of \(r.configurations.count) configurations pass every expectation on every seed (\(seeds), \(r.runs.count) runs)"
     }
 
     static func design(_ r: SweepReport) -> String {
@@ -42,17 +43,23 @@ public enum SweepMarkdown {
     static func best(_ r: SweepReport) -> String {
         var out = "## Best passing configuration\n\n"
         guard let b = r.best, let c = r.configurations.first(where: { $0.id == b.configuration }) else {
-            return out + "No configuration passed every expectation on every seed. The ranking below shows the closest ones and what failed.\n\n"
+            return out
+                + "No configuration passed every expectation on every seed. The ranking below shows the closest ones and what failed.\n\n"
         }
-        out += "`\(b.configuration)`: " + zip(r.parameters, b.values).map { "\(Markdown.code($0.path)) = \(Markdown.code($1))" }.joined(separator: ", ")
+        out +=
+            "`\(b.configuration)`: "
+            + zip(r.parameters, b.values).map { "\(Markdown.code($0.path)) = \(Markdown.code($1))" }.joined(separator: ", ")
         if let m = c.mean {
-            out += " — mean over seeds: \(NumberText.grouped(m.failuresPerDay, digits: 1)) failures/day, \(NumberText.dollars(m.costPerDay))/day, p99 \(NumberText.latency(m.latencyP99)).\n\n"
+            out +=
+                " — mean over seeds: \(NumberText.grouped(m.failuresPerDay, digits: 1)) failures/day, \(NumberText.dollars(m.costPerDay))/day, p99 \(NumberText.latency(m.latencyP99)).\n\n"
         } else {
             out += ".\n\n"
         }
         out += "Paste this over the scenario's `stack:` section:\n\n```yaml\n" + b.stackYaml + "```\n\n"
         if !b.otherValues.isEmpty {
-            out += "It also set values outside `stack:`, which the block does not hold: " + b.otherValues.map(Markdown.code).joined(separator: ", ") + ".\n\n"
+            out +=
+                "It also set values outside `stack:`, which the block does not hold: "
+                + b.otherValues.map(Markdown.code).joined(separator: ", ") + ".\n\n"
         }
         return out
     }
@@ -86,7 +93,8 @@ public enum SweepMarkdown {
 
     static func ranked(_ r: SweepReport) -> String {
         var out = "## Configurations ranked\n\n"
-        out += "Ranked: \(SweepRanking.description). Figures are means over seeds (lowest–highest in brackets); ◆ marks the Pareto front.\n\n"
+        out +=
+            "Ranked: \(SweepRanking.description). Figures are means over seeds (lowest–highest in brackets); ◆ marks the Pareto front.\n\n"
         let byID = Dictionary(uniqueKeysWithValues: r.configurations.map { ($0.id, $0) })
         let shown = r.ranking.prefix(shownRanks).compactMap { byID[$0] }
         out += Markdown.table(header(r), shown.map { row(r, $0) }, align: align(r))
@@ -98,8 +106,10 @@ public enum SweepMarkdown {
 
     static func pareto(_ r: SweepReport) -> String {
         var out = "## Pareto front: failures/day vs cost/day vs p99 latency\n\n"
-        out += "A configuration is on the front when no other one has fewer mean failures/day, a lower mean cost/day and a lower mean p99 latency "
-        out += "with at least one of them strictly lower: each one on it is a different trade-off, every other one is beaten on all three.\n\n"
+        out +=
+            "A configuration is on the front when no other one has fewer mean failures/day, a lower mean cost/day and a lower mean p99 latency "
+        out +=
+            "with at least one of them strictly lower: each one on it is a different trade-off, every other one is beaten on all three.\n\n"
         let byID = Dictionary(uniqueKeysWithValues: r.configurations.map { ($0.id, $0) })
         let front = r.ranking.compactMap { byID[$0] }.filter(\.pareto)
         let shown = front.prefix(shownRanks)
@@ -110,7 +120,8 @@ public enum SweepMarkdown {
 
     static func effects(_ r: SweepReport) -> String {
         var out = "## Effect of each parameter\n\n"
-        out += "Each point is the median over every run with that value (the other parameters and the seeds vary); the bar runs from the lowest to the highest. "
+        out +=
+            "Each point is the median over every run with that value (the other parameters and the seeds vary); the bar runs from the lowest to the highest. "
         out += "Green: every such run passed; red: none did.\n\n"
         for p in r.parameters {
             out += "![Effect of \(p.path)](\(SweepCharts.fileName(p.path)))\n\n"
@@ -120,14 +131,21 @@ public enum SweepMarkdown {
 
     static func method(_ r: SweepReport) -> String {
         var out = "## How the sweep was run\n\n"
-        out += "- Each configuration is the scenario with the values written into its YAML and loaded by the normal loader (so a value a file could not hold is refused before anything runs), "
-        out += "simulated on each seed with the scenario's expectations evaluated as `squall run` does. A configuration passes when every expectation holds on every seed.\n"
+        out +=
+            "- Each configuration is the scenario with the values written into its YAML and loaded by the normal loader (so a value a file could not hold is refused before anything runs), "
+        out +=
+            "simulated on each seed with the scenario's expectations evaluated as `squall run` does. A configuration passes when every expectation holds on every seed.\n"
         switch r.sampling {
         case .grid: out += "- Grid: every combination of the values, the first parameter varying slowest.\n"
-        case .random: out += "- Random: each configuration draws each parameter independently (a list or range uniformly among its values, a distribution through its inverse CDF) from a stream seeded by the sampling seed and the configuration's index.\n"
-        case .lhs: out += "- Latin hypercube: each parameter's range is cut into as many equally likely strata as there are configurations, and every stratum is used exactly once, paired across parameters by seeded permutations.\n"
+        case .random:
+            out +=
+                "- Random: each configuration draws each parameter independently (a list or range uniformly among its values, a distribution through its inverse CDF) from a stream seeded by the sampling seed and the configuration's index.\n"
+        case .lhs:
+            out +=
+                "- Latin hypercube: each parameter's range is cut into as many equally likely strata as there are configurations, and every stratum is used exactly once, paired across parameters by seeded permutations.\n"
         }
-        out += "- Configuration ids (`c00`, …) are indices into the design, so the same sweep gives the same ids and values on every machine, and jobs (configuration × seed) can be split by index.\n"
+        out +=
+            "- Configuration ids (`c00`, …) are indices into the design, so the same sweep gives the same ids and values on every machine, and jobs (configuration × seed) can be split by index.\n"
         out += "- Per-day figures scale the run's totals by 86,400 s / the scenario's duration.\n"
         return out
     }

@@ -25,16 +25,21 @@ struct PlanCommand: AsyncParsableCommand {
     @Argument(help: "A scenario file or the name of a bundled scenario.")
     var scenario: String
 
-    @Option(parsing: .unconditional, help: "Loads to plan for, e.g. 10k..1M/day (also /h, /m, /s). Default: the file's, else 1x..100x the scenario's load.")
+    @Option(
+        parsing: .unconditional,
+        help: "Loads to plan for, e.g. 10k..1M/day (also /h, /m, /s). Default: the file's, else 1x..100x the scenario's load.")
     var load: String?
 
     @Option(help: "Levels in the range, evenly spaced in the logarithm (2-50). Default: the file's, else 7.")
     var steps: Int?
 
-    @Option(name: .customLong("peak-factor"), parsing: .unconditional, help: "Peak / mean of the daily traffic (1-100). Default: the file's, else the diurnal arrival's, else 1.")
+    @Option(
+        name: .customLong("peak-factor"), parsing: .unconditional,
+        help: "Peak / mean of the daily traffic (1-100). Default: the file's, else the diurnal arrival's, else 1.")
     var peakFactor: Double?
 
-    @Option(name: .customLong("replica-concurrency"), help: "Tasks one replica runs at once; sizes replicas. Default: the file's, else none.")
+    @Option(
+        name: .customLong("replica-concurrency"), help: "Tasks one replica runs at once; sizes replicas. Default: the file's, else none.")
     var replicaConcurrency: Int?
 
     @Option(help: "Seeds per level: a level holds only if every expectation holds on seeds 1..K (1-100). Default: the file's, else 3.")
@@ -43,7 +48,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Simulated time per level (e.g. 1h). Default: the file's, else the scenario's duration.")
     var window: String?
 
-    @Option(parsing: .unconditional, help: "Bisection resolution, e.g. 2% (0.1%-50%). Default: the file's, else max(1%, 1/sqrt(tasks in the peak window)).")
+    @Option(
+        parsing: .unconditional,
+        help: "Bisection resolution, e.g. 2% (0.1%-50%). Default: the file's, else max(1%, 1/sqrt(tasks in the peak window)).")
     var resolution: String?
 
     @Option(help: "Simulations run at once. Default: the number of cores.")
@@ -82,7 +89,9 @@ struct PlanCommand: AsyncParsableCommand {
             if let window { spec.window = try FlagCheck.duration(window, flag: "--window", min: .seconds(1)) }
             if let resolution {
                 let r: Double
-                do { r = try Percent.parse(resolution) } catch { throw FlagError("--resolution '\(resolution)': expected a percentage such as 2%") }
+                do { r = try Percent.parse(resolution) } catch {
+                    throw FlagError("--resolution '\(resolution)': expected a percentage such as 2%")
+                }
                 guard PlanSpec.resolutionRange.contains(r) else { throw FlagError("--resolution '\(resolution)': expected 0.1% to 50%") }
                 spec.resolution = r
             }

@@ -57,7 +57,8 @@ struct SweepCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try parameters
         if let samples, !(1...SweepDesign.maxConfigurations).contains(samples) {
-            throw ValidationError("--samples: '\(samples)' is not valid: expected a whole number from 1 to \(SweepDesign.maxConfigurations)")
+            throw ValidationError(
+                "--samples: '\(samples)' is not valid: expected a whole number from 1 to \(SweepDesign.maxConfigurations)")
         }
         if let seeds, !(1...SweepSpec.maxSeeds).contains(seeds) {
             throw ValidationError("--seeds: '\(seeds)' is not valid: expected a whole number from 1 to \(SweepSpec.maxSeeds)")

@@ -38,16 +38,20 @@ import YAMLConfig
         let plan = try SweepPlan.build(
             document: node, base: try ScenarioLoader.decode(node),
             overrides: SweepOverrides(
-                parameters: [try SweepParameter.parseFlag("stack.retry.attempts=1..3"), try SweepParameter.parseFlag("stack.retry.jitter=none,full")],
+                parameters: [
+                    try SweepParameter.parseFlag("stack.retry.attempts=1..3"), try SweepParameter.parseFlag("stack.retry.jitter=none,full"),
+                ],
                 seeds: 2))
-        let a = temp(), b = temp()
+        let a = temp()
+        let b = temp()
         defer {
             try? FileManager.default.removeItem(at: a)
             try? FileManager.default.removeItem(at: b)
         }
         let one = try SweepFiles.write(try await Sweeper.run(plan, runner: BatchRunner(parallelism: 1)), root: a)
         let two = try SweepFiles.write(try await Sweeper.run(plan, runner: BatchRunner(parallelism: 3)), root: b)
-        let x = try files(one), y = try files(two)
+        let x = try files(one)
+        let y = try files(two)
         #expect(Set(x.keys) == ["sweep.md", "sweep.csv", "sweep.json", "effect-stack.retry.attempts.svg", "effect-stack.retry.jitter.svg"])
         #expect(x == y)
         let csv = CSV.parse(String(decoding: x["sweep.csv"]!, as: UTF8.self))
@@ -89,7 +93,8 @@ import YAMLConfig
         let base = try ScenarioLoader.decode(node)
         func report(_ flags: [String]) throws -> SweepReport {
             let plan = try SweepPlan.build(
-                document: node, base: base, overrides: SweepOverrides(parameters: try flags.map { try SweepParameter.parseFlag($0) }, seeds: 1))
+                document: node, base: base,
+                overrides: SweepOverrides(parameters: try flags.map { try SweepParameter.parseFlag($0) }, seeds: 1))
             return Sweeper.report(plan, runs: [], incomplete: true, reason: "not run")
         }
         let root = temp()

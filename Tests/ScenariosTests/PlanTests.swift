@@ -78,7 +78,8 @@ import YAMLConfig
         let node = try ConfigNode.parse(Self.exact, file: "exact.yaml")
         let base = try ScenarioLoader.decode(node)
         let plan = try CapacityPlan.build(
-            document: node, base: base, flags: PlanSpec(load: LoadRange(lower: 14_400, upper: 14_400), steps: 2, peakFactor: 2, replicaConcurrency: 1, seeds: 1))
+            document: node, base: base,
+            flags: PlanSpec(load: LoadRange(lower: 14_400, upper: 14_400), steps: 2, peakFactor: 2, replicaConcurrency: 1, seeds: 1))
         // "What is …" routes to llama-3.1-8b-instant with max_tokens 400: 400 tokens charged per call.
         #expect(plan.chargePerCall == ["llama-3.1-8b-instant": 400])
         let report = try await Planner.run(plan, runner: BatchRunner(parallelism: 1))
@@ -116,7 +117,8 @@ import YAMLConfig
 
     @Test func aLevelThatDoesNotLoadIsRefusedNamingTheFlag() throws {
         let text = Self.exact + "\n" + "plan: { window: 10m }\n"
-        let withWindow = text.replacingOccurrences(of: "  latency: 1500ms", with: "  latency: 1500ms\n  faults: [ { during: 20m..25m, status: 503 } ]")
+        let withWindow = text.replacingOccurrences(
+            of: "  latency: 1500ms", with: "  latency: 1500ms\n  faults: [ { during: 20m..25m, status: 503 } ]")
         let node = try ConfigNode.parse(withWindow, file: "w.yaml")
         let base = try ScenarioLoader.decode(node)
         #expect(throws: ConfigError.self) { try CapacityPlan.build(document: node, base: base, flags: PlanSpec()) }

@@ -47,15 +47,30 @@ import YAMLConfig
     }
 
     @Test func distributionsMapTheUnitIntervalOntoTheirValues() throws {
-        guard case .distribution(let u) = try parse("uniform(1s,10s)") else { Issue.record("not a distribution"); return }
+        guard case .distribution(let u) = try parse("uniform(1s,10s)") else {
+            Issue.record("not a distribution")
+            return
+        }
         #expect(u.value(at: 0) == "1s" && u.value(at: 0.5) == "5.5s" && u.value(at: 0.999999999) == "10s")
-        guard case .distribution(let l) = try parse("loguniform(100ms,10s)") else { Issue.record("not a distribution"); return }
+        guard case .distribution(let l) = try parse("loguniform(100ms,10s)") else {
+            Issue.record("not a distribution")
+            return
+        }
         #expect(l.value(at: 0) == "100ms" && l.value(at: 0.5) == "1s")
-        guard case .distribution(let i) = try parse("int(2,8)") else { Issue.record("not a distribution"); return }
+        guard case .distribution(let i) = try parse("int(2,8)") else {
+            Issue.record("not a distribution")
+            return
+        }
         #expect(i.value(at: 0) == "2" && i.value(at: 0.5) == "5" && i.value(at: 0.99) == "8")
-        guard case .distribution(let c) = try parse("choice(none,full,equal)") else { Issue.record("not a distribution"); return }
+        guard case .distribution(let c) = try parse("choice(none,full,equal)") else {
+            Issue.record("not a distribution")
+            return
+        }
         #expect(c.value(at: 0.1) == "none" && c.value(at: 0.5) == "full" && c.value(at: 0.9) == "equal")
-        guard case .distribution(let p) = try parse("uniform(1%,5%)") else { Issue.record("not a distribution"); return }
+        guard case .distribution(let p) = try parse("uniform(1%,5%)") else {
+            Issue.record("not a distribution")
+            return
+        }
         #expect(p.value(at: 0.5) == "3%")
         #expect(try parse("uniform(1s,10s)").values == nil)
     }

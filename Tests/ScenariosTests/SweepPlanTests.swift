@@ -27,11 +27,14 @@ import Yams
         return (node, try ScenarioLoader.decode(node))
     }
 
-    func build(_ flags: [String], text: String = yaml, sampling: SweepSampling? = nil, samples: Int? = nil, seeds: Int? = nil) throws -> SweepPlan {
+    func build(_ flags: [String], text: String = yaml, sampling: SweepSampling? = nil, samples: Int? = nil, seeds: Int? = nil) throws
+        -> SweepPlan
+    {
         let (node, base) = try document(text)
         let parameters = try flags.map { try SweepParameter.parseFlag($0) }
         return try SweepPlan.build(
-            document: node, base: base, overrides: SweepOverrides(parameters: parameters, sampling: sampling, samples: samples, seeds: seeds))
+            document: node, base: base,
+            overrides: SweepOverrides(parameters: parameters, sampling: sampling, samples: samples, seeds: seeds))
     }
 
     func error(_ flags: [String], text: String = yaml, sampling: SweepSampling? = nil, samples: Int? = nil) -> ConfigError? {
@@ -78,7 +81,9 @@ import Yams
     }
 
     @Test func anImpossibleValueIsRefusedAtTheFlag() {
-        #expect(error(["stack.retry.attempts=0,3"])?.description.contains("--vary stack.retry.attempts=0,3: stack.retry.attempts: 0 is out of range") == true)
+        #expect(
+            error(["stack.retry.attempts=0,3"])?.description.contains(
+                "--vary stack.retry.attempts=0,3: stack.retry.attempts: 0 is out of range") == true)
         #expect(error(["stack.retry.jitter=none,fulll"])?.description.contains("(did you mean 'full'?)") == true)
         // A distribution is probed at both ends and the middle: 2.5 attempts is not a whole number.
         #expect(error(["stack.retry.attempts=uniform(2,8)"], sampling: .lhs)?.description.contains("expected a whole number") == true)
@@ -89,22 +94,28 @@ import Yams
 
     @Test func aPathThroughAScalarIsRefused() {
         let text = Self.yaml.replacingOccurrences(of: "breaker: { failure_threshold: 5, recovery_timeout: 10s }", with: "breaker: off")
-        #expect(error(["stack.breaker.recovery_timeout=5s"], text: text)?.description.contains("stack.breaker is 'off' in the scenario, not a mapping") == true)
+        #expect(
+            error(["stack.breaker.recovery_timeout=5s"], text: text)?.description.contains(
+                "stack.breaker is 'off' in the scenario, not a mapping") == true)
     }
 
     @Test func aCombinationThatDoesNotLoadNamesTheConfigurationAndItsValues() {
         let e = error(["stack.retry.min=100ms,500ms", "stack.retry.max=200ms,1s"])
-        #expect(e?.description.hasPrefix("--vary stack.retry.min=100ms,500ms --vary stack.retry.max=200ms,1s: stack.retry.min: configuration c02 (stack.retry.min=500ms, stack.retry.max=200ms) does not load") == true)
+        #expect(
+            e?.description.hasPrefix(
+                "--vary stack.retry.min=100ms,500ms --vary stack.retry.max=200ms,1s: stack.retry.min: configuration c02 (stack.retry.min=500ms, stack.retry.max=200ms) does not load"
+            ) == true)
     }
 
     @Test func aSweepSectionErrorIsAtFileLineColumn() throws {
-        let text = Self.yaml + """
+        let text =
+            Self.yaml + """
 
-            sweep:
-              vary:
-                stack.retry.attempts: 2..4
-                stack.retry.atempts: [3, 5]
-            """
+                sweep:
+                  vary:
+                    stack.retry.attempts: 2..4
+                    stack.retry.atempts: [3, 5]
+                """
         #expect(throws: Never.self) { try document(text) }
         let e = error([], text: text)
         #expect(e?.file == "sweep.yaml")
@@ -113,14 +124,18 @@ import Yams
         // A bad VALUES in the section fails when the file loads, at the value.
         let bad = Self.yaml + "\nsweep:\n  vary:\n    stack.retry.attempts: 1s..5s\n"
         #expect(loadError(bad)?.description.hasPrefix("bad.yaml:14:27: sweep.vary.stack.retry.attempts: '1s..5s': give a step") == true)
-        #expect(loadError(Self.yaml + "\nsweep:\n  vary: { duration: 1h..2h/1h }\n")?.description.contains("cannot vary 'duration'") == true)
-        #expect(loadError(Self.yaml + "\nsweep:\n  vary: { stack.timeout: 1s }\n  sampling: grd\n")?.description.contains("(did you mean 'grid'?)") == true)
+        #expect(
+            loadError(Self.yaml + "\nsweep:\n  vary: { duration: 1h..2h/1h }\n")?.description.contains("cannot vary 'duration'") == true)
+        #expect(
+            loadError(Self.yaml + "\nsweep:\n  vary: { stack.timeout: 1s }\n  sampling: grd\n")?.description.contains(
+                "(did you mean 'grid'?)") == true)
     }
 
     @Test func flagsOverrideAndExtendTheSweepSection() throws {
         let text = Self.yaml + "\nsweep:\n  vary:\n    stack.retry.attempts: 2..4\n    stack.timeout: [1s, 2s]\n  seeds: 5\n"
         let plan = try build(["stack.timeout=3s", "stack.breaker.failure_threshold=2"], text: text)
-        #expect(plan.design.parameters.map(\.path.description) == ["stack.retry.attempts", "stack.timeout", "stack.breaker.failure_threshold"])
+        #expect(
+            plan.design.parameters.map(\.path.description) == ["stack.retry.attempts", "stack.timeout", "stack.breaker.failure_threshold"])
         #expect(plan.configurations.count == 3)
         #expect(plan.seeds == [1, 2, 3, 4, 5])
         #expect(plan.configurations.map { $0.values[1] } == ["3s", "3s", "3s"])
@@ -154,8 +169,10 @@ import Yams
 
     @Test func latinHypercubeUsesEveryStratumOncePerParameter() throws {
         let p = [
-            SweepParameter(path: try ParameterPath.parse("stack.timeout"), values: try SweepValues.parse("uniform(1s,2s)"), source: .flag("")),
-            SweepParameter(path: try ParameterPath.parse("stack.retry.min"), values: try SweepValues.parse("loguniform(1ms,1s)"), source: .flag("")),
+            SweepParameter(
+                path: try ParameterPath.parse("stack.timeout"), values: try SweepValues.parse("uniform(1s,2s)"), source: .flag("")),
+            SweepParameter(
+                path: try ParameterPath.parse("stack.retry.min"), values: try SweepValues.parse("loguniform(1ms,1s)"), source: .flag("")),
         ]
         let n = 50
         let design = try SweepDesign(parameters: p, sampling: .lhs, samples: n, seed: 7)
@@ -225,7 +242,11 @@ import Yams
 
     @Test func aCancelledSweepKeepsWhatRanAndIsIncomplete() async throws {
         let plan = try build(["stack.retry.attempts=1..8"], seeds: 3)
-        let task = Task { try await Sweeper.run(plan, runner: BatchRunner(parallelism: 1)) { p in if p.done == 2 { withUnsafeCurrentTask { $0?.cancel() } } } }
+        let task = Task {
+            try await Sweeper.run(plan, runner: BatchRunner(parallelism: 1)) { p in
+                if p.done == 2 { withUnsafeCurrentTask { $0?.cancel() } }
+            }
+        }
         let report = try await task.value
         #expect(report.incomplete)
         #expect(report.runs.count >= 2 && report.runs.count < 24)
@@ -236,9 +257,10 @@ import Yams
         let sweep = try ScenarioDocument.load("provider-outage-sweep")
         let plan = try SweepPlan.build(document: sweep.node, base: sweep.scenario, overrides: SweepOverrides())
         #expect(plan.design.sampling == .grid && plan.seeds == [1, 2, 3])
-        #expect(plan.design.parameters.map(\.path.description) == [
-            "stack.retry.attempts", "stack.retry.min", "stack.breaker.failure_threshold", "stack.breaker.recovery_timeout",
-        ])
+        #expect(
+            plan.design.parameters.map(\.path.description) == [
+                "stack.retry.attempts", "stack.retry.min", "stack.breaker.failure_threshold", "stack.breaker.recovery_timeout",
+            ])
         #expect(plan.configurations.count == plan.design.parameters.reduce(1) { $0 * ($1.values.values?.count ?? 0) })
         #expect(plan.configurations.allSatisfy { $0.scenario.expectations.count == sweep.scenario.expectations.count })
         let groq = try ScenarioDocument.load("groq-capacity-plan")

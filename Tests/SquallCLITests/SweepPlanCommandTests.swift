@@ -49,7 +49,9 @@ import Testing
         #expect(throws: (any Error).self) { try SweepCommand.parse(["x.yaml", "--samples", "0"]) }
         #expect(throws: (any Error).self) { try SweepCommand.parse(["x.yaml", "--seeds", "0"]) }
         #expect(throws: (any Error).self) { try SweepCommand.parse(["x.yaml", "--sampling", "grd"]) }
-        let ok = try? SweepCommand.parse(["x.yaml", "--vary", "stack.retry.attempts=1,2", "--vary", "stack.timeout=uniform(1s,2s)", "--sampling", "lhs"])
+        let ok = try? SweepCommand.parse([
+            "x.yaml", "--vary", "stack.retry.attempts=1,2", "--vary", "stack.timeout=uniform(1s,2s)", "--sampling", "lhs",
+        ])
         #expect(ok?.vary.count == 2 && ok?.sampling == .lhs && ok?.out == "Reports")
     }
 
@@ -62,7 +64,9 @@ import Testing
         }
         let none = try SweepCommand.parse([file.path, "--out", dir.path])
         await #expect { try await none.run() } throws: { ($0 as? UsageError)?.message.contains("nothing to vary") == true }
-        let missing = try SweepCommand.parse([dir.appendingPathComponent("nope.yaml").path, "--vary", "stack.timeout=1s", "--out", dir.path])
+        let missing = try SweepCommand.parse([
+            dir.appendingPathComponent("nope.yaml").path, "--vary", "stack.timeout=1s", "--out", dir.path,
+        ])
         await #expect { try await missing.run() } throws: { ($0 as? UsageError)?.message.contains("no such file") == true }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep").path))
     }
@@ -70,7 +74,9 @@ import Testing
     @Test func sweepExitsZeroWhenAConfigurationPassesAndOneWhenNoneDoes() async throws {
         let (dir, file) = try temp()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let passing = try SweepCommand.parse([file.path, "--vary", "stack.retry.attempts=1,4", "--seeds", "2", "--jobs", "2", "--out", dir.path])
+        let passing = try SweepCommand.parse([
+            file.path, "--vary", "stack.retry.attempts=1,4", "--seeds", "2", "--jobs", "2", "--out", dir.path,
+        ])
         #expect(await exitCode { try await passing.run() } == 0)
         let md = try String(contentsOf: dir.appendingPathComponent("sweep/cli-tune/sweep.md"), encoding: .utf8)
         #expect(md.contains("**Verdict: ✅ PASS**: 1 of 2 configurations"))

@@ -99,10 +99,12 @@ public struct SpreadPanelChart: Sendable {
         ChartFrame.title(&canvas, title)
         let width = ChartFrame.width - ChartFrame.marginLeft - ChartFrame.marginRight
         let xs = panels.first?.points ?? []
-        var xMin = -0.5, xMax = Double(max(xs.count, 1)) - 0.5
+        var xMin = -0.5
+        var xMax = Double(max(xs.count, 1)) - 0.5
         if logX {
             let positive = xs.map(\.x).filter { $0 > 0 }
-            let lo = positive.min() ?? 1, hi = positive.max() ?? 10
+            let lo = positive.min() ?? 1
+            let hi = positive.max() ?? 10
             xMin = lo / 1.25
             xMax = hi * 1.25
         }
@@ -133,7 +135,8 @@ public struct SpreadPanelChart: Sendable {
                 if n == 0 { canvas.text(m.label, x: x + 4, y: area.top + 10, size: 10, fill: "#555555") }
             }
             let pts = panel.points.enumerated().filter { $0.element.median.isFinite }
-            canvas.polyline(pts.map { (xPos(area, $0.offset, $0.element), area.y($0.element.median)) }, stroke: ChartPalette.p50, width: 1.2)
+            canvas.polyline(
+                pts.map { (xPos(area, $0.offset, $0.element), area.y($0.element.median)) }, stroke: ChartPalette.p50, width: 1.2)
             for (i, p) in panel.points.enumerated() where p.median.isFinite {
                 let x = xPos(area, i, p)
                 if p.low.isFinite, p.high.isFinite, p.high > p.low {

@@ -77,14 +77,20 @@ public struct CapacityPlan: Sendable {
             resolution: spec.resolution)
         let plan = CapacityPlan(base: base, document: document, settings: settings, chargePerCall: charges(base))
         // The extremes must load (the loader's task limit, fault windows inside the window).
-        let where_: (file: String, path: String) =
-            flags.window != nil ? ("--window", "") : flags.load != nil ? ("--load", "") : flags.peakFactor != nil ? ("--peak-factor", "")
-            : file.window != nil ? (base.source, "plan.window") : (base.source, "plan.load")
+        let blame: (file: String, path: String) =
+            flags.window != nil
+            ? ("--window", "")
+            : flags.load != nil
+                ? ("--load", "")
+                : flags.peakFactor != nil
+                    ? ("--peak-factor", "")
+                    : file.window != nil ? (base.source, "plan.window") : (base.source, "plan.load")
         for rate in [load.lower, load.upper * peak] {
             do { _ = try plan.scenario(tasksPerDay: rate) } catch {
                 throw ConfigError(
-                    file: where_.file, line: 0, column: 0, path: where_.path,
-                    message: "the level of \(PlanNumber.load(rate)) tasks/day over \(DurationFormat.format(settings.window)) does not load: \(error.path.isEmpty ? "" : error.path + ": ")\(error.message)",
+                    file: blame.file, line: 0, column: 0, path: blame.path,
+                    message:
+                        "the level of \(PlanNumber.load(rate)) tasks/day over \(DurationFormat.format(settings.window)) does not load: \(error.path.isEmpty ? "" : error.path + ": ")\(error.message)",
                     suggestion: error.suggestion)
             }
         }

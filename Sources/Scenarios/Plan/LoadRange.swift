@@ -72,7 +72,8 @@ public struct LoadRange: Sendable, Hashable, CustomStringConvertible {
     /// `n` loads from `lower` to `upper`, evenly spaced in the logarithm (both ends included).
     public func levels(_ n: Int) -> [Double] {
         guard n > 1, upper > lower else { return [lower] }
-        let a = log(lower), b = log(upper)
+        let a = log(lower)
+        let b = log(upper)
         return (0..<n).map { i in i == 0 ? lower : (i == n - 1 ? upper : exp(a + (b - a) * Double(i) / Double(n - 1))) }
     }
 

@@ -54,7 +54,9 @@ public enum Planner {
         let perLevel = seeds.count * (separateMean ? 2 : 1)
         let outcome = try await runner.run(jobs) { summary in
             summaries.append(summary)
-            progress(PlanProgress(phase: "levels", done: summaries.count, total: jobs.count, tasksPerDay: loads[(summaries.count - 1) / perLevel]))
+            progress(
+                PlanProgress(
+                    phase: "levels", done: summaries.count, total: jobs.count, tasksPerDay: loads[(summaries.count - 1) / perLevel]))
         }
         var levels: [PlanLevel] = []
         for (i, load) in loads.enumerated() where (i + 1) * perLevel <= summaries.count {
@@ -83,7 +85,9 @@ public enum Planner {
                     guard mid > a, mid < b else { break }
                     let scenario = try plan.scenario(tasksPerDay: mid * s.peakFactor)
                     var runs: [RunSummary] = []
-                    let o = try await runner.run(seeds.map { BatchJob(configuration: "\(PlanNumber.load(mid)) peak", scenario: scenario, seed: $0) }) {
+                    let o = try await runner.run(
+                        seeds.map { BatchJob(configuration: "\(PlanNumber.load(mid)) peak", scenario: scenario, seed: $0) }
+                    ) {
                         runs.append($0)
                         progress(PlanProgress(phase: "bisection", done: runs.count, total: seeds.count, tasksPerDay: mid))
                     }
@@ -156,7 +160,10 @@ public enum Planner {
         let minute = models.map { m -> PlanModelMinute in
             let per = pc.map { c -> (Double, Double, Double) in
                 let u = c.models.first { $0.model == m }
-                return (perMinute(c, Double(u?.llmCalls ?? 0)), perMinute(c, Double(u?.promptTokens ?? 0)), perMinute(c, Double(u?.completionTokens ?? 0)))
+                return (
+                    perMinute(c, Double(u?.llmCalls ?? 0)), perMinute(c, Double(u?.promptTokens ?? 0)),
+                    perMinute(c, Double(u?.completionTokens ?? 0))
+                )
             }
             let calls = mean(per.map(\.0))
             return PlanModelMinute(
@@ -185,9 +192,11 @@ public enum Planner {
             }
             return PlanRouteDay(route: parts[0], model: parts[1], tasks: mean(per.map(\.0)), cost: mean(per.map(\.1)))
         }
-        let little = mean(pc.map { c in
-            CapacityMath.littlesLaw(arrivalsPerSecond: c.durationSeconds > 0 ? Double(c.tasks) / c.durationSeconds : 0, meanSeconds: c.latencyMean)
-        })
+        let little = mean(
+            pc.map { c in
+                CapacityMath.littlesLaw(
+                    arrivalsPerSecond: c.durationSeconds > 0 ? Double(c.tasks) / c.durationSeconds : 0, meanSeconds: c.latencyMean)
+            })
         let inFlightMax = mean(pc.map(\.inFlightMax))
         let busiest = pc.allSatisfy { $0.busiestMinuteCalls != nil } && !pc.isEmpty ? mean(pc.map { Double($0.busiestMinuteCalls!) }) : nil
         let peakFigures = PlanPeakFigures(
@@ -230,7 +239,9 @@ public enum Planner {
         }
         var out: [LimitCrossing] = []
         for k in keys {
-            let series = levels.map { l in (load: l.tasksPerDay, demand: l.limits.first { $0.model == k.model && $0.limit == k.limit }?.demand ?? 0) }
+            let series = levels.map { l in
+                (load: l.tasksPerDay, demand: l.limits.first { $0.model == k.model && $0.limit == k.limit }?.demand ?? 0)
+            }
             guard let c = CapacityMath.crossing(levels: series, limit: k.value) else { continue }
             out.append(LimitCrossing(model: k.model, limit: k.limit, value: k.value, load: c.load, extrapolated: c.extrapolated))
         }

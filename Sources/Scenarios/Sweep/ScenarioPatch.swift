@@ -10,7 +10,9 @@ import Yams
 public enum ScenarioPatch {
     /// `root` with `value` (scenario text, e.g. `3`, `1.5s`, `full`) at `path`; with `replacing`,
     /// a mapping or list at `path` is replaced by the value too (`load.arrival` ← `poisson`).
-    public static func apply(_ path: ParameterPath, _ value: String, to root: Node, replacing: Bool = false) throws(SweepValuesError) -> Node {
+    public static func apply(_ path: ParameterPath, _ value: String, to root: Node, replacing: Bool = false) throws(SweepValuesError)
+        -> Node
+    {
         try set(root, path.components[...], value, done: [], path: path, replacing: replacing)
     }
 
@@ -67,7 +69,8 @@ public enum ScenarioPatch {
             var items = Array(sequence)
             guard i < items.count else {
                 throw SweepValuesError(
-                    "\(here) has \(items.count) item\(items.count == 1 ? "" : "s")\(items.isEmpty ? "" : " ([0]..[\(items.count - 1)])"); there is no [\(i)]")
+                    "\(here) has \(items.count) item\(items.count == 1 ? "" : "s")\(items.isEmpty ? "" : " ([0]..[\(items.count - 1)])"); there is no [\(i)]"
+                )
             }
             items[i] = try set(items[i], rest.dropFirst(), value, done: done + [first], path: path, replacing: replacing)
             return .sequence(Node.Sequence(items, sequence.tag, sequence.style, sequence.mark))

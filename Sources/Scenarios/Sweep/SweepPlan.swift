@@ -91,14 +91,16 @@ public struct SweepPlan: Sendable {
         guard !parameters.isEmpty else {
             throw ConfigError(
                 file: base.source, line: 0, column: 0, path: "",
-                message: "nothing to vary: give --vary PATH=VALUES (e.g. --vary stack.retry.attempts=3,5,8) or a sweep: section in the scenario")
+                message:
+                    "nothing to vary: give --vary PATH=VALUES (e.g. --vary stack.retry.attempts=3,5,8) or a sweep: section in the scenario")
         }
         let hasDistribution = parameters.contains { if case .distribution = $0.values { return true } else { return false } }
         let sampling = overrides.sampling ?? spec.sampling ?? (hasDistribution ? .lhs : .grid)
         let samples = overrides.samples ?? spec.samples
         if sampling == .grid, samples != nil {
             throw ConfigError(
-                file: overrides.samples != nil ? "--samples" : base.source, line: 0, column: 0, path: overrides.samples != nil ? "" : "sweep.samples",
+                file: overrides.samples != nil ? "--samples" : base.source, line: 0, column: 0,
+                path: overrides.samples != nil ? "" : "sweep.samples",
                 message: "samples apply to random and lhs sampling; a grid runs every combination (use --sampling random or lhs)")
         }
         let design: SweepDesign
@@ -108,7 +110,8 @@ public struct SweepPlan: Sendable {
             switch error {
             case .distributionInGrid(let p):
                 throw p.error(
-                    "\(p.values.text) is a distribution, which needs random or lhs sampling (--sampling random|lhs); a grid takes a list or a range with a step")
+                    "\(p.values.text) is a distribution, which needs random or lhs sampling (--sampling random|lhs); a grid takes a list or a range with a step"
+                )
             case .tooMany(let n):
                 throw ConfigError(
                     file: sampling == .grid ? "--vary" : "--samples", line: 0, column: 0, path: "",

@@ -12,11 +12,13 @@ public enum SweepRanking {
         if (a.runs > 0) != (b.runs > 0) { return a.runs > 0 }
         if a.passedAll != b.passedAll { return a.passedAll }
         if a.passRate != b.passRate { return a.passRate > b.passRate }
-        let x = a.mean, y = b.mean
+        let x = a.mean
+        let y = b.mean
         for (p, q) in [
             (x?.failuresPerDay, y?.failuresPerDay), (x?.costPerDay, y?.costPerDay), (x?.latencyP99, y?.latencyP99),
         ] {
-            let p = p ?? .infinity, q = q ?? .infinity
+            let p = p ?? .infinity
+            let q = q ?? .infinity
             if p != q { return p < q }
         }
         return a.index < b.index

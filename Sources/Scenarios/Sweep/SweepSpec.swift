@@ -27,7 +27,9 @@ public struct SweepSpec: Sendable, Hashable {
     public var seed: UInt64?
 
     /// Creates a spec.
-    public init(parameters: [SweepParameter] = [], sampling: SweepSampling? = nil, samples: Int? = nil, seeds: Int? = nil, seed: UInt64? = nil) {
+    public init(
+        parameters: [SweepParameter] = [], sampling: SweepSampling? = nil, samples: Int? = nil, seeds: Int? = nil, seed: UInt64? = nil
+    ) {
         self.parameters = parameters
         self.sampling = sampling
         self.samples = samples

@@ -122,14 +122,16 @@ public enum SweepValues: Sendable, Hashable {
         func quantity(_ t: String, _ role: String) throws(SweepValuesError) -> SweepQuantity {
             guard let q = SweepQuantity.parse(t) else {
                 throw SweepValuesError(
-                    "'\(text)': the \(role) '\(t.trimmingCharacters(in: .whitespaces))' is not a number, duration or percentage; a range is written 2..8, 1s..10s/1s or 0.5..2/0.5")
+                    "'\(text)': the \(role) '\(t.trimmingCharacters(in: .whitespaces))' is not a number, duration or percentage; a range is written 2..8, 1s..10s/1s or 0.5..2/0.5"
+                )
             }
             return q
         }
         let lower = try quantity(a, "start")
         let upper = try quantity(b, "end")
         guard let kind = SweepQuantity.common(lower.kind, upper.kind) else {
-            throw SweepValuesError("'\(text)': the start is \(lower.kind.named) and the end \(upper.kind.named); both ends must be the same kind")
+            throw SweepValuesError(
+                "'\(text)': the start is \(lower.kind.named) and the end \(upper.kind.named); both ends must be the same kind")
         }
         guard lower.value <= upper.value else {
             throw SweepValuesError("'\(text)': the start \(lower.text) is above the end \(upper.text)")
@@ -144,13 +146,15 @@ public enum SweepValues: Sendable, Hashable {
         } else {
             guard kind == .integer else {
                 throw SweepValuesError(
-                    "'\(text)': give a step for a range of \(kind.plural), e.g. \(lower.text)..\(upper.text)/\(SweepQuantity.format((upper.value - lower.value) / 4, kind)); only whole numbers default to a step of 1")
+                    "'\(text)': give a step for a range of \(kind.plural), e.g. \(lower.text)..\(upper.text)/\(SweepQuantity.format((upper.value - lower.value) / 4, kind)); only whole numbers default to a step of 1"
+                )
             }
             step = SweepQuantity(1, .integer)
         }
         let count = rangeCount(lower.value, upper.value, step.value)
         guard count <= maxValues else {
-            throw SweepValuesError("'\(text)' gives \(count) values; at most \(maxValues) (use a larger step, or a distribution with random or lhs sampling)")
+            throw SweepValuesError(
+                "'\(text)' gives \(count) values; at most \(maxValues) (use a larger step, or a distribution with random or lhs sampling)")
         }
         return .range(lower: lower, upper: upper, step: step)
     }

@@ -47,7 +47,8 @@ public enum Sweeper {
                     configuration: c.id, seed: summary.seed))
         }
         let incomplete = outcome.cancelled || runs.count < plan.jobCount
-        return report(plan, runs: runs, incomplete: incomplete, reason: incomplete ? "interrupted; the figures cover the runs that finished" : nil)
+        return report(
+            plan, runs: runs, incomplete: incomplete, reason: incomplete ? "interrupted; the figures cover the runs that finished" : nil)
     }
 
     /// Folds runs (in job order, possibly fewer than the plan's jobs) into the report.
