@@ -86,6 +86,10 @@ import YAMLConfig
         #expect(md.contains("RPD"))
         let decoded = try ScenarioResult.makeDecoder().decode(PlanReport.self, from: x["plan.json"]!)
         #expect(decoded == report)
+        // One simulation at a time gives the same bytes, and rewriting swaps the set in whole.
+        let serial = try await Planner.run(plan, runner: BatchRunner(parallelism: 1))
+        #expect(try files(try PlanFiles.write(serial, root: dir)) == x)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path) == [out.lastPathComponent])
     }
 
     @Test func aSweepSetIsSwappedInWholeAndAForeignFileStopsIt() throws {
