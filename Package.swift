@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MockLLM"]),
         .testTarget(name: "MockLLMTests", dependencies: ["MockLLM", "CurlClient"]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "Traffic", "MockLLM"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Traffic", "Reporting"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Traffic", "Reporting", "MockLLM", "LoadGen"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Scenarios"]),
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(
