@@ -42,6 +42,7 @@ import Testing
         #expect(live.usage.completionTokens == sim.usage.completionTokens)
         #expect(live.usage.cost == sim.usage.cost)
         #expect(live.duplicates.maxExecutionsPerKey == sim.duplicates.maxExecutionsPerKey)
+        #expect(live.attempts.meanCalls == sim.attempts.meanCalls)
         #expect(live.usage.byModel.map(\.llmCalls) == sim.usage.byModel.map(\.llmCalls))
         #expect(live.usage.byRoute.map(\.cost) == sim.usage.byRoute.map(\.cost))
     }

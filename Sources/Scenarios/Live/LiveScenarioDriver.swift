@@ -260,6 +260,11 @@ struct LiveRun: Sendable {
             if let error = b.readError { b.feeder.noteReadError(error) }
             var result = b.recorder.finish(end: cutShort ? min(end, limit) : end, incompleteReason: reason)
             result.llmLog = b.feeder.summary
+            // LLM calls per task from the call log (the client's own count is not the provider's view,
+            // and a foreign service reports none); for a task service it is also the only attempt count.
+            let done = result.totals.succeeded + result.totals.failed
+            result.attempts.meanCalls = done == 0 ? 0 : Double(result.usage.llmCalls) / Double(done)
+            if options.targetURL != nil { result.attempts.meanAttempts = result.attempts.meanCalls }
             return (result, b.recorder.tasksFileError)
         }
     }

@@ -12,6 +12,11 @@ public enum ScenarioLoader {
         "name", "description", "seed", "duration", "load", "stack", "llm", "expect", "guards", "mode", "time_scale", "service",
     ]
 
+    /// Keys of `load:` read by the loader itself for live runs (the rest is `LoadDecoding.keys`).
+    public static let liveLoadKeys = ["tag"]
+    /// Keys of `llm:` read by the loader itself for live runs (the rest is `FaultProfile.keys`).
+    public static let liveLLMKeys = ["listen"]
+
     /// Reads and decodes a scenario file.
     public static func load(path: String) throws(ConfigError) -> Scenario {
         var s = try decode(try ConfigNode.load(path: path))
@@ -48,7 +53,7 @@ public enum ScenarioLoader {
         // `load: { tag: false }` (live attribution) is read here; the rest is the arrival schedule.
         var loadNode = try m.required("load")
         var tagging = true
-        if loadNode.isMapping, let t = try loadNode.mapping(allowed: LoadDecoding.keys + ["tag"]).optional("tag") {
+        if loadNode.isMapping, let t = try loadNode.mapping(allowed: LoadDecoding.keys + liveLoadKeys).optional("tag") {
             tagging = try t.bool()
             loadNode = loadNode.removingKey("tag")
         }
@@ -56,7 +61,7 @@ public enum ScenarioLoader {
         let stack = try StackDecoding.decode(m["stack"])
         var llmNode = m["llm"]
         var listen: LLMListen?
-        if llmNode.isMapping, let l = try llmNode.mapping(allowed: FaultProfile.keys + ["listen"]).optional("listen") {
+        if llmNode.isMapping, let l = try llmNode.mapping(allowed: FaultProfile.keys + liveLLMKeys).optional("listen") {
             listen = try LLMListen.decode(l)
             llmNode = llmNode.removingKey("listen")
         }
