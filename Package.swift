@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "LoadGen",
             dependencies: [
-                "Reliability", "Traffic", "CurlClient", "CommandFlags",
+                "Reliability", "Traffic", "CurlClient", "CommandFlags", "MockLLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@ import CommandFlags
 import Foundation
 import LoadGen
 import Logging
+import MockLLM
 
 /// `squall load`: ad-hoc load against a raw OpenAI-compatible endpoint, the in-process stack, or a
 /// task service; prints counts, attempts, latency from the intended start and scheduler lag. The
@@ -28,6 +29,11 @@ struct LoadCommand: AsyncParsableCommand {
             valueName: "METRIC OP VALUE"))
     var expect: [String] = []
 
+    @Flag(
+        name: .customLong("no-tag"),
+        help: "Do not append the attribution tag ' [sq:RUN:KEY]' to prompts (a Squall mock then cannot attribute calls to keys).")
+    var noTag = false
+
     /// The `--expect` thresholds, parsed and checked against the target (exit 2 naming the flag).
     func thresholds() throws(FlagError) -> [LoadThreshold] {
         var out: [LoadThreshold] = []
@@ -49,6 +55,9 @@ struct LoadCommand: AsyncParsableCommand {
         let thresholds = try self.thresholds()
         var options = try arguments.options()
         options.progress = true
+        // A run id per run: keys and task ids never repeat across runs; prompts carry its tag.
+        options.runID = SquallTag.randomRunID()
+        options.tagging = !noTag
         var logger = Logger(label: "squall.load", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = try arguments.logLevelOption.value(default: .warning)
         let grace = try FlagCheck.duration(arguments.grace, flag: "--grace")
@@ -74,6 +83,9 @@ struct LoadCommand: AsyncParsableCommand {
                 print("interrupted by \(Interruption.name(signo)): the figures cover the tasks offered before it")
             }
             print(result.summary.render())
+            if let run = options.runID {
+                print("run id: \(run) (keys \(run)-N\(options.tagging ? ", prompts tagged [sq:\(run):N]" : ", prompts not tagged"))")
+            }
             let verdicts = thresholds.map { $0.evaluate(result.summary) }
             if !verdicts.isEmpty {
                 print("expectations:")
