@@ -120,6 +120,25 @@ import Testing
         #expect(verdict(r, "llm_calls_per_task")?.status == .noEvidence)
         #expect(verdict(r, "success_rate")?.status == .pass)
     }
+
+    @Test func perKeyExpectationsGetNoEvidenceWhenNoCallWasAttributedToAKey() throws {
+        let s = try scenario(Self.yaml + "\n  duplicate_executions: 0")
+        for tagged in [false, true] {
+            var r = simulate(s)
+            var log = LLMCallLogSummary(source: "m", run: "abcd1234", tagged: tagged)
+            log.counted = 40
+            r.llmLog = log
+            LLMEvidence.withhold(s, from: &r)
+            #expect(verdict(r, "duplicate_executions")?.status == .noEvidence)
+            #expect(verdict(r, "llm_calls_per_task")?.status == .pass)
+            // Attributed calls: the verdict stands.
+            var attributed = simulate(s)
+            log.attributed = 40
+            attributed.llmLog = log
+            LLMEvidence.withhold(s, from: &attributed)
+            #expect(verdict(attributed, "duplicate_executions")?.status == .pass)
+        }
+    }
 }
 
 /// `llm: { listen: }` and `load: { tag: }` in a scenario.
