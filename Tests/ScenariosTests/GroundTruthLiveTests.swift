@@ -38,7 +38,9 @@ import Testing
         #expect(live.totals.submitted == sim.totals.submitted)
         #expect(live.usage.llmCalls == sim.usage.llmCalls, "calls live \(live.usage.llmCalls) sim \(sim.usage.llmCalls)")
         #expect(live.usage.executions == sim.usage.executions)
-        #expect(live.usage.promptTokens == sim.usage.promptTokens, "prompt tokens live \(live.usage.promptTokens) sim \(sim.usage.promptTokens)")
+        #expect(
+            live.usage.promptTokens == sim.usage.promptTokens, "prompt tokens live \(live.usage.promptTokens) sim \(sim.usage.promptTokens)"
+        )
         #expect(live.usage.completionTokens == sim.usage.completionTokens)
         #expect(live.usage.cost == sim.usage.cost)
         #expect(live.duplicates.maxExecutionsPerKey == sim.duplicates.maxExecutionsPerKey)

@@ -1,5 +1,5 @@
-import Foundation
 import CommandFlags
+import Foundation
 import Reliability
 
 /// One `squall load --expect` threshold (`success_rate>=99%`, `latency_p99<2s`,
@@ -96,7 +96,8 @@ public struct LoadThreshold: Sendable, Hashable, CustomStringConvertible {
         let ops: [Comparison] = [.atLeast, .atMost, .equal, .above, .below]
         guard let (op, range) = ops.lazy.compactMap({ c in text.range(of: c.rawValue).map { (c, $0) } }).first else {
             throw FlagError(
-                "--expect '\(raw.prefix(80))': expected METRIC OP VALUE with OP one of >=, <=, >, <, == (e.g. 'success_rate>=99%'); metrics: \(metrics)")
+                "--expect '\(raw.prefix(80))': expected METRIC OP VALUE with OP one of >=, <=, >, <, == (e.g. 'success_rate>=99%'); metrics: \(metrics)"
+            )
         }
         let name = text[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
         let valueText = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
@@ -129,7 +130,8 @@ public struct LoadThreshold: Sendable, Hashable, CustomStringConvertible {
     public func unobservable(on target: TargetKind) -> String? {
         switch (metric, target) {
         case (.attemptsPerTask, .tasks), (.llmCallsPerTask, .tasks), (.duplicateExecutions, .tasks):
-            return "--expect '\(text)': --target tasks cannot observe \(metric.rawValue) (a task service's LLM calls are seen only by the LLM it calls); use `squall run FILE --mode live --target-url URL --mock-port PORT`, which reads them from Squall's mock"
+            return
+                "--expect '\(text)': --target tasks cannot observe \(metric.rawValue) (a task service's LLM calls are seen only by the LLM it calls); use `squall run FILE --mode live --target-url URL --mock-port PORT`, which reads them from Squall's mock"
         case (.duplicateExecutions, .raw):
             return "--expect '\(text)': --target raw sends no idempotency keys, so duplicate_executions is not defined; use --target stack"
         default:

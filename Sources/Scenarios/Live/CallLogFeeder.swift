@@ -108,7 +108,8 @@ public struct CallLogFeeder: Sendable {
     public mutating func conclude(succeededTasks: Int, mockRun: String?) {
         if summary.dropped > 0 {
             summary.warnings.append(
-                "the mock's call log overwrote \(summary.dropped) record\(summary.dropped == 1 ? "" : "s") before Squall read them: LLM calls, tokens, cost and executions per key are undercounted")
+                "the mock's call log overwrote \(summary.dropped) record\(summary.dropped == 1 ? "" : "s") before Squall read them: LLM calls, tokens, cost and executions per key are undercounted"
+            )
         }
         if let mockRun, mockRun != run {
             summary.warnings.append(
@@ -117,10 +118,12 @@ public struct CallLogFeeder: Sendable {
         guard succeededTasks > 0 else { return }
         if summary.counted == 0 {
             summary.warnings.append(
-                "the mock (\(summary.source)) saw no call of this run although \(succeededTasks) task\(succeededTasks == 1 ? "" : "s") succeeded: the target does not call Squall's mock, so every LLM-side figure is empty and LLM-side expectations have no evidence")
+                "the mock (\(summary.source)) saw no call of this run although \(succeededTasks) task\(succeededTasks == 1 ? "" : "s") succeeded: the target does not call Squall's mock, so every LLM-side figure is empty and LLM-side expectations have no evidence"
+            )
         } else if summary.tagged && summary.attributed == 0 {
             summary.warnings.append(
-                "none of the \(summary.counted) calls at the mock carried this run's tag [sq:\(run):…]: the target drops the prompt's tag, so per-key figures (attempts, executions per key) are unavailable")
+                "none of the \(summary.counted) calls at the mock carried this run's tag [sq:\(run):…]: the target drops the prompt's tag, so per-key figures (attempts, executions per key) are unavailable"
+            )
         }
     }
 

@@ -83,29 +83,31 @@ public struct HTTPCallLog: CallLogSource {
 
     private struct WireRecord: Decodable {
         var seq: UInt64
-        var t_ns: Int64
-        var delay_ns: Int64
+        var tNs: Int64
+        var delayNs: Int64
         var run: String?
         var key: UInt64?
-        var idempotency_key: String?
+        var idempotencyKey: String?
         var model: String
         var path: String
         var stream: Bool
         var attempt: Int?
         var status: Int?
         var drop: String?
-        var retry_after: Double?
-        var retry_after_ms: Double?
+        var retryAfter: Double?
+        var retryAfterMs: Double?
         var completed: Bool
-        var prompt_tokens: Int
-        var completion_tokens: Int
+        var promptTokens: Int
+        var completionTokens: Int
         var rule: Int?
     }
 
     /// A `GET /_squall/calls` body as a page (the format `squall mock` writes; see docs/mock.md).
     static func decode(_ body: [UInt8], url: String) throws(CallLogReadError) -> CallLogPage {
         let wire: WirePage
-        do { wire = try JSONDecoder().decode(WirePage.self, from: Data(body)) } catch {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { wire = try decoder.decode(WirePage.self, from: Data(body)) } catch {
             throw CallLogReadError("GET \(url): the body is not a call-log page: \(error)")
         }
         var records: [CallRecord] = []
@@ -125,11 +127,11 @@ public struct HTTPCallLog: CallLogSource {
             let tag = w.run.flatMap { run in w.key.flatMap { SquallTag(run: run, key: $0) } }
             records.append(
                 CallRecord(
-                    seq: w.seq, time: .nanoseconds(w.t_ns), delay: .nanoseconds(w.delay_ns), tag: tag,
-                    idempotencyKey: w.idempotency_key, model: w.model, path: w.path, stream: w.stream, attempt: w.attempt,
-                    outcome: outcome, retryAfter: w.retry_after.map { .nanoseconds(Int64(($0 * 1e9).rounded())) },
-                    retryAfterMs: w.retry_after_ms.map { .nanoseconds(Int64(($0 * 1e6).rounded())) }, completed: w.completed,
-                    promptTokens: w.prompt_tokens, completionTokens: w.completion_tokens, rule: w.rule))
+                    seq: w.seq, time: .nanoseconds(w.tNs), delay: .nanoseconds(w.delayNs), tag: tag,
+                    idempotencyKey: w.idempotencyKey, model: w.model, path: w.path, stream: w.stream, attempt: w.attempt,
+                    outcome: outcome, retryAfter: w.retryAfter.map { .nanoseconds(Int64(($0 * 1e9).rounded())) },
+                    retryAfterMs: w.retryAfterMs.map { .nanoseconds(Int64(($0 * 1e6).rounded())) }, completed: w.completed,
+                    promptTokens: w.promptTokens, completionTokens: w.completionTokens, rule: w.rule))
         }
         return CallLogPage(records: records, next: wire.next, dropped: wire.dropped, lastSeq: wire.last, run: wire.run)
     }

@@ -61,11 +61,13 @@ struct LLMEndpoint: Sendable {
         switch await client.send(call) {
         case .failure(let error):
             throw ScenarioRunError(
-                "cannot reach the mock at --llm-url \(url) (POST \(origin)/_squall/run: \(error)); start it with `squall mock --port PORT` or drop --llm-url to use the in-process mock")
+                "cannot reach the mock at --llm-url \(url) (POST \(origin)/_squall/run: \(error)); start it with `squall mock --port PORT` or drop --llm-url to use the in-process mock"
+            )
         case .success(let reply) where reply.status != 200:
             let text = String(decoding: reply.body.prefix(300), as: UTF8.self)
             throw ScenarioRunError(
-                "the mock at --llm-url \(url) refused the run start (POST \(origin)/_squall/run answered \(reply.status): \(text)); --llm-url must be a `squall mock` Squall can configure and read")
+                "the mock at --llm-url \(url) refused the run start (POST \(origin)/_squall/run answered \(reply.status): \(text)); --llm-url must be a `squall mock` Squall can configure and read"
+            )
         case .success:
             return
         }

@@ -38,10 +38,12 @@ public enum LLMEvidence {
         let why: String
         let applies: (Expectation) -> Bool
         if log.counted == 0, succeeded > 0 {
-            why = "the mock (\(log.source)) saw no call of this run while \(succeeded) tasks succeeded: the target does not call Squall's mock"
+            why =
+                "the mock (\(log.source)) saw no call of this run while \(succeeded) tasks succeeded: the target does not call Squall's mock"
             applies = restsOnCalls
         } else if log.counted > 0, log.attributed == 0 {
-            why = log.tagged
+            why =
+                log.tagged
                 ? "none of the \(log.counted) calls at the mock carried this run's tag: the target drops it, so per-key figures are unavailable"
                 : "prompts were not tagged (--no-tag / load.tag: false), so calls cannot be attributed to keys: per-key figures are unavailable"
             applies = restsOnKeys

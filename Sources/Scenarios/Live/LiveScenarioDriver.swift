@@ -255,7 +255,8 @@ struct LiveRun: Sendable {
             } else if let error = b.readError {
                 reason = "the mock's call log could not be read to the end (\(error)): LLM-side figures are incomplete"
             } else if b.feeder.summary.dropped > 0 {
-                reason = "the mock's call log lost \(b.feeder.summary.dropped) records before Squall read them: LLM-side figures are incomplete"
+                reason =
+                    "the mock's call log lost \(b.feeder.summary.dropped) records before Squall read them: LLM-side figures are incomplete"
             }
             if let error = b.readError { b.feeder.noteReadError(error) }
             var result = b.recorder.finish(end: cutShort ? min(end, limit) : end, incompleteReason: reason)
