@@ -144,6 +144,20 @@ struct CallLogFeederTests {
         #expect(throws: CallLogReadError.self) { try HTTPCallLog.decode(Array("{\"records\":1}".utf8), url: "u") }
     }
 
+    @Test func theMocksTimesAreShiftedOntoTheRunsTimeline() {
+        // The mock's scenario time zero came 2 ms (real) after the run's, at time scale 60: 120 ms.
+        let offset = WallClock.offset(mockOrigin: 1_000_002_000_000, timelineOrigin: 1_000_000_000_000, scale: 60)
+        #expect(offset == .milliseconds(120))
+        #expect(WallClock.offset(mockOrigin: nil, timelineOrigin: 5, scale: 60) == .zero)
+        var feeder = CallLogFeeder(run: Self.run, tagged: true, source: "test")
+        feeder.timeOffset = offset
+        var rec = Self.recorder()
+        let call = feeder.map(Self.record(1, at: 1_000), keys: [:], recorder: &rec)
+        #expect(call?.at == .milliseconds(1_120))
+        #expect(LLMEndpoint.origin(Array(#"{"ok":true,"run":"abcd1234","origin_unix_ns":1234}"#.utf8)) == 1234)
+        #expect(LLMEndpoint.origin(Array("not json".utf8)) == nil)
+    }
+
     @Test func theOriginOfAnLLMURLDropsItsPath() {
         #expect(HTTPCallLog.origin(of: "http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080")
         #expect(HTTPCallLog.origin(of: "http://h:1/openai/v1/") == "http://h:1")

@@ -33,6 +33,9 @@ public struct CallLogFeeder: Sendable {
     public private(set) var summary: LLMCallLogSummary
     /// The cursor: the last sequence number read.
     public private(set) var cursor: UInt64 = 0
+    /// Added to every record's time: the mock's scenario time zero relative to the run's (the two
+    /// clocks start a few microseconds, or an HTTP round trip, apart). Default zero.
+    public var timeOffset: Duration = .zero
     private var callsPerKey: [Int: Int] = [:]
 
     /// A feeder for run `run` reading `source` (a label); `tagged` says whether submissions carry the tag.
@@ -78,7 +81,7 @@ public struct CallLogFeeder: Sendable {
         }
         let info = keyID >= 0 ? keys[keyID] : nil
         return LLMCallRecord(
-            at: record.time, taskID: info?.task ?? -1, keyID: keyID, attempt: attempt, outcome: Self.outcome(record.outcome),
+            at: record.time + timeOffset, taskID: info?.task ?? -1, keyID: keyID, attempt: attempt, outcome: Self.outcome(record.outcome),
             retryAfter: record.retryAfterMs ?? record.retryAfter, generated: record.completed,
             promptTokens: record.completed ? record.promptTokens : 0,
             completionTokens: record.completed ? record.completionTokens : 0, model: recorder.modelIndex(record.model),

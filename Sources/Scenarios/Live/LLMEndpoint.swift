@@ -41,12 +41,12 @@ struct LLMEndpoint: Sendable {
     /// Starts the run at the mock: its run id, reset counters and call log, scenario time zero now.
     /// An external mock also gets the scenario's profile (when it has one), time scale and seed;
     /// a mock that cannot be reached or refuses is a `ScenarioRunError` (exit 3) naming its URL.
+    /// Returns the wall-clock instant (Unix nanoseconds) of the mock's scenario time zero, when known.
     func startRun(
         _ attribution: RunAttribution, scenario: Scenario, seed: UInt64, timeScale: Double, client: any LoadHTTPClient
-    ) async throws {
+    ) async throws -> Int64? {
         if let mock {
-            mock.startRun(RunStart(run: attribution.run))
-            return
+            return mock.startRun(RunStart(run: attribution.run)).originUnixNanos
         }
         let origin = HTTPCallLog.origin(of: url)
         var body = "{\"run\":\"\(attribution.run)\",\"time_scale\":\(timeScale),\"seed\":\(seed)"
@@ -68,8 +68,36 @@ struct LLMEndpoint: Sendable {
             throw ScenarioRunError(
                 "the mock at --llm-url \(url) refused the run start (POST \(origin)/_squall/run answered \(reply.status): \(text)); --llm-url must be a `squall mock` Squall can configure and read"
             )
-        case .success:
-            return
+        case .success(let reply):
+            return Self.origin(reply.body)
         }
+    }
+
+    private struct Started: Decodable {
+        var originUnixNs: Int64?
+    }
+
+    /// `origin_unix_ns` of a `POST /_squall/run` answer, nil when absent.
+    static func origin(_ body: [UInt8]) -> Int64? {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return (try? decoder.decode(Started.self, from: Data(body)))?.originUnixNs
+    }
+}
+
+/// The wall clock in Unix nanoseconds (the mock reports its run origin on the same clock).
+enum WallClock {
+    /// Now, Unix nanoseconds.
+    static func unixNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// Scenario time to add to the mock's times so they read on a timeline whose origin was
+    /// `timelineOrigin` (Unix ns): (mock origin − timeline origin) × scale; zero when the mock's is unknown.
+    static func offset(mockOrigin: Int64?, timelineOrigin: Int64, scale: Double) -> Duration {
+        guard let mockOrigin else { return .zero }
+        return .nanoseconds(Int64((Double(mockOrigin - timelineOrigin) * scale).rounded()))
     }
 }

@@ -63,21 +63,25 @@ public struct LiveScenarioDriver: ScenarioDriver {
         let mock = endpoint.mock
         let attribution = RunAttribution(run: options.runID, tagging: options.tagging && scenario.tagging)
         let run = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
+        var mockOrigin: Int64?
         do {
             if let target = options.targetURL {
                 try await Preflight.check(url: target, path: "/health", client: client)
             }
-            // Scenario time 0 at the mock == scenario time 0 here: the timeline starts right after.
-            try await endpoint.startRun(attribution, scenario: scenario, seed: seed, timeScale: options.timeScale, client: client)
+            // Scenario time 0 at the mock == scenario time 0 here: the timeline starts right after,
+            // and the mock's times are shifted by the measured difference of the two origins.
+            mockOrigin = try await endpoint.startRun(
+                attribution, scenario: scenario, seed: seed, timeScale: options.timeScale, client: client)
         } catch {
             await client.shutdown()
             await mock?.stop()
             throw ScenarioRunError("\(error)")
         }
         let timeline = LiveTimeline(scale: options.timeScale)
+        let offset = WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: options.timeScale)
         let (result, fileError) = await run.execute(
             llmURL: endpoint.url, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
-            timeline: timeline)
+            timeline: timeline, mockTimeOffset: offset)
         await client.shutdown()
         await mock?.stop()
         if let fileError { throw ScenarioRunError(fileError) }
@@ -153,7 +157,8 @@ struct LiveRun: Sendable {
     /// mock's run start.
     func execute(
         llmURL: String, client: CurlLoadClient, callLog: any CallLogSource, attribution: RunAttribution,
-        tasksFile: TaskCSVWriter? = nil, target given: LiveTarget? = nil, timeline: LiveTimeline, breakerObserved: Bool? = nil,
+        tasksFile: TaskCSVWriter? = nil, target given: LiveTarget? = nil, timeline: LiveTimeline, mockTimeOffset: Duration = .zero,
+        breakerObserved: Bool? = nil,
         attach: ((@escaping @Sendable (@Sendable (inout ResultRecorder) -> Void) -> Void) -> Void)? = nil
     ) async -> (ScenarioResult, String?) {
         let info = ScenarioInfo(
@@ -173,7 +178,8 @@ struct LiveRun: Sendable {
             stats.inputBudget = b.inputBudget
         }
         recorder.tokenBudget = stats
-        let feeder = CallLogFeeder(run: attribution.run, tagged: attribution.tagging, source: callLog.label)
+        var feeder = CallLogFeeder(run: attribution.run, tagged: attribution.tagging, source: callLog.label)
+        feeder.timeOffset = mockTimeOffset
         let books = SharedBooks(Books(recorder: recorder, feeder: feeder))
 
         attach?({ body in books.withLock { body(&$0.recorder) } })

@@ -72,8 +72,9 @@ struct ServiceLiveRun: Sendable {
             throw ScenarioRunError("cannot start the task service: \(error)")
         }
         let attribution = RunAttribution(run: options.runID, tagging: options.tagging && scenario.tagging)
+        let mockOrigin: Int64?
         do {
-            try await endpoint.startRun(attribution, scenario: scenario, seed: seed, timeScale: scale, client: client)
+            mockOrigin = try await endpoint.startRun(attribution, scenario: scenario, seed: seed, timeScale: scale, client: client)
         } catch {
             await client.shutdown()
             await cluster.stop()
@@ -82,6 +83,7 @@ struct ServiceLiveRun: Sendable {
         }
         // Scenario time 0 at the mock == scenario time 0 here.
         let timeline = LiveTimeline(scale: scale)
+        let offset = WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: scale)
         let target = ClusterTasksTarget(
             urls: cluster.replicas.map(\.url), client: client, timeline: timeline, store: cluster.store,
             pollInterval: Self.pollInterval(scale: scale), taskTimeout: drainLimit, requestTimeout: .seconds(30))
@@ -108,8 +110,8 @@ struct ServiceLiveRun: Sendable {
             }
             let (r, fileError) = await live.execute(
                 llmURL: llmURL, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
-                target: .service(target),
-                timeline: timeline, breakerObserved: observeBreaker, attach: { sink.attach($0) })
+                target: .service(target), timeline: timeline, mockTimeOffset: offset, breakerObserved: observeBreaker,
+                attach: { sink.attach($0) })
             sink.close()
             // Stops the observer; a shutdown under way is not interrupted (it waits for its own drain).
             group.cancelAll()
