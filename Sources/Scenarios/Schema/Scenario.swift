@@ -35,6 +35,10 @@ public struct Scenario: Sendable {
     public var llmText: String?
     /// Whether live runs tag each submitted prompt (`load: { tag: false }` turns it off). Default true.
     public var tagging = true
+    /// What `squall sweep` varies (`sweep:`). Default nil.
+    public var sweep: SweepSpec?
+    /// What `squall plan` plans for (`plan:`). Default nil.
+    public var plan: PlanSpec?
 
     /// Creates a scenario; see each field for its default.
     public init(
