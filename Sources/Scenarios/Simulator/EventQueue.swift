@@ -49,4 +49,16 @@ struct EventQueue: Sendable {
     /// Removes and returns the earliest event.
     @inline(__always)
     mutating func pop() -> SimEvent? { heap.popMin() }
+
+    /// The earliest event, left in place.
+    @inline(__always)
+    var first: SimEvent? { heap.min }
+
+    /// Hands out the next insertion sequence without inserting: an event kept outside the heap (the
+    /// next arrival) still orders among the others exactly as if it had been pushed now.
+    @inline(__always)
+    mutating func takeSequence() -> UInt64 {
+        defer { nextSeq &+= 1 }
+        return nextSeq
+    }
 }

@@ -107,8 +107,9 @@ struct SimulationEngine {
     /// The submissions (originals and duplicates) in intended-start order: the same sequence the
     /// live driver sends for the seed.
     var submissions: SubmissionSchedule
-    /// The next submission, whose `.arrival` event is in the queue.
+    /// The next submission, and its arrival event (kept out of the queue; see `nextEvent`).
     var upcoming: Submission?
+    var upcomingEvent: SimEvent?
     /// Per prompt that fits the budget: the call it sends.
     var shapes: [CallShape] = []
     /// Per prompt: its route's and model's index in the recorder's tables.
@@ -181,7 +182,7 @@ struct SimulationEngine {
         let limit = scenario.duration + options.drainLimit
         var incomplete: String?
         var untilCheck = Self.cancellationCheckInterval
-        while let e = queue.pop() {
+        while let e = nextEvent() {
             if e.time > limit {
                 incomplete = "tasks still running \(DurationFormat.short(options.drainLimit)) after the last arrival"
                 break
@@ -195,7 +196,7 @@ struct SimulationEngine {
                 }
             }
             now = e.time
-            nowNs = Int64(truncatingIfNeeded: e.at / 1_000_000_000)
+            nowNs = ScenarioClock.nanoseconds(attoseconds: e.at)
             switch e.kind {
             case .arrival:
                 let sub = upcoming!
@@ -233,10 +234,25 @@ struct SimulationEngine {
         return recorder.finish(end: max(now, scenario.duration), incompleteReason: incomplete)
     }
 
-    /// Queues the arrival of the schedule's next submission.
+    /// Takes the schedule's next submission. Its arrival stays out of the heap (one push and one
+    /// pop fewer per task) but orders among the queued events by (time, sequence) exactly as a
+    /// pushed event would.
     mutating func scheduleNextSubmission() {
         upcoming = submissions.next()
-        if let next = upcoming { queue.push(next.at, .arrival) }
+        if let next = upcoming {
+            upcomingEvent = SimEvent(at: next.at.attoseconds, seq: queue.takeSequence(), kind: .arrival, flag: false, a: 0, b: 0)
+        } else {
+            upcomingEvent = nil
+        }
+    }
+
+    /// The earliest of the next arrival and the queued events.
+    @inline(__always)
+    mutating func nextEvent() -> SimEvent? {
+        guard let arrival = upcomingEvent else { return queue.pop() }
+        if let queued = queue.first, queued < arrival { return queue.pop() }
+        upcomingEvent = nil
+        return arrival
     }
 
     /// A submission reaches the service: claim its key, then run, queue, replay or reject it.
