@@ -86,6 +86,9 @@ struct SimulationEngine {
 
     /// Events between two looks at `Task.isCancelled`.
     static let cancellationCheckInterval = 4096
+    /// Asked every `cancellationCheckInterval` events whether to stop; a true answer ends the run
+    /// as `interrupted`. The current task's cancellation; tests stop after a counted number of checks.
+    var shouldStop: () -> Bool = { Task.isCancelled }
 
     let scenario: Scenario
     let options: SimulationOptions
@@ -190,7 +193,7 @@ struct SimulationEngine {
             untilCheck -= 1
             if untilCheck == 0 {
                 untilCheck = Self.cancellationCheckInterval
-                if Task.isCancelled {
+                if shouldStop() {
                     incomplete = "interrupted"
                     break
                 }
@@ -202,8 +205,6 @@ struct SimulationEngine {
                 let sub = upcoming!
                 scheduleNextSubmission()
                 submit(sub)
-            case .duplicate:
-                preconditionFailure("duplicates arrive through the submission schedule")
             case .attemptEnded:
                 let slot = Int(e.a)
                 let outcome = info[slot].pending
@@ -240,7 +241,7 @@ struct SimulationEngine {
     mutating func scheduleNextSubmission() {
         upcoming = submissions.next()
         if let next = upcoming {
-            upcomingEvent = SimEvent(at: next.at.attoseconds, seq: queue.takeSequence(), kind: .arrival, flag: false, a: 0, b: 0)
+            upcomingEvent = SimEvent(at: next.at.attoseconds, seq: queue.takeSequence(), a: 0, kind: .arrival)
         } else {
             upcomingEvent = nil
         }
