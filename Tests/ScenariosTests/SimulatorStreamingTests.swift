@@ -39,7 +39,9 @@ import Testing
         #expect(zip(rows, rows.dropFirst()).allSatisfy { $0.0.finished <= $0.1.finished + 1e-9 })
         // The windowed expectations read the bounded aggregates the recorder kept for them.
         let during = try #require(r.aggregates.scope(.during, window: 1))
-        let inWindow = rows.filter { ($0.result == "succeeded" || $0.result == "failed") && $0.intendedStart >= 1800 && $0.intendedStart < 2400 }
+        let inWindow = rows.filter {
+            ($0.result == "succeeded" || $0.result == "failed") && $0.intendedStart >= 1800 && $0.intendedStart < 2400
+        }
         #expect(during.tasks == inWindow.count && during.succeeded == inWindow.filter { $0.result == "succeeded" }.count)
         #expect(r.aggregates.recovery.first?.window == 1)
         #expect(r.expectations.count == 4 && r.expectations.allSatisfy { $0.observed != "not recorded" })

@@ -258,7 +258,10 @@ struct SimulationEngine {
 
     /// A submission reaches the service: claim its key, then run, queue, replay or reject it.
     mutating func submit(_ sub: Submission) {
-        let keyID = sub.keyID, prompt = sub.prompt, duplicate = sub.duplicate, id = sub.id
+        let keyID = sub.keyID
+        let prompt = sub.prompt
+        let duplicate = sub.duplicate
+        let id = sub.id
         let tracked = duplicate || sub.duplicatesAhead > 0
         recorder.recordArrival(atNanos: nowNs)
         if sub.duplicatesAhead > 0 { openKeys[keyID] = 1 + sub.duplicatesAhead }
@@ -400,7 +403,9 @@ struct SimulationEngine {
 
     mutating func finish(slot: Int, outcome: TaskOutcome) {
         if info[slot].tracked, ttl != nil {
-            let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: info[slot].replySeed), radix: 16)
+            let body =
+                outcome.succeeded
+                ? "ok:" + String(UInt32(truncatingIfNeeded: info[slot].replySeed), radix: 16)
                 : "error:" + (outcome.cause?.rawValue ?? "failed")
             completeKey(keyID: info[slot].keyID, prompt: info[slot].prompt, body: body, duplicate: info[slot].duplicate)
         }
