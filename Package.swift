@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "CommandFlags",
             dependencies: [
-                "Reliability",
+                "Reliability", "Traffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
