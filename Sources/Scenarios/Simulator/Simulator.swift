@@ -173,7 +173,10 @@ struct SimulationEngine {
                         maxTokens: planned.route.maxTokens, fits: true, truncated: planned.prompt.userTruncated))
             } catch {
                 // The prompt cannot be fitted: every submission of it fails with cause `token_budget`.
-                shapes.append(CallShape(model: route.model, promptTokens: 0, billedPromptTokens: 0, maxTokens: 0, fits: false, truncated: false))
+                shapes.append(
+                    CallShape(
+                        model: route.model, promptTokens: 0, billedPromptTokens: 0, maxTokens: 0, fits: false,
+                        truncated: false))
             }
         }
         var stats = TokenBudgetStats()
