@@ -39,7 +39,9 @@ import Testing
         #expect(zip(rows, rows.dropFirst()).allSatisfy { $0.0.finished <= $0.1.finished + 1e-9 })
         // The windowed expectations read the bounded aggregates the recorder kept for them.
         let during = try #require(r.aggregates.scope(.during, window: 1))
-        let inWindow = rows.filter { ($0.result == "succeeded" || $0.result == "failed") && $0.intendedStart >= 1800 && $0.intendedStart < 2400 }
+        let inWindow = rows.filter {
+            ($0.result == "succeeded" || $0.result == "failed") && $0.intendedStart >= 1800 && $0.intendedStart < 2400
+        }
         #expect(during.tasks == inWindow.count && during.succeeded == inWindow.filter { $0.result == "succeeded" }.count)
         #expect(r.aggregates.recovery.first?.window == 1)
         #expect(r.expectations.count == 4 && r.expectations.allSatisfy { $0.observed != "not recorded" })
@@ -63,6 +65,48 @@ import Testing
         #expect(r.incompleteReason == "interrupted")
         #expect(r.totals.submitted > 0 && r.totals.submitted < 100_000)
         #expect(r.totals.unfinished > 0)
+    }
+
+    @Test func anInterruptedSimulationReturnsAConsistentPartialResultBoundedByItsEvents() throws {
+        // Ten million tasks a day, 5% 500s and three attempts: about a hundred tasks in flight at any instant.
+        let s = try scenario(
+            """
+            name: big
+            seed: 3
+            duration: 1d
+            load: { tasks_per_day: 10000000 }
+            stack: { retry: { attempts: 3 } }
+            llm: { faults: [ { rate: 5%, status: 500 } ] }
+            """)
+        func interrupted(atCheck stop: Int) throws -> (ScenarioResult, [TaskRow], checks: Int) {
+            let path = temporaryTasksPath()
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            var engine = SimulationEngine(scenario: s, options: SimulationOptions(), tasksFile: try TaskCSVWriter(path: path))
+            var checks = 0
+            engine.shouldStop = {
+                checks += 1
+                return checks == stop
+            }
+            let r = engine.run()
+            #expect(engine.recorder.tasksFileError == nil)
+            return (r, try TaskRow.read(path), checks)
+        }
+        let (r, rows, checks) = try interrupted(atCheck: 3)
+        #expect(checks == 3)
+        #expect(r.incomplete && r.incompleteReason == "interrupted")
+        // At most one submission per event: 3 × 4096 events bound what was submitted.
+        let events = 3 * SimulationEngine.cancellationCheckInterval
+        #expect(r.totals.submitted > events / 4 && r.totals.submitted <= events)
+        // Everything submitted is accounted for: finished, or unfinished when the run stopped.
+        #expect(r.totals.submitted == r.totals.succeeded + r.totals.failed + r.totals.unfinished)
+        #expect(r.totals.unfinished > 0)
+        #expect(r.usage.llmCalls >= r.totals.succeeded && r.attempts.histogram.contains { $0.attempts == 2 })
+        #expect(rows.count == r.totals.submitted)
+        #expect(rows.filter { $0.result == "unfinished" }.count == r.totals.unfinished)
+        #expect(rows.filter { $0.result == "succeeded" }.count == r.totals.succeeded)
+        // One more check, more events: the stop is the check's answer, not the end of the traffic.
+        let (later, _, _) = try interrupted(atCheck: 4)
+        #expect(later.incompleteReason == "interrupted" && later.totals.submitted > r.totals.submitted)
     }
 
     @Test func perKeyStateEndsWithTheKey() throws {

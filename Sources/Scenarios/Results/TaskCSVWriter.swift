@@ -78,9 +78,9 @@ public final class TaskCSVWriter: @unchecked Sendable {
         put(comma)
         seconds(t.finishedNanos - t.intendedNanos)
         put(comma)
-        put(CSVBytes.results[t.result]!)
+        put(t.result.rawValue)
         put(comma)
-        if let cause = t.cause { put(CSVBytes.causes[cause]!) }
+        if let cause = t.cause { put(cause.rawValue) }
         put(comma)
         int(t.attempts)
         put(comma)
@@ -88,7 +88,7 @@ public final class TaskCSVWriter: @unchecked Sendable {
         put(comma)
         switch t.lastOutcome {
         case .status(let status)?: int(status)
-        case .transport(let f)?: put(CSVBytes.transports[f]!)
+        case .transport(let f)?: put(f.rawValue)
         case nil: break
         }
         put(comma)
@@ -148,6 +148,16 @@ public final class TaskCSVWriter: @unchecked Sendable {
             (bytes + used).update(from: src.baseAddress!, count: src.count)
         }
         used += b.count
+    }
+
+    /// A short ASCII text (an enum's raw value: a literal, so its UTF-8 is contiguous and copied at once).
+    @inline(__always)
+    private func put(_ text: String) {
+        var text = text
+        text.withUTF8 { src in
+            (bytes + used).update(from: src.baseAddress!, count: src.count)
+            used += src.count
+        }
     }
 
     @inline(__always)
@@ -245,9 +255,6 @@ private func posixClose(_ fd: Int32) -> Int32 { close(fd) }
 enum CSVBytes {
     static let trueField = Array(",true,".utf8)
     static let falseField = Array(",false,".utf8)
-    static let results = Dictionary(uniqueKeysWithValues: SubmissionResult.allCases.map { ($0, Array($0.rawValue.utf8)) })
-    static let causes = Dictionary(uniqueKeysWithValues: FailureCause.allCases.map { ($0, Array($0.rawValue.utf8)) })
-    static let transports = Dictionary(uniqueKeysWithValues: TransportFailure.allCases.map { ($0, Array($0.rawValue.utf8)) })
 
     /// One RFC 4180 field: quoted (quotes doubled) when it contains a comma, a quote, CR or LF.
     static func field(_ text: String) -> [UInt8] {

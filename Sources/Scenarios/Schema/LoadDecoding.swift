@@ -7,7 +7,8 @@ import YAMLConfig
 enum LoadDecoding {
     static let keys = ["tasks_per_day", "rate", "arrival", "process", "duplicates", "prompts", "concurrency", "stream"]
     static let arrivals = ["constant", "poisson", "ramp", "diurnal", "bursts"]
-    /// Most originals a run may expect (the simulator's tested ceiling).
+    /// Most originals a run may expect: the simulator's measured ceiling (memory is flat in the task
+    /// count: `squall run` at 50M tasks peaks at 42 MB, 101 s of CPU; BENCHMARKS.md, "Simulator vs SimPy").
     static let maxTasks = 50_000_000.0
 
     static func decode(_ node: ConfigNode, duration: Duration) throws(ConfigError) -> LoadSpec {

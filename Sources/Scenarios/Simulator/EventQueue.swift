@@ -6,10 +6,8 @@ struct SimEvent: Sendable {
     var time: Duration { Duration(attoseconds: at) }
     /// Kinds of events.
     enum Kind: UInt8, Sendable {
-        /// The next original submission of the arrival schedule.
+        /// The next submission of the schedule (originals and duplicates).
         case arrival
-        /// A duplicate submission (`a` = original id, `b` = prompt index, `flag` = sent concurrently).
-        case duplicate
         /// The attempt of the task in slot `a` ended (its outcome is stored in the slot).
         case attemptEnded
         /// The task in slot `a` wakes from a backoff sleep.
@@ -18,10 +16,9 @@ struct SimEvent: Sendable {
     /// Scenario time in attoseconds (`Duration.attoseconds`): compared as a native 128-bit integer.
     var at: Int128
     var seq: UInt64
-    var kind: Kind
-    var flag: Bool
+    /// The slot the event is for (`attemptEnded`, `wake`).
     var a: Int32
-    var b: Int32
+    var kind: Kind
 }
 
 extension SimEvent: Comparable {
@@ -42,11 +39,23 @@ struct EventQueue: Sendable {
     var count: Int { heap.count }
     /// Adds an event at `time`.
     @inline(__always)
-    mutating func push(_ time: Duration, _ kind: SimEvent.Kind, a: Int32 = 0, b: Int32 = 0, flag: Bool = false) {
-        heap.insert(SimEvent(at: time.attoseconds, seq: nextSeq, kind: kind, flag: flag, a: a, b: b))
+    mutating func push(_ time: Duration, _ kind: SimEvent.Kind, a: Int32) {
+        heap.insert(SimEvent(at: time.attoseconds, seq: nextSeq, a: a, kind: kind))
         nextSeq &+= 1
     }
     /// Removes and returns the earliest event.
     @inline(__always)
     mutating func pop() -> SimEvent? { heap.popMin() }
+
+    /// The earliest event, left in place.
+    @inline(__always)
+    var first: SimEvent? { heap.min }
+
+    /// Hands out the next insertion sequence without inserting: an event kept outside the heap (the
+    /// next arrival) still orders among the others exactly as if it had been pushed now.
+    @inline(__always)
+    mutating func takeSequence() -> UInt64 {
+        defer { nextSeq &+= 1 }
+        return nextSeq
+    }
 }

@@ -89,6 +89,9 @@ struct SimulationEngine {
 
     /// Events between two looks at `Task.isCancelled`.
     static let cancellationCheckInterval = 4096
+    /// Asked every `cancellationCheckInterval` events whether to stop; a true answer ends the run
+    /// as `interrupted`. The current task's cancellation; tests stop after a counted number of checks.
+    var shouldStop: () -> Bool = { Task.isCancelled }
 
     let scenario: Scenario
     let options: SimulationOptions
@@ -110,8 +113,9 @@ struct SimulationEngine {
     /// The submissions (originals and duplicates) in intended-start order: the same sequence the
     /// live driver sends for the seed.
     var submissions: SubmissionSchedule
-    /// The next submission, whose `.arrival` event is in the queue.
+    /// The next submission, and its arrival event (kept out of the queue; see `nextEvent`).
     var upcoming: Submission?
+    var upcomingEvent: SimEvent?
     /// Per prompt that fits the budget: the call it sends.
     var shapes: [CallShape] = []
     /// Per prompt: its route's and model's index in the recorder's tables.
@@ -169,7 +173,10 @@ struct SimulationEngine {
                         maxTokens: planned.route.maxTokens, fits: true, truncated: planned.prompt.userTruncated))
             } catch {
                 // The prompt cannot be fitted: every submission of it fails with cause `token_budget`.
-                shapes.append(CallShape(model: route.model, promptTokens: 0, billedPromptTokens: 0, maxTokens: 0, fits: false, truncated: false))
+                shapes.append(
+                    CallShape(
+                        model: route.model, promptTokens: 0, billedPromptTokens: 0, maxTokens: 0, fits: false,
+                        truncated: false))
             }
         }
         var stats = TokenBudgetStats()
@@ -185,7 +192,7 @@ struct SimulationEngine {
         let limit = scenario.duration + options.drainLimit
         var incomplete: String?
         var untilCheck = Self.cancellationCheckInterval
-        while let e = queue.pop() {
+        while let e = nextEvent() {
             if e.time > limit {
                 incomplete = "tasks still running \(DurationFormat.short(options.drainLimit)) after the last arrival"
                 break
@@ -193,20 +200,18 @@ struct SimulationEngine {
             untilCheck -= 1
             if untilCheck == 0 {
                 untilCheck = Self.cancellationCheckInterval
-                if Task.isCancelled {
+                if shouldStop() {
                     incomplete = "interrupted"
                     break
                 }
             }
             now = e.time
-            nowNs = Int64(truncatingIfNeeded: e.at / 1_000_000_000)
+            nowNs = ScenarioClock.nanoseconds(attoseconds: e.at)
             switch e.kind {
             case .arrival:
                 let sub = upcoming!
                 scheduleNextSubmission()
                 submit(sub)
-            case .duplicate:
-                preconditionFailure("duplicates arrive through the submission schedule")
             case .attemptEnded:
                 let slot = Int(e.a)
                 let outcome = info[slot].pending
@@ -237,15 +242,33 @@ struct SimulationEngine {
         return recorder.finish(end: max(now, scenario.duration), incompleteReason: incomplete)
     }
 
-    /// Queues the arrival of the schedule's next submission.
+    /// Takes the schedule's next submission. Its arrival stays out of the heap (one push and one
+    /// pop fewer per task) but orders among the queued events by (time, sequence) exactly as a
+    /// pushed event would.
     mutating func scheduleNextSubmission() {
         upcoming = submissions.next()
-        if let next = upcoming { queue.push(next.at, .arrival) }
+        if let next = upcoming {
+            upcomingEvent = SimEvent(at: next.at.attoseconds, seq: queue.takeSequence(), a: 0, kind: .arrival)
+        } else {
+            upcomingEvent = nil
+        }
+    }
+
+    /// The earliest of the next arrival and the queued events.
+    @inline(__always)
+    mutating func nextEvent() -> SimEvent? {
+        guard let arrival = upcomingEvent else { return queue.pop() }
+        if let queued = queue.first, queued < arrival { return queue.pop() }
+        upcomingEvent = nil
+        return arrival
     }
 
     /// A submission reaches the service: claim its key, then run, queue, replay or reject it.
     mutating func submit(_ sub: Submission) {
-        let keyID = sub.keyID, prompt = sub.prompt, duplicate = sub.duplicate, id = sub.id
+        let keyID = sub.keyID
+        let prompt = sub.prompt
+        let duplicate = sub.duplicate
+        let id = sub.id
         let tracked = duplicate || sub.duplicatesAhead > 0
         recorder.recordArrival(atNanos: nowNs)
         if sub.duplicatesAhead > 0 { openKeys[keyID] = 1 + sub.duplicatesAhead }
@@ -387,7 +410,9 @@ struct SimulationEngine {
 
     mutating func finish(slot: Int, outcome: TaskOutcome) {
         if info[slot].tracked, ttl != nil {
-            let body = outcome.succeeded ? "ok:" + String(UInt32(truncatingIfNeeded: info[slot].replySeed), radix: 16)
+            let body =
+                outcome.succeeded
+                ? "ok:" + String(UInt32(truncatingIfNeeded: info[slot].replySeed), radix: 16)
                 : "error:" + (outcome.cause?.rawValue ?? "failed")
             completeKey(keyID: info[slot].keyID, prompt: info[slot].prompt, body: body, duplicate: info[slot].duplicate)
         }
