@@ -49,6 +49,18 @@ public enum ExpectationEvaluator {
             return DuplicateVerdicts.reexecutionAfterTTL(name: name, result: result)
         case .recoversWithin(let name, let w, let limit, let tolerance):
             return recovery(name: name, window: w, limit: limit, tolerance: tolerance, result: result)
+        case .breakerOpensAfter(let name, let t):
+            return BreakerMechanismVerdicts.opensAfter(name: name, threshold: t, result: result)
+        case .breakerOpensWithinCrossing(let name, let t, let limit):
+            return BreakerMechanismVerdicts.opensWithinCrossing(name: name, threshold: t, limit: limit, result: result)
+        case .breakerClosesWithinFirstRequest(let name, let w, let limit):
+            return BreakerMechanismVerdicts.closesWithinFirstRequest(name: name, window: w, limit: limit, result: result)
+        case .retryClustering(let name, let t, let spec):
+            return CallLogVerdicts.retryClustering(name: name, threshold: t, spec: spec, result: result)
+        case .retryAfterEarly(let name, let t, let tolerance):
+            return CallLogVerdicts.retryAfterEarly(name: name, threshold: t, tolerance: tolerance, result: result)
+        case .reexecutionWithin(let name, let horizon):
+            return CallLogVerdicts.reexecutionWithin(name: name, horizon: horizon, result: result)
         }
     }
 
