@@ -64,14 +64,23 @@ import YAMLConfig
         #expect(verdict(r, "breaker.opens_within")?.passed == false)
     }
 
-    @Test func aLongRecoveryTimeoutFailsClosesWithinTheFirstCallAfterTheOutage() throws {
-        // Opens at about 5m, probes (and fails) at about 9m, so stays open until about 13m: three
-        // minutes after the first call after the outage. (A 5m timeout would expire right at the
-        // window's end: an equivalent mutant for this geometry.)
+    @Test func aBreakerThatNeedsEveryCallToSucceedFailsClosesWithinTheFirstCallAfterTheOutage() throws {
+        // half_open_flood: a million probes must all succeed before it closes.
+        let s = try #require(Mutant.halfOpenFlood.apply(to: try scenario(Self.outage)).scenario)
+        let v = try #require(verdict(simulate(s), "breaker.closes_within"))
+        #expect(v.status == .fail, "\(v.observed) — \(v.detail)")
+        #expect(v.observed == "never closed")
+    }
+
+    @Test func closingIsMeasuredFromTheFirstCallAfterTheOutageNotFromItsEnd() throws {
+        // A 4m recovery timeout keeps the breaker open until about 13m, three minutes after the
+        // window: the first call after the outage is its probe, and the breaker closes on it.
         let yaml = Self.outage.replacingOccurrences(of: "recovery_timeout: 30s", with: "recovery_timeout: 4m")
         let r = simulate(try scenario(yaml))
         let v = try #require(verdict(r, "breaker.closes_within"))
-        #expect(v.status == .fail, "\(v.observed) — \(v.detail)")
+        #expect(v.status == .pass, "\(v.observed) — \(v.detail)")
+        let edge = try #require(r.aggregates.mechanisms.windowEdges.first?.firstCallSeconds)
+        #expect(edge > 600 + 60)
     }
 
     @Test func theStacksThresholdIsResolvedWhenTheScenarioLoads() throws {

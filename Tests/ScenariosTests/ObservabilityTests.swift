@@ -65,6 +65,26 @@ import YAMLConfig
         }
     }
 
+    @Test func everyVerdictSaysWhereItWasMeasured() throws {
+        let r = simulate(try scenario(Self.yaml))
+        #expect(verdict(r, "success_rate")?.measuredFrom == "simulator · task outcomes")
+        #expect(verdict(r, "breaker.opens_after")?.measuredFrom == "simulator · stack events")
+        #expect(verdict(r, "retry_after_early")?.measuredFrom == "simulator · LLM calls")
+        #expect(verdict(r, "during[1].llm_calls")?.measuredFrom == "simulator · task outcomes + LLM calls")
+        #expect(EvidenceNeed([.llmCalls]).source(mode: .live) == "mock call log")
+        #expect(EvidenceNeed([.taskOutcomes, .llmCalls]).source(mode: .live) == "task outcomes + mock call log")
+    }
+
+    @Test func aVerdictWrittenBeforeMeasuredFromExistedDecodesWithout() throws {
+        let old = #"{"name":"x","expected":"e","observed":"o","status":"pass","passed":true,"observations":3,"detail":""}"#
+        let v = try JSONDecoder().decode(ExpectationVerdict.self, from: Data(old.utf8))
+        #expect(v.measuredFrom == nil && v.passed)
+        var now = v
+        now.measuredFrom = "mock call log"
+        let text = String(decoding: try JSONEncoder().encode(now), as: UTF8.self)
+        #expect(text.contains(#""measured_from":"mock call log""#))
+    }
+
     @Test func anAlternativeIsMetByAnyOneOfItsSets() {
         let need = EvidenceNeed(anyOf: [[.stackEvents], [.llmCalls, .taskOutcomes]])
         #expect(need.isMet(by: [.stackEvents]))

@@ -3,7 +3,7 @@ import Reliability
 /// Verdicts on the breaker judged against what it saw rather than against the clock of the fault
 /// window: `opens_after: N failures`, `opens_within: Xs of the threshold crossing` (both from the
 /// failures counted in `BreakerCrossingTally`) and `closes_within: Xs of the first call after the
-/// outage` (from the first request after the window, `WindowEdgeTally`). When traffic happens to
+/// outage` (from the first call the provider saw after the window, `WindowEdgeTally`). When traffic happens to
 /// arrive no longer moves the verdict: a breaker that trips on its Nth failure passes on every seed.
 enum BreakerMechanismVerdicts {
     static func fmtD(_ s: Double) -> String { DurationFormat.short(.fromSeconds(s)) }
@@ -77,9 +77,10 @@ enum BreakerMechanismVerdicts {
             detail: "the slowest of \(crossings) openings after the crossing; \(f.opens) openings in all")
     }
 
-    /// The breaker, open at the end of window `w`, closed within `limit` of the first request the
-    /// stack made after the window (else the first call the provider saw); rests on the
-    /// transitions from the window's start on.
+    /// The breaker, open at the end of window `w`, closed within `limit` of the first call the
+    /// provider saw after the window — the first call that could succeed (a breaker open at the
+    /// window's end sends it as its probe once its recovery timeout allows; without a call log,
+    /// the first request the stack made). Rests on the transitions from the window's start on.
     static func closesWithinFirstRequest(name: String, window w: Int, limit: Duration, result: ScenarioResult) -> ExpectationVerdict {
         let expected = "<= \(DurationFormat.short(limit)) after the first call after window \(w)"
         guard result.breaker.configured else { return BreakerVerdicts.noBreaker(name, expected: expected) }
@@ -103,7 +104,7 @@ enum BreakerMechanismVerdicts {
                 name: name, expected: expected, observed: "0s", passed: true, observations: transitions.count, value: 0,
                 detail: "already closed when the window ended")
         }
-        guard let reference = edge.firstRequestSeconds ?? edge.firstCallSeconds else {
+        guard let reference = edge.firstCallSeconds ?? edge.firstRequestSeconds else {
             return .noEvidence(
                 name: name, expected: expected, observed: "no call after the window",
                 detail: "no request followed window \(w)'s end (\(fmtT(window.end))), so the breaker had nothing to close on")
@@ -117,6 +118,6 @@ enum BreakerMechanismVerdicts {
         return ExpectationVerdict(
             name: name, expected: expected, observed: fmtD(delay), passed: delay <= limit.seconds + 1e-9,
             observations: transitions.count, value: delay,
-            detail: "window ended \(fmtT(window.end)), first request after it \(fmtT(reference)), closed \(fmtT(close.at)) (\(close.cause))")
+            detail: "window ended \(fmtT(window.end)), first call after it \(fmtT(reference)), closed \(fmtT(close.at)) (\(close.cause))")
     }
 }

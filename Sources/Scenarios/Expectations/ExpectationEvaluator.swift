@@ -10,7 +10,11 @@ public enum ExpectationEvaluator {
         for e in scenario.expectations { if case .arithmetic(_, let c) = e { confidence = c } }
         let arithmetic = ArithmeticReport.compute(scenario: scenario, result: result, confidence: confidence)
         result.arithmetic = arithmetic
-        result.expectations = scenario.expectations.map { verdict($0, result: result, arithmetic: arithmetic) }
+        result.expectations = scenario.expectations.map { e in
+            var v = verdict(e, result: result, arithmetic: arithmetic)
+            v.measuredFrom = e.evidence.source(mode: result.mode)
+            return v
+        }
     }
 
     static func verdict(_ e: Expectation, result: ScenarioResult, arithmetic: FailureArithmetic) -> ExpectationVerdict {

@@ -114,9 +114,9 @@ public enum Expectation: Sendable, Hashable {
     /// Every crossing of `threshold` (the instant the breaker had seen enough failures to trip)
     /// was followed by an opening within `limit`.
     case breakerOpensWithinCrossing(name: String, threshold: BreakerThreshold, limit: Duration)
-    /// The breaker, open when fault window `window` ended, closed within `limit` of the first
-    /// request the client stack made after the window (the first call that could succeed), so the
-    /// idle time before traffic returned does not count.
+    /// The breaker, open when fault window `window` ended, closed within `limit` of the first call
+    /// the provider saw after the window (the first call that could succeed), so neither the idle
+    /// time before traffic returned nor the wait for the recovery timeout counts.
     case breakerClosesWithinFirstRequest(name: String, window: Int, limit: Duration)
     /// A threshold on retry clustering: of the retries that followed each correlated failure, the
     /// share in that burst's busiest `spec.window` (pooled over bursts), from the LLM call log.
