@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The catalog audit at full size: every bundled simulator scenario over seeds 1..200 as written
 # (false fails) and every applicable planted defect over seeds 1..20 (detection), on every core.
-# Writes OUT/audit/audit.md and audit.json (default OUT: Benchmarks/audit/out, not committed) and
+# Writes OUT/audit/audit.md and audit.json (default OUT: .build/audit-bench, not committed) and
 # prints the wall time, the machine and the audit's exit code (0: every scenario meets the bar).
 #
 # Usage: Benchmarks/audit/run.sh [--seeds N] [--mutant-seeds M] [--jobs J] [--out DIR]   (from anywhere)
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 SEEDS=200
 MSEEDS=20
 JOBS=$(nproc)
-OUT=Benchmarks/audit/out
+OUT=.build/audit-bench
 while [ $# -gt 0 ]; do
   case "$1" in
     --seeds) SEEDS="$2"; shift 2 ;;
