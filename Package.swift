@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "CommandFlags",
             dependencies: [
-                "Reliability",
+                "Reliability", "Traffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -84,6 +84,8 @@ let package = Package(
                 "Reliability", "Traffic", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                // Sweeps and plans patch the scenario's YAML node tree and print stack: blocks.
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Catalog")]

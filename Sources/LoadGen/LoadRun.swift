@@ -98,9 +98,11 @@ public struct LoadRunResult: Sendable {
 public enum LoadRun {
     /// Runs `options` through `client`, on `clock` (default the continuous clock). Throws
     /// `LoadError` when the run cannot be carried out (preflight failed, CSV not writable, bad options).
+    /// Without a `logger` the run logs nothing (the CLI passes its own, at the `--log-level` asked for):
+    /// a library caller must not get a line per retry on stdout.
     public static func run(
         _ options: LoadRunOptions, client: any LoadHTTPClient, clock: any Clock<Duration> = ContinuousClock(),
-        logger: Logger = Logger(label: "squall.load")
+        logger: Logger = Logger(label: "squall.load", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(LoadError) -> LoadRunResult {
         guard options.timeScale > 0, options.timeScale.isFinite else {
             throw .invalidOptions("time scale must be a positive number, got \(options.timeScale)")

@@ -20,6 +20,8 @@ public final class ReportStaging: @unchecked Sendable {
     public let destination: URL
     /// The staging directory the files are written into.
     public let directory: URL
+    /// Which names may sit in a destination that `commit()` replaces (nil: a scenario's report set).
+    private let accepts: (@Sendable (String) -> Bool)?
     private var finished = false
     private let lock = NSLock()
     nonisolated(unsafe) private static var counter = 0
@@ -27,7 +29,10 @@ public final class ReportStaging: @unchecked Sendable {
 
     /// Creates `root` if needed and an empty staging directory for the scenario `name`. Staging
     /// directories that an earlier process (no longer running) left behind for this scenario are removed.
-    public init(root: URL, scenario name: String) throws(ReportWriteError) {
+    /// `accepts` names the files an existing destination may hold (a sweep's or a plan's set); by
+    /// default a scenario's report files. Temporary files (`.NAME.PID.N.tmp`) are always accepted.
+    public init(root: URL, scenario name: String, accepts: (@Sendable (String) -> Bool)? = nil) throws(ReportWriteError) {
+        self.accepts = accepts
         let dirName = ReportWriter.directoryName(name)
         destination = root.appendingPathComponent(dirName, isDirectory: true)
         try AtomicFile.makeDirectory(root)
@@ -75,7 +80,7 @@ public final class ReportStaging: @unchecked Sendable {
         do {
             precondition(!finished, "ReportStaging committed twice")
             try Self.syncDirectory(directory.path)
-            try Self.checkReplaceable(destination)
+            try Self.checkReplaceable(destination, accepts: accepts)
             try TemporaryFiles.critical { () throws(ReportWriteError) in
                 if FileManager.default.fileExists(atPath: destination.path) {
                     // Exchange the two directories in one step where the file system can; the old set
@@ -123,14 +128,18 @@ public final class ReportStaging: @unchecked Sendable {
         ReportFiles.all.contains(name) || (name.hasPrefix(".") && name.hasSuffix(".tmp"))
     }
 
-    static func checkReplaceable(_ destination: URL) throws(ReportWriteError) {
+    static func checkReplaceable(_ destination: URL, accepts: (@Sendable (String) -> Bool)? = nil) throws(ReportWriteError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else {
             throw ReportWriteError(path: destination.path, reason: "exists and is not a directory; remove it or choose another --out")
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
-        if let foreign = names.sorted().first(where: { !isReportEntry($0) }) {
+        let isEntry: (String) -> Bool = { name in
+            if let accepts { return accepts(name) || (name.hasPrefix(".") && name.hasSuffix(".tmp")) }
+            return isReportEntry(name)
+        }
+        if let foreign = names.sorted().first(where: { !isEntry($0) }) {
             throw ReportWriteError(
                 path: destination.path,
                 reason: "holds '\(foreign)', which is not part of a Squall report, so the report set is not swapped in; remove it or choose another --out")

@@ -1,7 +1,9 @@
 import ArgumentParser
+import CommandFlags
 import Foundation
 import Reporting
 import Scenarios
+import Traffic
 
 /// `squall audit`: the verdicts' own test. Runs each scenario over seeds 1…S and each planted
 /// defect over seeds 1…M in the simulator, on every core; writes OUT/audit/audit.md and
@@ -35,8 +37,10 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Simulations run at once. Default: the number of cores.")
     var jobs: Int?
 
-    @Option(help: "Directory the audit is written under (OUT/audit/).")
+    @Option(help: "Directory the audit is written under (OUT/audit/; with --shard, OUT/part-I-of-N/).")
     var out: String = "Reports"
+
+    @OptionGroup var sharding: ShardOptions
 
     func validate() throws {
         guard (1...100_000).contains(seeds) else {
@@ -48,6 +52,7 @@ struct AuditCommand: AsyncParsableCommand {
         if let jobs, !(1...1024).contains(jobs) {
             throw ValidationError("--jobs: '\(jobs)' is not valid: expected a whole number from 1 to 1024")
         }
+        do { _ = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch { throw error.validation }
     }
 
     func run() async throws {
@@ -68,8 +73,22 @@ struct AuditCommand: AsyncParsableCommand {
         }
         let plan = AuditPlan(seeds: seeds, mutantSeeds: mutantSeeds, mutants: selection)
         let progress = ProgressLine(enabled: isatty(STDERR_FILENO) == 1)
-        let report = try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: jobs)) { p in
-            progress.show("audit \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+        let shard: Shard?
+        do { shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch {
+            throw UsageError(message: error.message)
+        }
+        // SIGINT/SIGTERM: no new simulations; the report (or part) is written marked incomplete, exit 4.
+        let interruption = Interruption()
+        interruption.install()
+        if let shard {
+            try await runShard(shard, loaded, plan: plan, progress: progress, interruption: interruption)
+            return
+        }
+        let width = jobs
+        let report = try await interruption.run(grace: .zero) {
+            try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: width)) { p in
+                progress.show("audit \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+            }
         }
         progress.clear()
         let dir: URL
@@ -79,7 +98,45 @@ struct AuditCommand: AsyncParsableCommand {
             throw RunFailure(message: "cannot write the audit under \(out): \(error)")
         }
         print(AuditConsole.render(report, path: dir.appendingPathComponent(AuditFiles.markdown).path), terminator: "")
+        if interruption.interrupted { throw ExitCode(4) }
         if !report.passed { throw ExitCode(1) }
+    }
+
+    /// One shard: its slice of the runs, written as a part (`OUT/part-I-of-N/`). No verdict here:
+    /// exit 0 when the part is written; `squall merge` evaluates the audit over every part.
+    func runShard(
+        _ shard: Shard, _ loaded: [Scenario], plan: AuditPlan, progress: ProgressLine, interruption: Interruption
+    ) async throws {
+        let inputs: PartInputs
+        let writer: PartWriter
+        do {
+            inputs = PartInputs(
+                scenarios: try PartInputs.recording(loaded), audit: AuditSettings(seeds: seeds, mutantSeeds: mutantSeeds, mutants: mutants))
+            writer = try PartWriter(root: URL(fileURLWithPath: out, isDirectory: true), shard: shard)
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        let total = AuditAssembly(loaded, plan: plan).total
+        // The shard's own report covers a slice (always "incomplete"); the part is what counts.
+        let width = jobs
+        _ = try await interruption.run(grace: .zero) {
+            try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: width), shard: shard, part: writer) { p in
+                progress.show("audit shard \(shard) \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+            }
+        }
+        progress.clear()
+        let manifest: PartManifest
+        do {
+            manifest = try writer.finish(
+                command: .audit, total: total, inputs: inputs,
+                incompleteReason: interruption.signal.map { "interrupted by \(Interruption.name($0))" })
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        print(
+            "squall audit: shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(total)) written to "
+                + "\(writer.directory.path); put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR")
+        if interruption.interrupted { throw ExitCode(4) }
     }
 }
 

@@ -3,6 +3,7 @@ import Glibc
 import Foundation
 import LoadGen
 import Reporting
+import Scenarios
 import Synchronization
 
 /// Turns SIGINT and SIGTERM into a graceful stop of a run (`squall run`, `squall load`):
@@ -109,11 +110,16 @@ final class Interruption: Sendable {
         queue.asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { stop() }
     }
 
-    /// Removes every temporary file, says so, and ends the process with 128 + `signo`.
+    /// Removes every temporary file, stops every child process the run started (a `redis-server`),
+    /// says so, and ends the process with 128 + `signo`.
     @Sendable static func exitNow(_ signo: Int32) {
         let removed = TemporaryFiles.removeAll()
+        let stopped = SpawnedProcesses.terminateAll()
+        let children = stopped == 0 ? "" : "; \(stopped) child process\(stopped == 1 ? "" : "es") stopped"
         FileHandle.standardError.write(
-            Data("squall: \(name(signo)) again: exiting at once (\(removed) temporary files removed; no report written)\n".utf8))
+            Data(
+                "squall: \(name(signo)) again: exiting at once (\(removed) temporary files removed\(children); no report written)\n"
+                    .utf8))
         _exit(128 + signo)
     }
 

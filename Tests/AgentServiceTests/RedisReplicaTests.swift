@@ -96,10 +96,12 @@ struct RedisReplicaTests {
 
     @Test func aLongTaskKeepsItsLeaseSoNoOtherReplicaRunsItAgain() async throws {
         let shared = try Shared()
-        let runner = FakeRunner(delay: .milliseconds(1200))
-        // Leases of 300 ms, renewed every 100 ms while the task runs; the other replica polls every 20 ms and
-        // would take the task over as soon as its lease expired.
-        let config = AgentServiceConfiguration(workers: 2, lease: .milliseconds(300), pollInterval: .milliseconds(20))
+        let runner = FakeRunner(delay: .milliseconds(4500))
+        // Leases of 2 s, renewed every 2/3 s while the task runs; the other replica polls every 20 ms and
+        // would take the task over as soon as its lease expired, which without renewal happens twice
+        // during the 4.5 s task. (A lease far longer than the renewal period: a renewal delayed by a
+        // busy machine must not look like a dead replica — 300 ms leases failed under CI load.)
+        let config = AgentServiceConfiguration(workers: 2, lease: .seconds(2), pollInterval: .milliseconds(20))
         let a = try await RunningService.start(config, store: shared.store, idempotency: shared.idempotency, runner: runner)
         let b = try await RunningService.start(config, store: shared.store, idempotency: shared.idempotency, runner: runner)
         let http = try TestHTTP()

@@ -60,18 +60,23 @@ struct LoopbackTests {
         #expect(causes.allSatisfy { $0.label == "503" })
     }
 
-    @Test func aFiveMinuteOutageOpensTheBreakerAndItClosesAfter() async throws {
-        // Scenario: 1 task/s for 10 min; 503 from 1m to 6m; time scale 600 (10 min of scenario ≈ 1 s real).
-        let scale = 600.0
+    @Test func aFiveMinuteOutageOpensTheBreakerAtItsThresholdAndAProbeClosesItAfter() async throws {
+        // Scenario: 1 task/s for 10 min; 503 from 1m to 6m; time scale 100 (10 min of scenario ≈ 6 s real).
+        // The assertions are about the mechanism, read from the executor's own events at exact instants
+        // (the 5th failure within the window trips the breaker; a successful probe closes it), not about
+        // absolute scenario times: at 100× every 10 ms a loaded machine stalls is a full second of
+        // scenario time, and the mock's clock and the run's are aligned only to within such a stall.
+        let scale = 100.0
         let server = try await mock("faults: [ { during: 1m..6m, status: 503 } ]", timeScale: scale)
         let client = try CurlLoadClient(maxConnections: 32)
         var options = try stackOptions(url: server.url, tasks: 0, rate: 1, scale: scale)
         options.limit = ArrivalLimit(duration: .seconds(600))
+        let recovery = Duration.seconds(30)
         options.stack = StackConfig(
-            // A generous attempt timeout: at 600× a 30 s timeout is 50 ms of real time, which the
-            // burst of retries released when the breaker closes can exceed in client-side queueing.
+            // A generous attempt timeout: the burst of retries released when the breaker closes can
+            // queue client-side for a while in real time, which the time scale multiplies.
             attemptTimeout: .seconds(300),
-            breaker: BreakerConfig(trip: .failureCount(threshold: 5, window: .seconds(60)), recoveryTimeout: .seconds(30)),
+            breaker: BreakerConfig(trip: .failureCount(threshold: 5, window: .seconds(60)), recoveryTimeout: recovery),
             tokenBudget: nil)
         options.preflight = false
         server.state.reset()  // scenario time zero for the mock ≈ the run's start
@@ -79,14 +84,35 @@ struct LoopbackTests {
         await client.shutdown()
         await server.stop()
 
-        let transitions = result.events.compactMap { e -> BreakerTransition? in
-            if case .breaker(let t) = e.event { return t }
-            return nil
-        }.sorted { $0.at < $1.at }
+        var failures: [Duration] = []  // ends of attempts the provider failed (503), in order
+        var successes: [Duration] = []
+        var starts: [Duration] = []
+        var transitions: [BreakerTransition] = []
+        for e in result.events {
+            switch e.event {
+            case .attemptEnded(_, let outcome, _, let at, _):
+                if outcome.label == "503" { failures.append(at) } else if outcome.isSuccess { successes.append(at) }
+            case .attemptStarted(_, let at): starts.append(at)
+            case .breaker(let t): transitions.append(t)
+            default: break
+            }
+        }
+        failures.sort()
+        successes.sort()
+        transitions.sort { $0.at < $1.at }
+        #expect(failures.count >= 5, "the provider failed \(failures.count) calls")
+        // It opened exactly when the 5th failure (all within its 60 s window) came back, and not before.
         let firstOpen = try #require(transitions.first { $0.to == .open })
-        #expect(firstOpen.at >= .seconds(60) && firstOpen.at < .seconds(60 + 20), "opened at \(firstOpen.at)")
+        #expect(failures.count >= 5 && firstOpen.at == failures[4], "opened at \(firstOpen.at); failures at \(failures.prefix(6))")
+        #expect(failures.count >= 5 && failures[4] - failures[0] <= .seconds(60))
+        // Every close is a successful probe coming back after a half-open, at that instant; the last
+        // one comes after the last failure and at least one recovery timeout after the breaker's last open.
         let lastClose = try #require(transitions.last { $0.to == .closed })
-        #expect(lastClose.at >= .seconds(360) && lastClose.at < .seconds(360 + 60), "closed at \(lastClose.at)")
+        #expect(successes.contains(lastClose.at), "closed at \(lastClose.at) without a successful call then")
+        let lastFailure = try #require(failures.last)
+        #expect(lastClose.at >= lastFailure)
+        let lastOpen = try #require(transitions.last { $0.to == .open })
+        #expect(lastClose.at - lastOpen.at >= recovery)
         #expect(result.summary.breaker == .closed)
         // No call is sent while the breaker is open (strictly between an open and the next half-open).
         var openSpans: [(Duration, Duration)] = []
@@ -95,14 +121,10 @@ struct LoopbackTests {
             if t.to == .open { openedAt = t.at }
             if t.from == .open, let o = openedAt { openSpans.append((o, t.at)); openedAt = nil }
         }
-        let starts = result.events.compactMap { e -> Duration? in
-            if case .attemptStarted(_, let at) = e.event { return at }
-            return nil
-        }
         #expect(!openSpans.isEmpty)
         #expect(starts.allSatisfy { s in !openSpans.contains { s > $0.0 && s < $0.1 } })
-        // Tasks that arrive well after the outage succeed.
-        let late = result.records.filter { $0.task.intendedStart >= .seconds(450) }
+        // Tasks that arrive well after the breaker closed succeed.
+        let late = result.records.filter { $0.task.intendedStart >= lastClose.at + .seconds(30) }
         #expect(!late.isEmpty)
         #expect(late.allSatisfy { $0.result.status == .succeeded })
         // Tasks in the middle of the outage were shed or failed, not executed.

@@ -23,6 +23,8 @@ import Testing
         #expect(properties(schema, ["properties", "load"]) == Set(LoadDecoding.keys))
         #expect(properties(schema, ["properties", "stack"]) == Set(StackDecoding.keys))
         #expect(properties(schema, ["properties", "expect"]) == Set(ExpectDecoding.keys))
+        #expect(properties(schema, ["properties", "sweep"]) == Set(SweepSpec.keys))
+        #expect(properties(schema, ["properties", "plan"]) == Set(PlanSpec.keys))
         let guards = try #require((schema["properties"] as? [String: Any])?["guards"] as? [String: Any])
         #expect((guards["items"] as? [String: Any])?["enum"] as? [String] == Mutant.names)
     }

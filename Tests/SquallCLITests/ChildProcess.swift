@@ -20,8 +20,12 @@ final class ChildProcess: @unchecked Sendable {
         return URL(fileURLWithPath: ".build/debug/squall")
     }
 
-    /// Starts `squall ARGS` (or `executable ARGS`) in `directory`.
-    init(_ arguments: [String], in directory: URL, executable: URL = ChildProcess.binary) throws {
+    /// Starts `squall ARGS` (or `executable ARGS`) in `directory`, with this process's environment
+    /// minus the variables named in `unset`, plus those in `set`.
+    init(
+        _ arguments: [String], in directory: URL, executable: URL = ChildProcess.binary, unset: [String] = [],
+        set: [String: String] = [:]
+    ) throws {
         stdoutURL = directory.appendingPathComponent("child-\(UUID().uuidString).out")
         stderrURL = directory.appendingPathComponent("child-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
@@ -32,6 +36,12 @@ final class ChildProcess: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         process.standardInput = FileHandle.nullDevice
+        if !unset.isEmpty || !set.isEmpty {
+            var environment = ProcessInfo.processInfo.environment
+            for name in unset { environment[name] = nil }
+            environment.merge(set) { $1 }
+            process.environment = environment
+        }
         try process.run()
     }
 

@@ -72,6 +72,71 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("interrupted-live").path))
     }
 
+    /// The pids of running `redis-server` processes whose parent is `parent` (from /proc).
+    static func redisChildren(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            // After "pid (comm)": state, then ppid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == parent, fields[0] != "Z" else { return false }
+            return stat.contains("(redis-server)")
+        }
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[stat.index(after: close)...].hasPrefix(" Z")
+    }
+
+    @Test(.enabled(if: RedisProvisionCheck.redisServerOnPath, "needs redis-server on PATH (scripts/setup installs it)"))
+    func aSecondSignalAlsoStopsTheRedisServerTheRunStarted() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Two replicas share a Redis; with no Redis named in the environment the run starts its own
+        // redis-server child. Every call takes a minute, so the grace period stays open.
+        let scenario = """
+            name: interrupted-replicas
+            mode: live
+            time_scale: 1
+            seed: 5
+            duration: 60s
+            load: { rate: 5/s, arrival: constant }
+            stack: { timeout: 120s, retry: { attempts: 1 }, idempotency: { ttl: 1h } }
+            llm: { latency: { fixed: 60s } }
+            service: { replicas: 2, redis: true, workers: 8 }
+            expect: { success_rate: ">= 99%" }
+            """
+        try scenario.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let child = try ChildProcess(
+            ["run", "s.yaml", "--out", out.path, "--grace", "10m"], in: dir, unset: ["SQUALL_REDIS_URL", "SQUALL_TEST_REDIS_URL"])
+        #expect(await Self.waitForStaging(out, child), "stderr: \(child.stderr)")
+        var redis: [Int32] = []
+        for _ in 0..<500 where redis.isEmpty {
+            redis = Self.redisChildren(of: child.process.processIdentifier)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(redis.count == 1, "redis-server children: \(redis)")
+        child.send(SIGTERM)
+        #expect(await child.waitForOutput("SIGTERM: stopping"))
+        child.send(SIGTERM)
+        #expect(await child.exitCode(limit: .seconds(30)) == 128 + SIGTERM, "stderr: \(child.stderr)")
+        #expect(child.stderr.contains("1 child process stopped"), "stderr: \(child.stderr)")
+        // The orphan would be re-parented and keep running; it must end (bounded wait).
+        for pid in redis {
+            var alive = Self.isAlive(pid)
+            for _ in 0..<500 where alive {
+                try await Task.sleep(for: .milliseconds(10))
+                alive = Self.isAlive(pid)
+            }
+            #expect(!alive, "redis-server \(pid) outlived squall")
+        }
+    }
+
     @Test func sigtermDuringASimulationWritesTheReportMarkedIncomplete() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -139,5 +204,14 @@ import Testing
         #expect(await child.waitForOutput("SIGINT: stopping"))
         child.send(SIGINT)
         #expect(await child.exitCode(limit: .seconds(30)) == 128 + SIGINT)
+    }
+}
+
+/// Whether `redis-server` is on PATH (the test that needs the run to start its own Redis).
+enum RedisProvisionCheck {
+    static var redisServerOnPath: Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/redis-server")
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Traffic
+
 /// Progress of a running audit, reported after each run.
 public struct AuditProgress: Sendable, Hashable {
     /// Runs finished.
@@ -20,15 +22,51 @@ public enum Auditor {
         scenario.mode == .live ? "mode: live (the audit runs the simulator)" : nil
     }
 
-    /// Audits `scenarios`. `progress` is called on the calling task after each run.
+    /// Audits `scenarios`. `progress` is called on the calling task after each run. With a
+    /// `shard`, only that shard's slice of the runs is simulated (see `Shard`); `part`, when given,
+    /// receives each run's summary as it is folded in (a shard writes them to its part, and
+    /// `squall merge` folds every part's summaries through `AuditAssembly` into the same report).
+    /// A shard's own report covers only its slice and is marked incomplete.
     public static func run(
-        _ scenarios: [Scenario], plan: AuditPlan, runner: BatchRunner = BatchRunner(),
-        progress: (AuditProgress) -> Void = { _ in }
+        _ scenarios: [Scenario], plan: AuditPlan, runner: BatchRunner = BatchRunner(), shard: Shard? = nil,
+        part: PartWriter? = nil, progress: (AuditProgress) -> Void = { _ in }
     ) async throws -> AuditReport {
-        var skipped: [SkippedScenario] = []
-        var accumulators: [ScenarioAuditAccumulator] = []
+        var assembly = AuditAssembly(scenarios, plan: plan)
+        let total = shard.map { $0.size(of: assembly.total) } ?? assembly.total
+        var done = 0
+        let outcome = try await runner.run(assembly.jobs, shard: shard) { summary in
+            try part?.add(summary)
+            assembly.add(summary)
+            done += 1
+            progress(
+                AuditProgress(
+                    done: done, total: total, scenario: summary.scenario, configuration: summary.configuration,
+                    seed: summary.seed))
+        }
+        return assembly.finish(incomplete: outcome.cancelled || done < total)
+    }
+}
+
+/// The bookkeeping of an audit, apart from running it: the jobs it needs (in order), and the
+/// report built from their summaries. `Auditor.run` feeds it from a batch; `squall merge` feeds
+/// it the summaries of every shard's part, in job order, and gets the same report.
+public struct AuditAssembly {
+    /// The plan.
+    public let plan: AuditPlan
+    private var skipped: [SkippedScenario] = []
+    private var accumulators: [ScenarioAuditAccumulator] = []
+    private var configurations: [(configuration: String, scenario: Scenario, seeds: Int)] = []
+    private var owners: [(end: Int, accumulator: Int)] = []
+    /// How many runs the whole audit has.
+    public private(set) var total = 0
+    /// How many summaries have been added.
+    public private(set) var added = 0
+
+    /// Plans the audit of `scenarios` (live-only ones are skipped, with the reason).
+    public init(_ scenarios: [Scenario], plan: AuditPlan) {
+        self.plan = plan
         for s in scenarios {
-            if let why = skipReason(s) {
+            if let why = Auditor.skipReason(s) {
                 skipped.append(SkippedScenario(name: s.name, reason: why))
             } else {
                 accumulators.append(ScenarioAuditAccumulator(scenario: s, plan: plan))
@@ -36,28 +74,32 @@ public enum Auditor {
         }
         // Jobs come in configuration order and summaries are delivered in job order, so the job
         // index says whose summary it is (scenario names need not be unique).
-        var configurations: [(configuration: String, scenario: Scenario, seeds: Int)] = []
-        var owners: [(end: Int, accumulator: Int)] = []
-        var end = 0
         for (i, a) in accumulators.enumerated() {
             for c in a.configurations() {
                 configurations.append(c)
-                end += c.seeds
-                owners.append((end, i))
+                total += c.seeds
+                owners.append((total, i))
             }
         }
-        let total = end
-        var done = 0
-        var owner = 0
-        let outcome = try await runner.run(AuditJobs(configurations: configurations)) { summary in
-            while owner < owners.count, summary.index >= owners[owner].end { owner += 1 }
-            if owner < owners.count { accumulators[owners[owner].accumulator].add(summary) }
-            done += 1
-            progress(
-                AuditProgress(
-                    done: done, total: total, scenario: summary.scenario, configuration: summary.configuration,
-                    seed: summary.seed))
+    }
+
+    /// Every run of the audit, in job order (generated lazily).
+    public var jobs: some Sequence<BatchJob> { AuditJobs(configurations: configurations) }
+
+    /// Folds in the summary of run `summary.index`; summaries must come in increasing index order.
+    public mutating func add(_ summary: RunSummary) {
+        var lo = 0
+        var hi = owners.count
+        while lo < hi {  // the first configuration whose end is past the index
+            let mid = (lo + hi) / 2
+            if owners[mid].end <= summary.index { lo = mid + 1 } else { hi = mid }
         }
+        if lo < owners.count { accumulators[owners[lo].accumulator].add(summary) }
+        added += 1
+    }
+
+    /// The report; `incomplete` when runs are missing (interrupted, or a part not merged).
+    public func finish(incomplete: Bool) -> AuditReport {
         let audits = accumulators.map { $0.finish() }
         let guarded = Set(audits.flatMap(\.guards))
         let detected = Set(
@@ -68,7 +110,7 @@ public enum Auditor {
         return AuditReport(
             seeds: plan.seeds, mutantSeeds: plan.mutantSeeds,
             bar: AuditBar(maxFalseFailRate: plan.maxFalseFailRate, minDetection: plan.minDetection, confidence: plan.confidence),
-            incomplete: outcome.cancelled || done < total, scenarios: audits, skipped: skipped,
+            incomplete: incomplete || added < total, scenarios: audits, skipped: skipped,
             unguarded: Mutant.names.filter { !guarded.contains($0) },
             undetected: Mutant.names.filter { !detected.contains($0) })
     }

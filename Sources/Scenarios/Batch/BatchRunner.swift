@@ -1,4 +1,5 @@
 import Foundation
+import Traffic
 
 /// Runs the simulator over many (configuration × seed) jobs on every core and delivers a compact
 /// `RunSummary` per job, in job order, as jobs finish. `squall audit` uses it, and so will
@@ -34,21 +35,26 @@ public struct BatchRunner: Sendable {
 
     /// Runs every job of `jobs` and calls `deliver` with each summary in job order, on the calling
     /// task. Throws what `deliver` throws (the remaining jobs are cancelled).
+    ///
+    /// With a `shard`, only the jobs at the positions that shard keeps run (`Shard.contains`);
+    /// each summary's `index` stays the job's position in the whole sequence, so the shards'
+    /// summaries put together are exactly the unsharded batch's.
     public func run<Jobs: Sequence>(
-        _ jobs: Jobs, deliver: (RunSummary) async throws -> Void
+        _ jobs: Jobs, shard: Shard? = nil, deliver: (RunSummary) async throws -> Void
     ) async throws -> BatchOutcome where Jobs.Element == BatchJob {
         let width = parallelism
         let ahead = lookahead
         let options = self.options
         let threads = SimulationThreads(count: width)
         defer { threads.shutdown() }
-        return try await withThrowingTaskGroup(of: RunSummary.self) { group in
+        return try await withThrowingTaskGroup(of: (Int, RunSummary).self) { group in
             var iterator = jobs.makeIterator()
             var exhausted = false
-            var started = 0
+            var position = 0  // in the whole sequence (the summary's index)
+            var started = 0  // jobs of this shard started, in order
             var running = 0
             var delivered = 0
-            var waiting: [Int: RunSummary] = [:]
+            var waiting: [Int: RunSummary] = [:]  // by the order of start
             while true {
                 if Task.isCancelled {
                     group.cancelAll()
@@ -59,14 +65,17 @@ public struct BatchRunner: Sendable {
                         exhausted = true
                         break
                     }
-                    let index = started
-                    group.addTask(executorPreference: threads) { Self.summary(of: job, index: index, options: options) }
+                    let index = position
+                    position += 1
+                    if let shard, !shard.contains(index) { continue }
+                    let order = started
+                    group.addTask(executorPreference: threads) { (order, Self.summary(of: job, index: index, options: options)) }
                     started += 1
                     running += 1
                 }
-                guard running > 0, let summary = try await group.next() else { break }
+                guard running > 0, let (order, summary) = try await group.next() else { break }
                 running -= 1
-                waiting[summary.index] = summary
+                waiting[order] = summary
                 while let next = waiting.removeValue(forKey: delivered) {
                     if Task.isCancelled { break }
                     try await deliver(next)

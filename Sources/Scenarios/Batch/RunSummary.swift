@@ -86,12 +86,16 @@ public struct RunFigures: Sendable, Codable, Hashable {
     public var attemptsPerTask: Double
     /// Mean LLM calls sent per finished task.
     public var llmCallsPerTask: Double
+    /// What `squall plan` needs besides (usage by model and route, concurrency); nil unless computed.
+    public var capacity: CapacityFigures?
 
     /// Creates figures.
     public init(
         tasks: Int, successRate: Double, failuresPerDay: Double, llmCallsPerDay: Double, costPerDay: Double,
-        latencyP50: Double, latencyP99: Double, attemptsPerTask: Double, llmCallsPerTask: Double
+        latencyP50: Double, latencyP99: Double, attemptsPerTask: Double, llmCallsPerTask: Double,
+        capacity: CapacityFigures? = nil
     ) {
+        self.capacity = capacity
         self.tasks = tasks
         self.successRate = successRate
         self.failuresPerDay = failuresPerDay
@@ -108,6 +112,7 @@ public struct RunFigures: Sendable, Codable, Hashable {
         self.init(
             tasks: r.totals.tasks, successRate: r.totals.successRate, failuresPerDay: r.perDay.failures,
             llmCallsPerDay: r.perDay.llmCalls, costPerDay: r.perDay.cost, latencyP50: r.latency.p50,
-            latencyP99: r.latency.p99, attemptsPerTask: r.attempts.meanAttempts, llmCallsPerTask: r.attempts.meanCalls)
+            latencyP99: r.latency.p99, attemptsPerTask: r.attempts.meanAttempts, llmCallsPerTask: r.attempts.meanCalls,
+            capacity: CapacityFigures(r))
     }
 }

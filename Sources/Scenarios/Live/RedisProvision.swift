@@ -136,6 +136,7 @@ final class ChildProcess {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
         guard rc == 0 else { throw ChildProcessError(code: rc) }
+        SpawnedProcesses.register(pid)
         return ChildProcess(pid: pid)
     }
 
@@ -143,7 +144,10 @@ final class ChildProcess {
     var isRunning: Bool {
         guard !reaped else { return false }
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+        if waitpid(pid, &status, WNOHANG) == pid {
+            reaped = true
+            SpawnedProcesses.unregister(pid)
+        }
         return !reaped
     }
 
@@ -159,6 +163,7 @@ final class ChildProcess {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         reaped = true
+        SpawnedProcesses.unregister(pid)
     }
 }
 

@@ -29,6 +29,10 @@ public struct Scenario: Sendable {
     public var timeScale: Double?
     /// Drive the reference task service instead of the in-process stack (`service:`). Default nil.
     public var service: ServiceSpec?
+    /// What `squall sweep` varies (`sweep:`). Default nil.
+    public var sweep: SweepSpec?
+    /// What `squall plan` plans for (`plan:`). Default nil.
+    public var plan: PlanSpec?
 
     /// Creates a scenario; see each field for its default.
     public init(

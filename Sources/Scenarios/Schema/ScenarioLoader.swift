@@ -10,6 +10,7 @@ public enum ScenarioLoader {
     /// Top-level keys of a scenario file.
     public static let keys = [
         "name", "description", "seed", "duration", "load", "stack", "llm", "expect", "guards", "mode", "time_scale", "service",
+        "sweep", "plan",
     ]
 
     /// Reads and decodes a scenario file.
@@ -60,6 +61,8 @@ public enum ScenarioLoader {
             scenario.expectations = try ExpectDecoding.decode(e, scenario: scenario)
         }
         if let g = m.optional("guards") { scenario.guards = try GuardsDecoding.decode(g, scenario: scenario) }
+        if let n = m.optional("sweep") { scenario.sweep = try SweepSpec.decode(n) }
+        if let n = m.optional("plan") { scenario.plan = try PlanSpec.decode(n) }
         return scenario
     }
 

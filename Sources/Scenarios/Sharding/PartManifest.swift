@@ -1,0 +1,176 @@
+import Foundation
+import Traffic
+
+/// The manifest of a shard's partial result (`OUT/part-I-of-N/manifest.json`), the last file a shard
+/// writes: a part without one is torn (the shard did not finish) and `squall merge` refuses it.
+///
+/// Format `squall-part`, version 1 (docs/scale-out.md describes it field by field). Every shard of
+/// one sharded command writes the same `command`, `shard.count`, `runs.total` and `inputs`; the
+/// merge checks that they agree and that every shard 0 ..< N is there exactly once.
+public struct PartManifest: Sendable, Codable, Hashable {
+    /// Always `squall-part`.
+    public var format: String
+    /// The format's version; this build reads and writes 1.
+    public var version: Int
+    /// The command that wrote the part.
+    public var command: PartCommand
+    /// Which shard this is.
+    public var shard: Shard
+    /// How many runs the whole command has, how many are this shard's, and how many it wrote.
+    public var runs: PartRuns
+    /// True when the shard stopped before writing all its runs (interrupted).
+    public var incomplete: Bool
+    /// Why, when incomplete.
+    public var incompleteReason: String?
+    /// Everything the merge needs to build the report, identical in every shard of the command.
+    public var inputs: PartInputs
+    /// The data files of the part, relative to its directory.
+    public var files: [String]
+
+    /// The value of `format`.
+    public static let formatName = "squall-part"
+    /// The version this build writes and reads.
+    public static let currentVersion = 1
+    /// The manifest's file name.
+    public static let fileName = "manifest.json"
+    /// The file of run summaries (one JSON object per line, in job order).
+    public static let summariesFile = "summaries.jsonl"
+
+    /// Creates a manifest of the current format and version.
+    public init(
+        command: PartCommand, shard: Shard, runs: PartRuns, incomplete: Bool, incompleteReason: String?, inputs: PartInputs,
+        files: [String]
+    ) {
+        self.format = Self.formatName
+        self.version = Self.currentVersion
+        self.command = command
+        self.shard = shard
+        self.runs = runs
+        self.incomplete = incomplete
+        self.incompleteReason = incompleteReason
+        self.inputs = inputs
+        self.files = files
+    }
+}
+
+/// The command a part came from.
+public enum PartCommand: String, Sendable, Codable, Hashable {
+    /// `squall audit`.
+    case audit
+}
+
+/// Run counts of a part.
+public struct PartRuns: Sendable, Codable, Hashable {
+    /// Runs of the whole (unsharded) command.
+    public var total: Int
+    /// Runs that belong to this shard.
+    public var inShard: Int
+    /// Runs this shard wrote (`inShard` unless it was interrupted).
+    public var written: Int
+
+    /// Creates the counts.
+    public init(total: Int, inShard: Int, written: Int) {
+        self.total = total
+        self.inShard = inShard
+        self.written = written
+    }
+}
+
+/// What a sharded command was asked to do, recorded in every part so the merge needs nothing else:
+/// the scenarios' full text (so a merge on another machine, or with another build's catalog,
+/// evaluates the same files) and the command's own settings.
+public struct PartInputs: Sendable, Codable, Hashable {
+    /// The scenarios, in the order given.
+    public var scenarios: [PartScenario]
+    /// `squall audit`'s settings.
+    public var audit: AuditSettings?
+
+    /// Creates the inputs.
+    public init(scenarios: [PartScenario], audit: AuditSettings? = nil) {
+        self.scenarios = scenarios
+        self.audit = audit
+    }
+
+    /// Records `scenarios` with the text of the file (or bundled scenario) each was loaded from.
+    public static func recording(_ scenarios: [Scenario]) throws(ShardPartError) -> [PartScenario] {
+        var out: [PartScenario] = []
+        for s in scenarios {
+            let path: String
+            if s.source.hasPrefix("catalog:") {
+                let name = String(s.source.dropFirst("catalog:".count))
+                guard let entry = ScenarioCatalog.entries.first(where: { $0.name == name }) else {
+                    throw ShardPartError("bundled scenario '\(name)' not found")
+                }
+                path = entry.url.path
+            } else {
+                path = s.source
+            }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ShardPartError("cannot read \(path) to record it in the part")
+            }
+            out.append(PartScenario(source: s.source, text: text))
+        }
+        return out
+    }
+
+    /// The scenarios, decoded again from their recorded text (errors name the recorded source).
+    public func decodedScenarios() throws(ShardPartError) -> [Scenario] {
+        var out: [Scenario] = []
+        for s in scenarios {
+            do { out.append(try ScenarioLoader.parse(s.text, file: s.source)) } catch {
+                throw ShardPartError("the recorded scenario \(s.source) does not decode with this build: \(error)")
+            }
+        }
+        return out
+    }
+}
+
+/// One scenario of a sharded command: where it came from and its text.
+public struct PartScenario: Sendable, Codable, Hashable {
+    /// The file path, or `catalog:NAME` for a bundled scenario.
+    public var source: String
+    /// The YAML text.
+    public var text: String
+
+    /// Creates the record.
+    public init(source: String, text: String) {
+        self.source = source
+        self.text = text
+    }
+}
+
+/// `squall audit`'s settings, as given on its command line.
+public struct AuditSettings: Sendable, Codable, Hashable {
+    /// `--seeds`.
+    public var seeds: Int
+    /// `--mutant-seeds`.
+    public var mutantSeeds: Int
+    /// `--mutants`, as written.
+    public var mutants: String
+
+    /// Creates the settings.
+    public init(seeds: Int, mutantSeeds: Int, mutants: String) {
+        self.seeds = seeds
+        self.mutantSeeds = mutantSeeds
+        self.mutants = mutants
+    }
+
+    /// The audit plan these settings make.
+    public func plan() throws(ShardPartError) -> AuditPlan {
+        do {
+            return AuditPlan(seeds: seeds, mutantSeeds: mutantSeeds, mutants: try MutantSelection.parse(mutants))
+        } catch {
+            throw ShardPartError("the recorded --mutants '\(mutants)' is not valid in this build: \(error)")
+        }
+    }
+}
+
+/// A part that cannot be written or merged: the message names the part (or file) and what is wrong.
+public struct ShardPartError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+    /// Creates the error.
+    public init(_ message: String) { self.message = message }
+    /// The message.
+    public var description: String { message }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Traffic
+
+/// Writes one shard's part into `OUT/part-I-of-N/`: the run summaries streamed to
+/// `summaries.jsonl` as they arrive (one line each; nothing is held in memory), then
+/// `manifest.json`, written last and renamed into place, so a part with a manifest is whole.
+///
+/// A retried shard (Kubernetes restarts a failed index) overwrites its part: the old manifest is
+/// removed first, so a crash midway leaves a torn part, never an old manifest over new data.
+///
+/// Used by one task at a time (the batch's delivery runs on the calling task): `@unchecked Sendable`
+/// so that task may be a child of a signal-aware wrapper.
+public final class PartWriter: @unchecked Sendable {
+    /// The part's directory.
+    public let directory: URL
+    private let shard: Shard
+    private let handle: FileHandle
+    private let encoder: JSONEncoder
+    private(set) var written = 0
+    private var lastIndex = -1
+
+    /// Creates `root/part-I-of-N/` and opens its summaries file.
+    public init(root: URL, shard: Shard) throws(ShardPartError) {
+        self.shard = shard
+        directory = root.appendingPathComponent(shard.partName, isDirectory: true)
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            let manifest = directory.appendingPathComponent(PartManifest.fileName)
+            if fm.fileExists(atPath: manifest.path) { try fm.removeItem(at: manifest) }
+            let summaries = directory.appendingPathComponent(PartManifest.summariesFile)
+            guard fm.createFile(atPath: summaries.path, contents: nil) else {
+                throw ShardPartError("cannot create \(summaries.path)")
+            }
+            handle = try FileHandle(forWritingTo: summaries)
+        } catch let e as ShardPartError {
+            throw e
+        } catch {
+            throw ShardPartError("cannot write the part under \(directory.path): \(error.localizedDescription)")
+        }
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// Appends one run's summary (in job order; it must belong to this shard).
+    public func add(_ summary: RunSummary) throws(ShardPartError) {
+        precondition(shard.contains(summary.index) && summary.index > lastIndex, "summaries of this shard, in job order")
+        lastIndex = summary.index
+        do {
+            var line = try encoder.encode(summary)
+            line.append(0x0A)
+            try handle.write(contentsOf: line)
+        } catch {
+            throw ShardPartError("cannot write \(directory.appendingPathComponent(PartManifest.summariesFile).path): \(error)")
+        }
+        written += 1
+    }
+
+    /// Closes the summaries and writes the manifest (temporary file, then rename).
+    public func finish(
+        command: PartCommand, total: Int, inputs: PartInputs, incompleteReason: String?
+    ) throws(ShardPartError) -> PartManifest {
+        let inShard = shard.size(of: total)
+        let manifest = PartManifest(
+            command: command, shard: shard, runs: PartRuns(total: total, inShard: inShard, written: written),
+            incomplete: incompleteReason != nil || written < inShard,
+            incompleteReason: incompleteReason ?? (written < inShard ? "stopped early" : nil),
+            inputs: inputs, files: [PartManifest.summariesFile])
+        let target = directory.appendingPathComponent(PartManifest.fileName)
+        let temporary = directory.appendingPathComponent(".\(PartManifest.fileName).\(getpid()).tmp")
+        do {
+            try handle.synchronize()
+            try handle.close()
+            let pretty = JSONEncoder()
+            pretty.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try pretty.encode(manifest).write(to: temporary)
+            guard rename(temporary.path, target.path) == 0 else {
+                throw ShardPartError("cannot rename \(temporary.path) to \(target.path): \(String(cString: strerror(errno)))")
+            }
+        } catch let e as ShardPartError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw e
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ShardPartError("cannot write \(target.path): \(error)")
+        }
+        return manifest
+    }
+}

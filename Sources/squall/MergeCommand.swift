@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Reporting
+import Scenarios
+
+/// `squall merge PARTS… --out DIR`: puts the parts of a sharded command together (issue #13),
+/// checks that they belong together, and writes the report the unsharded command writes; the exit
+/// code is the verdict, as it would have been unsharded.
+struct MergeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Put the parts of a sharded command together and write its report (the exit code is the verdict).",
+        discussion: """
+            Each argument is a part directory (part-I-of-N) written by a command run with --shard I/N or --shards N, \
+            e.g. `squall merge OUT/part-*-of-4 --out Reports`. The parts must come from one sharded command (same \
+            command, inputs and shard count) and every shard must be given exactly once; a part without its \
+            manifest (a shard that did not finish) is refused. Today: squall audit (writes OUT/audit/). Exit 0 when \
+            the merged verdict holds, 1 when it does not, 2 when the parts are wrong (the message names the part), \
+            3 when the report cannot be written, 4 when a part was interrupted (report written, marked incomplete).
+            """)
+
+    @Argument(help: "The part directories (part-I-of-N) the shards wrote.")
+    var parts: [String] = []
+
+    @Option(help: "Directory the merged report is written under.")
+    var out: String = "Reports"
+
+    func run() async throws {
+        let set: PartSet
+        let report: AuditReport
+        do {
+            set = try PartSet.open(parts)
+            switch set.command {
+            case .audit: report = try PartMerge.audit(set)
+            }
+        } catch {
+            throw UsageError(message: error.message)
+        }
+        let dir: URL
+        do {
+            dir = try AuditFiles.write(report, root: URL(fileURLWithPath: out, isDirectory: true))
+        } catch {
+            throw RunFailure(message: "cannot write the audit under \(out): \(error)")
+        }
+        print(
+            "squall merge: \(set.parts.count) parts of squall \(set.command.rawValue), \(set.total) runs", terminator: "\n")
+        print(AuditConsole.render(report, path: dir.appendingPathComponent(AuditFiles.markdown).path), terminator: "")
+        if set.incomplete {
+            FileHandle.standardError.write(
+                Data(("squall merge: incomplete: " + set.incompleteReasons.joined(separator: "; ") + "\n").utf8))
+            throw ExitCode(4)
+        }
+        if !report.passed { throw ExitCode(1) }
+    }
+}
