@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "LoadGen",
             dependencies: [
-                "Reliability", "Traffic", "CurlClient", "CommandFlags",
+                "Reliability", "Traffic", "CurlClient", "CommandFlags", "MockLLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MockLLM"]),
         .testTarget(name: "MockLLMTests", dependencies: ["MockLLM", "CurlClient"]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "Traffic", "MockLLM"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Traffic", "Reporting"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Traffic", "Reporting", "MockLLM", "LoadGen"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Scenarios"]),
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(

@@ -51,6 +51,12 @@ public struct LoadRunOptions: Sendable {
     public var progress: Bool
     /// Sends later than this (real time) count as late. Default 10 ms.
     public var lateThreshold: Duration
+    /// The run id prefixing keys and task ids (`RUN-INDEX`), so reruns against a persistent store
+    /// never replay each other; nil keeps `squall-<seed>`. Default nil (`squall load` draws one per run).
+    public var runID: String? = nil
+    /// Append the run's `SquallTag` to every prompt (needs `runID`), so a mock attributes each LLM
+    /// call to its key. Default false (`squall load` turns it on unless `--no-tag`).
+    public var tagging = false
 
     /// Creates options; see each field for its default.
     public init(
@@ -138,7 +144,9 @@ public enum LoadRun {
                 baseURL: options.url, client: client, timeline: timeline, pollInterval: options.pollInterval,
                 requestTimeout: timeline.toReal(options.requestTimeout))
         }
-        let factory = TaskFactory(prompts: options.prompts, seed: options.seed)
+        let factory = TaskFactory(
+            prompts: options.prompts, seed: options.seed, keyPrefix: options.runID,
+            tagRun: options.tagging ? options.runID : nil)
         var total: Int?
         var schedule: ArrivalSchedule?
         if case .open(let s) = options.model {

@@ -1,3 +1,4 @@
+import MockLLM
 import Reliability
 
 /// Why a task is a resubmission of an earlier one (same idempotency key, same prompt).
@@ -114,6 +115,8 @@ public struct TaskFactory: Sendable {
     public let seed: UInt64
     /// Prefix of idempotency keys and task ids. Default `squall-<seed>`.
     public let keyPrefix: String
+    /// The run id whose `SquallTag` (` [sq:RUN:INDEX]`) ends every prompt; nil for untagged prompts.
+    public let tagRun: String?
     private let cumulative: [Double]
 
     /// The default prompts (a short lookup and a longer planning task, 60/40).
@@ -123,10 +126,13 @@ public struct TaskFactory: Sendable {
     ]
 
     /// Creates a factory.
-    public init(prompts: [WeightedPrompt] = TaskFactory.defaultPrompts, seed: UInt64 = 1, keyPrefix: String? = nil) {
+    public init(
+        prompts: [WeightedPrompt] = TaskFactory.defaultPrompts, seed: UInt64 = 1, keyPrefix: String? = nil, tagRun: String? = nil
+    ) {
         self.prompts = prompts.isEmpty ? TaskFactory.defaultPrompts : prompts
         self.seed = seed
         self.keyPrefix = keyPrefix ?? "squall-\(seed)"
+        self.tagRun = tagRun.flatMap { SquallTag.isValidRunID($0) ? $0 : nil }
         var acc = 0.0
         cumulative = self.prompts.map { acc += max(0, $0.weight); return acc }
     }
@@ -140,6 +146,8 @@ public struct TaskFactory: Sendable {
             prompt = prompts[cumulative.firstIndex { u < $0 } ?? prompts.count - 1].text
         }
         let key = "\(keyPrefix)-\(index)"
+        // Duplicates copy the original's prompt, so every submission of a key carries the same marker.
+        if let tagRun, index >= 0, let tag = SquallTag(run: tagRun, key: UInt64(index)) { prompt = tag.appended(to: prompt) }
         return LoadTask(index: index, id: key, prompt: prompt, idempotencyKey: key, intendedStart: at)
     }
 

@@ -66,6 +66,20 @@ public enum ReportMarkdown {
             out += "Figures cover scenario time 0s..\(NumberText.instant(r.endSeconds)) of \(NumberText.duration(r.durationSeconds)); "
             out += "\(NumberText.grouped(r.totals.unfinished)) tasks were unfinished.\n"
         }
+        for warning in r.llmLog?.warnings ?? [] {
+            out += "\n> [!WARNING]\n> **LLM-side evidence.** \(Markdown.text(warning))\n"
+        }
+        if let log = r.llmLog {
+            out += "\nLLM-side figures (calls, tokens, cost, executions per key) come from the mock's call log "
+            out += "(\(Markdown.text(log.source)), run `\(log.run)`): \(NumberText.grouped(log.counted)) calls"
+            out += log.tagged
+                ? ", \(NumberText.grouped(log.attributed)) attributed to a key by the prompt tag"
+                : "; prompts were not tagged, so per-key figures are unavailable"
+            if log.untagged > 0, log.tagged { out += ", \(NumberText.grouped(log.untagged)) without a tag" }
+            if log.otherRun > 0 { out += ", \(NumberText.grouped(log.otherRun)) of another run not counted" }
+            if log.dropped > 0 { out += ", \(NumberText.grouped(log.dropped)) lost before they were read" }
+            out += ".\n"
+        }
         if !r.scenario.description.isEmpty { out += "\n" + Markdown.text(r.scenario.description) + "\n" }
         return out
     }

@@ -3,6 +3,7 @@ import CommandFlags
 import Foundation
 import LoadGen
 import Logging
+import MockLLM
 
 /// `squall load`: ad-hoc load against a raw OpenAI-compatible endpoint, the in-process stack, or a
 /// task service; prints counts, attempts, latency from the intended start and scheduler lag. The
@@ -21,9 +22,42 @@ struct LoadCommand: AsyncParsableCommand {
 
     @OptionGroup var arguments: LoadArguments
 
+    @Option(
+        name: .customLong("expect"), parsing: .unconditionalSingleValue,
+        help: ArgumentHelp(
+            "A threshold that must hold, e.g. 'success_rate>=99%', 'latency_p99<2s', 'failures<=0' (repeatable); exit 1 when one fails.",
+            valueName: "METRIC OP VALUE"))
+    var expect: [String] = []
+
+    @Flag(
+        name: .customLong("no-tag"),
+        help: "Do not append the attribution tag ' [sq:RUN:KEY]' to prompts (a Squall mock then cannot attribute calls to keys).")
+    var noTag = false
+
+    /// The `--expect` thresholds, parsed and checked against the target (exit 2 naming the flag).
+    func thresholds() throws(FlagError) -> [LoadThreshold] {
+        var out: [LoadThreshold] = []
+        for text in expect {
+            let t = try LoadThreshold.parse(text)
+            if let target = TargetKind(rawValue: arguments.target), let problem = t.unobservable(on: target) {
+                throw FlagError(problem)
+            }
+            out.append(t)
+        }
+        return out
+    }
+
+    func validate() throws {
+        do { _ = try thresholds() } catch { throw error.validation }
+    }
+
     func run() async throws {
+        let thresholds = try self.thresholds()
         var options = try arguments.options()
         options.progress = true
+        // A run id per run: keys and task ids never repeat across runs; prompts carry its tag.
+        options.runID = SquallTag.randomRunID()
+        options.tagging = !noTag
         var logger = Logger(label: "squall.load", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = try arguments.logLevelOption.value(default: .warning)
         let grace = try FlagCheck.duration(arguments.grace, flag: "--grace")
@@ -49,6 +83,19 @@ struct LoadCommand: AsyncParsableCommand {
                 print("interrupted by \(Interruption.name(signo)): the figures cover the tasks offered before it")
             }
             print(result.summary.render())
+            if let run = options.runID {
+                print("run id: \(run) (keys \(run)-N\(options.tagging ? ", prompts tagged [sq:\(run):N]" : ", prompts not tagged"))")
+            }
+            let verdicts = thresholds.map { $0.evaluate(result.summary) }
+            if !verdicts.isEmpty {
+                print("expectations:")
+                for v in verdicts { print("  " + v.line) }
+            }
+            if !interruption.interrupted, verdicts.contains(where: { !$0.passed }) {
+                let failed = verdicts.filter { !$0.passed }.count
+                print("\(failed) of \(verdicts.count) expectations failed")
+                throw ExitCode(1)
+            }
         case .failure(let error):
             if let signo = interruption.signal { throw ExitCode(128 + signo) }
             switch error {

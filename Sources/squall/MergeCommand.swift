@@ -14,8 +14,8 @@ struct MergeCommand: AsyncParsableCommand {
             Each argument is a part directory (part-I-of-N) written by a command run with --shard I/N or --shards N, \
             e.g. `squall merge OUT/part-*-of-4 --out Reports`. The parts must come from one sharded command (same \
             command, inputs and shard count) and every shard must be given exactly once; a part without its \
-            manifest (a shard that did not finish) is refused. Today: squall audit (writes OUT/audit/). Exit 0 when \
-            the merged verdict holds, 1 when it does not, 2 when the parts are wrong (the message names the part), \
+            manifest (a shard that did not finish) is refused. Today: squall audit (writes OUT/audit/) and squall sweep \
+            (writes OUT/sweep/<scenario>/). Exit 0 when the merged verdict holds (a sweep: a configuration passes), 1 when it does not, 2 when the parts are wrong (the message names the part), \
             3 when the report cannot be written, 4 when a part was interrupted (report written, marked incomplete).
             """)
 
@@ -27,15 +27,35 @@ struct MergeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let set: PartSet
-        let report: AuditReport
-        do {
-            set = try PartSet.open(parts)
-            switch set.command {
-            case .audit: report = try PartMerge.audit(set)
-            }
-        } catch {
-            throw UsageError(message: error.message)
+        do { set = try PartSet.open(parts) } catch { throw UsageError(message: error.message) }
+        switch set.command {
+        case .audit: try writeAudit(set)
+        case .sweep: try writeSweep(set)
         }
+    }
+
+    func writeSweep(_ set: PartSet) throws {
+        let report: SweepReport
+        do { report = try PartMerge.sweep(set) } catch { throw UsageError(message: error.message) }
+        let dir: URL
+        do {
+            dir = try SweepFiles.write(report, root: URL(fileURLWithPath: out, isDirectory: true))
+        } catch {
+            throw RunFailure(message: "cannot write the sweep under \(out): \(error)")
+        }
+        print("squall merge: \(set.parts.count) parts of squall sweep, \(set.total) runs")
+        print(SweepConsole.render(report, path: dir.appendingPathComponent(SweepFiles.markdown).path), terminator: "")
+        if set.incomplete {
+            FileHandle.standardError.write(
+                Data(("squall merge: incomplete: " + set.incompleteReasons.joined(separator: "; ") + "\n").utf8))
+            throw ExitCode(InterruptedExit.code)
+        }
+        if report.passing == 0 { throw ExitCode(1) }
+    }
+
+    func writeAudit(_ set: PartSet) throws {
+        let report: AuditReport
+        do { report = try PartMerge.audit(set) } catch { throw UsageError(message: error.message) }
         let dir: URL
         do {
             dir = try AuditFiles.write(report, root: URL(fileURLWithPath: out, isDirectory: true))
@@ -48,7 +68,7 @@ struct MergeCommand: AsyncParsableCommand {
         if set.incomplete {
             FileHandle.standardError.write(
                 Data(("squall merge: incomplete: " + set.incompleteReasons.joined(separator: "; ") + "\n").utf8))
-            throw ExitCode(4)
+            throw ExitCode(InterruptedExit.code)
         }
         if !report.passed { throw ExitCode(1) }
     }

@@ -41,6 +41,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("target-url"), parsing: .unconditional, help: "Live mode: drive this task service instead of the in-process stack.")
     var targetURL: String?
 
+    @Option(
+        name: .customLong("mock-port"), parsing: .unconditional,
+        help: "Live mode: bind the in-process mock to 127.0.0.1:PORT (point the service under test at http://127.0.0.1:PORT/v1).")
+    var mockPort: Int?
+
+    @Flag(name: .customLong("no-tag"), help: "Live mode: do not append the attribution tag to submitted prompts (per-key LLM figures become unavailable).")
+    var noTag = false
+
     @Option(parsing: .unconditional, help: "Live mode, after SIGINT/SIGTERM: how long tasks in flight may finish before they are cancelled (real time).")
     var grace: String = "5s"
 
@@ -51,7 +59,8 @@ struct RunCommand: AsyncParsableCommand {
     var settings: RunSettings {
         get throws(FlagError) {
             try RunSettings.check(
-                mode: mode, out: out, timeScale: timeScale, llmURL: llmURL, targetURL: targetURL, grace: grace)
+                mode: mode, out: out, timeScale: timeScale, llmURL: llmURL, targetURL: targetURL, grace: grace,
+                mockPort: mockPort, noTag: noTag)
         }
     }
 
@@ -70,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try settings.checkLiveOnlyFlags(against: loaded)
             try settings.checkLiveLimits(loaded)
+            try settings.checkTargetReachesMock(loaded)
         } catch { throw UsageError(message: error.message) }
         let root = URL(fileURLWithPath: out, isDirectory: true)
         let interruption = Interruption()
@@ -86,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
             let timeScale = settings.timeScale ?? scenario.timeScale ?? 1
             var drivers: [any ScenarioDriver] = [SimulationDriver()]
             if runMode == .live {
-                guard let live = LiveDriverProvider.make(LiveOptions(timeScale: timeScale, llmURL: settings.llmURL, targetURL: settings.targetURL))
+                guard let live = LiveDriverProvider.make(settings.liveOptions(timeScale: timeScale))
                 else {
                     throw RunFailure(message: "live mode is not available in this build (no live driver is linked); use --mode sim")
                 }
@@ -131,6 +141,9 @@ struct RunCommand: AsyncParsableCommand {
                 throw RunFailure(message: "cannot write the report of \(scenario.name) under \(out): \(error)")
             }
             print(ConsoleSummary.render(result, reportPath: report, verbose: !quiet), terminator: "")
+            for warning in result.llmLog?.warnings ?? [] {
+                FileHandle.standardError.write(Data("squall: \(scenario.name): WARNING: \(warning)\n".utf8))
+            }
             if !quiet, runMode == .sim {
                 let rate = elapsed > 0 ? Double(result.totals.submitted) / elapsed : 0
                 print(

@@ -14,11 +14,16 @@ struct RunSettings: Sendable {
     var targetURL: String?
     /// `--grace`: how long live tasks in flight may finish after the first signal.
     var grace: Duration
+    /// `--mock-port`, if given: the in-process mock's loopback port.
+    var mockPort: Int? = nil
+    /// `--no-tag`: submitted prompts carry no attribution tag.
+    var noTag = false
 
     /// Checks the flags that need no scenario: `--out`, `--time-scale`, the URLs, `--grace`, and
     /// live-only flags given with `--mode sim`.
     static func check(
-        mode: RunMode?, out: String, timeScale: TimeScaleOption, llmURL: String?, targetURL: String?, grace: String
+        mode: RunMode?, out: String, timeScale: TimeScaleOption, llmURL: String?, targetURL: String?, grace: String,
+        mockPort: Int? = nil, noTag: Bool = false
     ) throws(FlagError) -> RunSettings {
         guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw FlagError("--out '\(out)': expected a directory path (the reports go to OUT/<scenario>/)")
@@ -27,16 +32,41 @@ struct RunSettings: Sendable {
         let llm = try llmURL.map { u throws(FlagError) in try FlagCheck.httpURL(u, flag: "--llm-url") }
         let target = try targetURL.map { u throws(FlagError) in try FlagCheck.httpURL(u, flag: "--target-url") }
         let graceD = try FlagCheck.duration(grace, flag: "--grace", max: .seconds(3600))
-        let settings = RunSettings(mode: mode, timeScale: scale, llmURL: llm, targetURL: target, grace: graceD)
+        let port = try mockPort.map { p throws(FlagError) in try FlagCheck.int(p, flag: "--mock-port", in: 1...65535) }
+        if port != nil, llm != nil {
+            throw FlagError(
+                "--mock-port starts Squall's in-process mock on that port and --llm-url names an external one; give one of them")
+        }
+        var settings = RunSettings(mode: mode, timeScale: scale, llmURL: llm, targetURL: target, grace: graceD)
+        settings.mockPort = port
+        settings.noTag = noTag
         if mode == .sim, let flag = settings.liveOnlyFlags.first {
             throw FlagError("\(flag) applies only to live runs, and --mode sim was given; drop it or use --mode live")
         }
         return settings
     }
 
-    /// The live-only flags given (`--time-scale`, `--llm-url`, `--target-url`).
+    /// The live-only flags given (`--time-scale`, `--llm-url`, `--target-url`, `--mock-port`, `--no-tag`).
     var liveOnlyFlags: [String] {
         (timeScale != nil ? ["--time-scale"] : []) + (llmURL != nil ? ["--llm-url"] : []) + (targetURL != nil ? ["--target-url"] : [])
+            + (mockPort != nil ? ["--mock-port"] : []) + (noTag ? ["--no-tag"] : [])
+    }
+
+    /// The live options for a scenario run at `timeScale`.
+    func liveOptions(timeScale: Double) -> LiveOptions {
+        LiveOptions(timeScale: timeScale, llmURL: llmURL, targetURL: targetURL, mockPort: mockPort, tagging: !noTag)
+    }
+
+    /// With `--target-url`, every live scenario needs a Squall-owned mock the service can be pointed
+    /// at (`--mock-port`, `llm: { listen: }` or `--llm-url`): the mock's call log is the only source of
+    /// the service's LLM-side figures.
+    func checkTargetReachesMock(_ scenarios: [Scenario]) throws(FlagError) {
+        guard targetURL != nil else { return }
+        for s in scenarios where (mode ?? s.mode) == .live {
+            if let problem = LiveScenarioDriver.unreachableMock(s, liveOptions(timeScale: 1)) {
+                throw FlagError("\(s.name): \(problem)")
+            }
+        }
     }
 
     /// Live-only flags need at least one scenario that runs live (`--mode live`, or a scenario's `mode: live`).

@@ -1,7 +1,9 @@
 import ArgumentParser
+import CommandFlags
 import Foundation
 import Reporting
 import Scenarios
+import Traffic
 
 /// `squall sweep`: a parameter sweep on the simulator. Varies stack settings (and the load's rate,
 /// fault rates) over a grid, random or Latin-hypercube design, runs every configuration on K seeds
@@ -40,8 +42,10 @@ struct SweepCommand: AsyncParsableCommand {
     @Option(help: "Simulations run at once. Default: the number of cores.")
     var jobs: Int?
 
-    @Option(help: "Directory the sweep is written under (OUT/sweep/<scenario>/).")
+    @Option(help: "Directory the sweep is written under (OUT/sweep/<scenario>/; with --shard, OUT/part-I-of-N/).")
     var out: String = "Reports"
+
+    @OptionGroup var sharding: ShardOptions
 
     /// The `--vary` flags, parsed (grammar only; values are checked against the scenario in `run`).
     var parameters: [SweepParameter] {
@@ -69,6 +73,7 @@ struct SweepCommand: AsyncParsableCommand {
         guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ValidationError("--out '\(out)': expected a directory path (the sweep goes to OUT/sweep/<scenario>/)")
         }
+        do { _ = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch { throw error.validation }
     }
 
     /// Loads the scenario and checks the whole sweep; every problem is a `UsageError` (exit 2).
@@ -92,6 +97,14 @@ struct SweepCommand: AsyncParsableCommand {
         let interruption = Interruption()
         interruption.install()
         let runner = BatchRunner(parallelism: jobs)
+        let shard: Shard?
+        do { shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch {
+            throw UsageError(message: error.message)
+        }
+        if let shard {
+            try await runShard(shard, plan, runner: runner, progress: progress, interruption: interruption)
+            return
+        }
         var report = try await interruption.run(grace: .zero) {
             try await Sweeper.run(plan, runner: runner) { p in
                 progress.show(
@@ -113,6 +126,43 @@ struct SweepCommand: AsyncParsableCommand {
         print(SweepConsole.render(report, path: dir.appendingPathComponent(SweepFiles.markdown).path), terminator: "")
         if interruption.signal != nil { throw ExitCode(InterruptedExit.code) }
         if report.passing == 0 { throw ExitCode(1) }
+    }
+
+    /// One shard: its slice of the (configuration × seed) runs, written as a part
+    /// (`OUT/part-I-of-N/`). No verdict here: exit 0 when the part is written; `squall merge`
+    /// ranks every configuration over all parts.
+    func runShard(
+        _ shard: Shard, _ plan: SweepPlan, runner: BatchRunner, progress: ProgressLine, interruption: Interruption
+    ) async throws {
+        let inputs: PartInputs
+        let writer: PartWriter
+        do {
+            inputs = PartInputs(
+                scenarios: try PartInputs.recording([plan.base]),
+                sweep: SweepSettings(vary: vary, sampling: sampling?.rawValue, samples: samples, seeds: seeds))
+            writer = try PartWriter(root: URL(fileURLWithPath: out, isDirectory: true), shard: shard)
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        // The shard's own report covers a slice; the part is what counts.
+        _ = try await interruption.run(grace: .zero) {
+            try await Sweeper.run(plan, runner: runner, shard: shard, part: writer) { p in
+                progress.show("sweep shard \(shard) \(p.done)/\(p.total) runs · \(p.configuration) seed \(p.seed)")
+            }
+        }
+        progress.clear()
+        let manifest: PartManifest
+        do {
+            manifest = try writer.finish(
+                command: .sweep, total: plan.jobCount, inputs: inputs,
+                incompleteReason: interruption.signal.map { "interrupted by \(Interruption.name($0))" })
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        print(
+            "squall sweep: shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(plan.jobCount)) written to "
+                + "\(writer.directory.path); put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR")
+        if interruption.signal != nil { throw ExitCode(InterruptedExit.code) }
     }
 }
 

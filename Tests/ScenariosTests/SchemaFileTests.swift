@@ -1,4 +1,5 @@
 import Foundation
+import MockLLM
 import Testing
 
 @testable import Scenarios
@@ -20,7 +21,8 @@ import Testing
         let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(schema["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
         #expect(properties(schema, []) == Set(ScenarioLoader.keys))
-        #expect(properties(schema, ["properties", "load"]) == Set(LoadDecoding.keys))
+        #expect(properties(schema, ["properties", "load"]) == Set(LoadDecoding.keys + ScenarioLoader.liveLoadKeys))
+        #expect(properties(schema, ["properties", "llm"]) == Set(FaultProfile.keys + ScenarioLoader.liveLLMKeys))
         #expect(properties(schema, ["properties", "stack"]) == Set(StackDecoding.keys))
         #expect(properties(schema, ["properties", "expect"]) == Set(ExpectDecoding.keys))
         #expect(properties(schema, ["properties", "sweep"]) == Set(SweepSpec.keys))

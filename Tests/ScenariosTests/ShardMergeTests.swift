@@ -152,4 +152,32 @@ import Traffic
         #expect(set.incomplete)
         #expect(try PartMerge.audit(set).incomplete)
     }
+
+    @Test(arguments: [1, 2, 3])
+    func aMergedShardedSweepIsTheUnshardedSweep(count: Int) async throws {
+        let (dir, s) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let settings = SweepSettings(
+            vary: ["stack.retry.attempts=2,3", "stack.breaker.failure_threshold=5,50"], sampling: nil, samples: nil, seeds: 2)
+        let document = try ScenarioDocument.load(s.source)
+        let plan = try settings.plan(document)
+        #expect(plan.jobCount == 8)
+        let whole = try await Sweeper.run(plan, runner: BatchRunner(parallelism: 2))
+        let root = dir.appendingPathComponent("parts")
+        let inputs = PartInputs(scenarios: try PartInputs.recording([plan.base]), sweep: settings)
+        var dirs: [String] = []
+        for i in 0..<count {
+            let shard = try Shard(index: i, count: count)
+            let writer = try PartWriter(root: root, shard: shard)
+            _ = try await Sweeper.run(plan, runner: BatchRunner(parallelism: 2), shard: shard, part: writer)
+            _ = try writer.finish(command: .sweep, total: plan.jobCount, inputs: inputs, incompleteReason: nil)
+            dirs.append(writer.directory.path)
+        }
+        let merged = try PartMerge.sweep(try PartSet.open(dirs))
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        #expect(try e.encode(merged) == (try e.encode(whole)))
+        // Parts of a sweep are not an audit's.
+        #expect(throws: ShardPartError.self) { try PartMerge.audit(try PartSet.open(dirs)) }
+    }
 }

@@ -83,3 +83,27 @@ import Testing
         #expect(manifest.contains("interrupted by SIGINT"))
     }
 }
+
+/// `squall sweep --shards N` processes and `squall merge`: the unsharded sweep's files, byte for byte.
+@Suite(.serialized) struct SweepShardProcessTests {
+    @Test func twoSweepShardsMergeIntoTheUnshardedSweep() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ShardProcessTests.scenario.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        let sweep = ["sweep", "s.yaml", "--vary", "stack.retry.attempts=2,3", "--seeds", "2", "--jobs", "1"]
+        let whole = try ChildProcess(sweep + ["--out", "whole"], in: dir)
+        let wholeCode = await whole.exitCode()
+        #expect(wholeCode == 0 || wholeCode == 1, "stderr: \(whole.stderr)")
+        let shards = try (0..<2).map { i in
+            try ChildProcess(sweep + ["--shards", "2", "--out", "parts"], in: dir, set: ["JOB_COMPLETION_INDEX": "\(i)"])
+        }
+        for shard in shards { #expect(await shard.exitCode() == 0, "stderr: \(shard.stderr)") }
+        let merge = try ChildProcess(["merge", "parts/part-0-of-2", "parts/part-1-of-2", "--out", "merged"], in: dir)
+        #expect(await merge.exitCode() == wholeCode, "stderr: \(merge.stderr)")
+        for file in ["sweep.json", "sweep.csv", "sweep.md"] {
+            let a = try Data(contentsOf: dir.appendingPathComponent("whole/sweep/shard-cli/\(file)"))
+            let b = try Data(contentsOf: dir.appendingPathComponent("merged/sweep/shard-cli/\(file)"))
+            #expect(a == b, "\(file)")
+        }
+    }
+}

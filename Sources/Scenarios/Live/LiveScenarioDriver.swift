@@ -6,12 +6,13 @@ import Synchronization
 import Traffic
 
 /// Runs a scenario over real sockets in wall-clock time (compressed by `LiveOptions.timeScale`):
-/// an in-process MockLLM with the scenario's `llm:` profile (or `--llm-url`), the scenario's exact
-/// submission sequence (`SubmissionSchedule`, the same the simulator sends for the seed), each task
-/// through the in-process reliability stack (`LiveExecutor` over libcurl) or through a task service
-/// (`--target-url`, POST /tasks then polling). Results fill the same `ScenarioResult` as the
-/// simulator's, in scenario time; executions per idempotency key are taken from the mock's own
-/// counts when the mock runs in process.
+/// a mock Squall owns (in process with the scenario's `llm:` profile, on `--mock-port` /
+/// `llm: { listen: }` or a free port, or an external `squall mock` at `--llm-url` configured with
+/// `POST /_squall/run`), the scenario's exact submission sequence (`SubmissionSchedule`, the same the
+/// simulator sends for the seed), each task through the in-process reliability stack (`LiveExecutor`
+/// over libcurl) or through a task service (`--target-url`, POST /tasks then polling). Results fill
+/// the same `ScenarioResult` as the simulator's, in scenario time; every LLM-side figure comes from
+/// the mock's call log (`CallLogFeeder`), for every target.
 public struct LiveScenarioDriver: ScenarioDriver {
     /// Live options (time scale, endpoints).
     public var options: LiveOptions
@@ -41,37 +42,72 @@ public struct LiveScenarioDriver: ScenarioDriver {
             return try await ServiceLiveRun(scenario: scenario, spec: spec, seed: seed, options: options, drainLimit: drainLimit)
                 .run(maxConnections: maxConnections, tasksFile: tasksFile)
         }
-        let endpoint = try await LLMEndpoint.make(
-            scenario: scenario, seed: seed, timeScale: options.timeScale, given: options.llmURL)
-        let mock = endpoint.mock
-        let llmURL = endpoint.url
+        if options.targetURL != nil, let problem = Self.unreachableMock(scenario, options) {
+            throw ScenarioRunError(problem)
+        }
         let client: CurlLoadClient
         do {
             client = try CurlLoadClient(maxConnections: maxConnections)
         } catch {
-            await mock?.stop()
             throw ScenarioRunError("cannot start the HTTP client: \(error)")
         }
+        let endpoint: LLMEndpoint
+        do {
+            endpoint = try await LLMEndpoint.make(
+                scenario: scenario, seed: seed, timeScale: options.timeScale, given: options.llmURL,
+                listen: options.listen(scenario), client: client)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        let mock = endpoint.mock
+        let attribution = RunAttribution(run: options.runID, tagging: options.tagging && scenario.tagging)
         let run = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
+        var mockOrigin: Int64?
         do {
             if let target = options.targetURL {
                 try await Preflight.check(url: target, path: "/health", client: client)
-            } else if options.llmURL != nil {
-                try await Preflight.check(url: llmURL, client: client)
             }
+            // Scenario time 0 at the mock == scenario time 0 here: the timeline starts right after,
+            // and the mock's times are shifted by the measured difference of the two origins.
+            mockOrigin = try await endpoint.startRun(
+                attribution, scenario: scenario, seed: seed, timeScale: options.timeScale, client: client)
         } catch {
             await client.shutdown()
             await mock?.stop()
-            throw ScenarioRunError(error.description)
+            throw ScenarioRunError("\(error)")
         }
-        mock?.state.reset()  // scenario time 0 at the mock == scenario time 0 here
-        let state = mock?.state
+        let timeline = LiveTimeline(scale: options.timeScale)
+        let offset = WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: options.timeScale)
         let (result, fileError) = await run.execute(
-            llmURL: llmURL, client: client, mockStats: { state?.stats }, tasksFile: tasksFile)
+            llmURL: endpoint.url, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
+            timeline: timeline, mockTimeOffset: offset)
         await client.shutdown()
         await mock?.stop()
         if let fileError { throw ScenarioRunError(fileError) }
         return result
+    }
+
+    /// Why a task service at `--target-url` could not reach Squall's mock, or nil when it can: it
+    /// needs a mock on an address it can be configured with (`--mock-port`, `llm: { listen: }`) or
+    /// an external `squall mock` (`--llm-url`).
+    public static func unreachableMock(_ scenario: Scenario, _ options: LiveOptions) -> String? {
+        guard options.targetURL != nil, options.llmURL == nil, options.listen(scenario) == nil else { return nil }
+        return """
+            --target-url drives a service that calls an LLM itself, and Squall's mock is the only source of its LLM-side \
+            figures, so the service must call Squall's mock: give --mock-port PORT (or `llm: { listen: 127.0.0.1:PORT }` \
+            in the scenario) and start the service with its LLM base URL at http://127.0.0.1:PORT/v1 \
+            (e.g. OPENAI_BASE_URL / GROQ_BASE_URL), or run `squall mock --port PORT` yourself and pass --llm-url http://127.0.0.1:PORT
+            """
+    }
+}
+
+extension LiveOptions {
+    /// Where the in-process mock listens: `--mock-port` on the scenario's host (or 127.0.0.1), else
+    /// the scenario's `llm: { listen: }`, else nil (a free port).
+    func listen(_ scenario: Scenario) -> LLMListen? {
+        if let mockPort { return LLMListen(host: scenario.llmListen?.host ?? "127.0.0.1", port: mockPort) }
+        return scenario.llmListen
     }
 }
 
@@ -83,6 +119,9 @@ struct LiveRun: Sendable {
     let drainLimit: Duration
     let routes: [Route]
 
+    /// Real time between reads of the mock's call log during the run.
+    static let drainInterval = Duration.milliseconds(200)
+
     init(scenario: Scenario, seed: UInt64, options: LiveOptions, drainLimit: Duration) {
         self.scenario = scenario
         self.seed = seed
@@ -91,17 +130,18 @@ struct LiveRun: Sendable {
         routes = scenario.load.prompts.map { scenario.stack.router.route($0.text) }
     }
 
-    /// What the run tracks besides the recorder: per-key successful executions seen by clients,
-    /// and the start of each attempt of the tasks in flight (for the call records).
+    /// What the run tracks besides the recorder: the call-log feeder, what each submitted key is
+    /// (for attributing calls), and the originals' bodies (replays are compared with them).
     struct Books: Sendable {
         var recorder: ResultRecorder
-        var executionsSeen: [Int: (count: Int, first: Duration)] = [:]
+        var feeder: CallLogFeeder
+        var keys: [Int: CallLogFeeder.KeyInfo] = [:]
         var originalBodies: [Int: String] = [:]
-        var attemptStarts: [String: [Duration]] = [:]
+        var readError: String?
         var finished = 0
     }
 
-    /// The books behind a lock, shared by the scheduling loop, the tasks and the event handler.
+    /// The books behind a lock, shared by the scheduling loop, the tasks, the call-log reader and the event handler.
     final class SharedBooks: Sendable {
         private let state: Mutex<Books>
         init(_ books: Books) { state = Mutex(books) }
@@ -109,15 +149,18 @@ struct LiveRun: Sendable {
     }
 
     /// Runs the schedule, streaming `tasks.csv` to `tasksFile` when given; returns the result and
-    /// the file's write error, if any. A caller may pass its own `target` and `timeline`, say
-    /// whether breaker transitions will be observed (`breakerObserved`), and receive a way to
-    /// record into the run's recorder from a side task (`attach`, called once before the first arrival).
+    /// the file's write error, if any. Every LLM-side figure (calls, tokens, cost, executions per
+    /// key, calls per window) comes from `callLog`, drained during the run and at its end
+    /// (`CallLogFeeder`). A caller may pass its own `target`, say whether breaker transitions will be
+    /// observed (`breakerObserved`), and receive a way to record into the run's recorder from a
+    /// side task (`attach`, called once before the first arrival). `timeline` must start at the
+    /// mock's run start.
     func execute(
-        llmURL: String, client: CurlLoadClient, mockStats: @Sendable () -> MockStats?, tasksFile: TaskCSVWriter? = nil,
-        target given: LiveTarget? = nil, timeline givenTimeline: LiveTimeline? = nil, breakerObserved: Bool? = nil,
+        llmURL: String, client: CurlLoadClient, callLog: any CallLogSource, attribution: RunAttribution,
+        tasksFile: TaskCSVWriter? = nil, target given: LiveTarget? = nil, timeline: LiveTimeline, mockTimeOffset: Duration = .zero,
+        breakerObserved: Bool? = nil,
         attach: ((@escaping @Sendable (@Sendable (inout ResultRecorder) -> Void) -> Void) -> Void)? = nil
     ) async -> (ScenarioResult, String?) {
-        let timeline = givenTimeline ?? LiveTimeline(scale: options.timeScale)
         let info = ScenarioInfo(
             name: scenario.name, description: scenario.description, file: scenario.source,
             tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
@@ -135,7 +178,9 @@ struct LiveRun: Sendable {
             stats.inputBudget = b.inputBudget
         }
         recorder.tokenBudget = stats
-        let books = SharedBooks(Books(recorder: recorder))
+        var feeder = CallLogFeeder(run: attribution.run, tagged: attribution.tagging, source: callLog.label)
+        feeder.timeOffset = mockTimeOffset
+        let books = SharedBooks(Books(recorder: recorder, feeder: feeder))
 
         attach?({ body in books.withLock { body(&$0.recorder) } })
         let target: LiveTarget
@@ -147,16 +192,20 @@ struct LiveRun: Sendable {
                     baseURL: service, client: client, timeline: timeline, pollInterval: .milliseconds(250).scaled(by: options.timeScale),
                     taskTimeout: drainLimit))
         } else {
+            let transport = TaggingTransport(base: HTTPLLMTransport(baseURL: llmURL, client: client), attribution: attribution)
             let executor = LiveExecutor(
-                config: scenario.stack, transport: HTTPLLMTransport(baseURL: llmURL, client: client), timeline: timeline,
+                config: scenario.stack, transport: transport, timeline: timeline,
                 idempotency: scenario.stack.idempotencyTTL == nil ? nil : InMemoryIdempotencyStore(), seed: seed,
-                onEvent: { event in
-                    books.withLock {
-                        $0.recorder.record(event.event)
-                        if case .attemptStarted(_, let at) = event.event { $0.attemptStarts[event.taskID, default: []].append(at) }
-                    }
-                })
+                onEvent: { event in books.withLock { $0.recorder.record(event.event) } })
             target = .stack(executor)
+        }
+
+        // Reads the call log while the run goes on, so the mock's bounded log never overwrites a record unread.
+        let reader = Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: Self.drainInterval) } catch { return }
+                guard await drain(callLog, books: books) else { return }
+            }
         }
 
         let gate = scenario.load.concurrency.map { SlotGate(capacity: $0) }
@@ -176,10 +225,17 @@ struct LiveRun: Sendable {
                             do { try await timeline.sleep(untilScenario: s.at) } catch { return }
                         }
                         if Task.isCancelled || OfferStop.requested { return }
-                        books.withLock { $0.recorder.recordArrival(at: s.at) }
+                        let route = routes[s.prompt]
+                        books.withLock {
+                            $0.recorder.recordArrival(at: s.at)
+                            if !s.duplicate {
+                                $0.keys[s.keyID] = CallLogFeeder.KeyInfo(
+                                    task: s.id, route: $0.recorder.routeIndex(route.rule, model: route.model))
+                            }
+                        }
                         group.addTask {
                             if let gate { await gate.acquire() }
-                            await run(s, target: target, timeline: timeline, books: books)
+                            await run(s, target: target, timeline: timeline, attribution: attribution, books: books)
                             if let gate { gate.release() }
                             books.withLock { $0.finished += 1 }
                         }
@@ -192,29 +248,64 @@ struct LiveRun: Sendable {
                 outer.cancelAll()
             }
         }
+        reader.cancel()
+        await reader.value
+        let mockRun = await drainAll(callLog, books: books)
 
-        let executions = mockStats()?.executionsByKey
         return books.withLock { b in
-            if let executions {
-                // Counted at the LLM: completions the mock generated beyond those clients saw succeed
-                // (e.g. a retry after a truncated reply) are duplicate executions.
-                for (keyID, seen) in b.executionsSeen {
-                    let extra = (executions[Submission.key(keyID)] ?? 0) - seen.count
-                    for _ in 0..<max(0, extra) { b.recorder.recordExecution(keyID: keyID, at: seen.first) }
-                }
-            }
             let end = max(timeline.now(), scenario.duration)
-            let result = b.recorder.finish(
-                end: cutShort ? min(end, limit) : end,
-                incompleteReason: cutShort
-                    ? "tasks still running \(DurationFormat.short(drainLimit)) after the last arrival were cancelled" : nil)
+            b.feeder.conclude(succeededTasks: b.recorder.totals.succeeded, mockRun: mockRun)
+            var reason: String?
+            if cutShort {
+                reason = "tasks still running \(DurationFormat.short(drainLimit)) after the last arrival were cancelled"
+            } else if let error = b.readError {
+                reason = "the mock's call log could not be read to the end (\(error)): LLM-side figures are incomplete"
+            } else if b.feeder.summary.dropped > 0 {
+                reason =
+                    "the mock's call log lost \(b.feeder.summary.dropped) records before Squall read them: LLM-side figures are incomplete"
+            }
+            if let error = b.readError { b.feeder.noteReadError(error) }
+            var result = b.recorder.finish(end: cutShort ? min(end, limit) : end, incompleteReason: reason)
+            result.llmLog = b.feeder.summary
+            // LLM calls per task from the call log (the client's own count is not the provider's view,
+            // and a foreign service reports none); for a task service it is also the only attempt count.
+            let done = result.totals.succeeded + result.totals.failed
+            result.attempts.meanCalls = done == 0 ? 0 : Double(result.usage.llmCalls) / Double(done)
+            if options.targetURL != nil { result.attempts.meanAttempts = result.attempts.meanCalls }
             return (result, b.recorder.tasksFileError)
         }
     }
 
-    /// Runs one submission and records its outcome: one task record and one call record per call
-    /// (tokens and the generation on the last call of a successful task).
-    func run(_ s: Submission, target: LiveTarget, timeline: LiveTimeline, books: SharedBooks) async {
+    /// Reads the call log up to date; false (and the error kept) when it cannot be read.
+    func drain(_ callLog: any CallLogSource, books: SharedBooks) async -> Bool {
+        let cursor = books.withLock { $0.feeder.cursor }
+        do {
+            _ = try await CallLogFeeder.drain(callLog, from: cursor) { page in
+                books.withLock { $0.feeder.feed(page, keys: $0.keys, into: &$0.recorder) }
+            }
+            return true
+        } catch {
+            books.withLock { $0.readError = $0.readError ?? error.description }
+            return false
+        }
+    }
+
+    /// The final read, to the end of the log; returns the mock's run id (nil when unreadable).
+    func drainAll(_ callLog: any CallLogSource, books: SharedBooks) async -> String? {
+        let cursor = books.withLock { $0.feeder.cursor }
+        do {
+            return try await CallLogFeeder.drain(callLog, from: cursor, maxPages: Int.max) { page in
+                books.withLock { $0.feeder.feed(page, keys: $0.keys, into: &$0.recorder) }
+            }
+        } catch {
+            books.withLock { $0.readError = $0.readError ?? error.description }
+            return nil
+        }
+    }
+
+    /// Runs one submission and records its outcome (one task record; the calls it made are read
+    /// from the mock's call log).
+    func run(_ s: Submission, target: LiveTarget, timeline: LiveTimeline, attribution: RunAttribution, books: SharedBooks) async {
         let prompt = scenario.load.prompts[s.prompt].text
         let route = routes[s.prompt]
         let started = timeline.now()
@@ -226,12 +317,15 @@ struct LiveRun: Sendable {
         var usage = TokenUsage.zero
         var model = route.model
         var body: String?
-        let taskID = "t\(s.id)"
+        let taskID = attribution.taskID(s.id)
+        let key = attribution.key(s.keyID)
         switch target {
         case .stack(let executor):
+            // The stack sees the untagged prompt (routing and token budget as in the simulator);
+            // `TaggingTransport` tags it on the wire.
             let r = await executor.run(
                 LiveTask(
-                    id: taskID, prompt: prompt, idempotencyKey: s.key,
+                    id: taskID, prompt: prompt, idempotencyKey: key,
                     stream: UInt64(s.keyID) | (s.duplicate ? 1 << 40 : 0)))
             switch r.disposition {
             case .executed: result = r.outcome.succeeded ? .succeeded : .failed
@@ -250,8 +344,8 @@ struct LiveRun: Sendable {
         case .service(let service):
             let r = await service.run(
                 LoadTask(
-                    index: s.keyID, id: taskID, prompt: prompt, idempotencyKey: s.key, intendedStart: s.at,
-                    duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil))
+                    index: s.keyID, id: taskID, prompt: attribution.prompt(prompt, keyID: s.keyID), idempotencyKey: key,
+                    intendedStart: s.at, duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil))
             switch r.status {
             case .succeeded: result = .succeeded
             case .failed, .mismatch, .dropped: result = .failed
@@ -269,22 +363,6 @@ struct LiveRun: Sendable {
         books.withLock { b in
             let modelIndex = b.recorder.modelIndex(model)
             let routeIndex = b.recorder.routeIndex(route.rule, model: route.model)
-            let starts = b.attemptStarts.removeValue(forKey: taskID) ?? []
-            for i in 0..<calls {
-                let last = i == calls - 1
-                let generated = last && result == .succeeded
-                b.recorder.recordCall(
-                    LLMCallRecord(
-                        at: i < starts.count ? starts[i] : finished, taskID: s.id, keyID: s.keyID, attempt: i + 1,
-                        outcome: last ? Self.callOutcome(lastOutcome) : .unknown, generated: generated,
-                        promptTokens: last ? usage.promptTokens : 0, completionTokens: last ? usage.completionTokens : 0,
-                        model: modelIndex, route: routeIndex))
-            }
-            if result == .succeeded {
-                var seen = b.executionsSeen[s.keyID] ?? (0, finished)
-                seen.count += 1
-                b.executionsSeen[s.keyID] = seen
-            }
             if s.duplicate {
                 if s.concurrent { b.recorder.recordConcurrentDuplicate() }
                 // A concurrent duplicate may win the claim race against its original (which is then
@@ -314,19 +392,6 @@ struct LiveRun: Sendable {
     static func outcome(label: String) -> AttemptOutcome {
         if let status = Int(label) { return .status(status) }
         return .transport(TransportFailure(rawValue: label) ?? .malformed)
-    }
-
-    /// What the provider did with a call whose client-side outcome was `outcome` (the live driver
-    /// sees the client's side only until it reads the mock's call log).
-    static func callOutcome(_ outcome: AttemptOutcome?) -> LLMCallOutcome {
-        switch outcome {
-        case .response(let status, _)?: return .status(status)
-        case .transport(.reset)?: return .dropped(.reset)
-        case .transport(.timeout)?: return .dropped(.hang)
-        case .transport(.truncated)?: return .dropped(.truncate)
-        case .transport(.malformed)?: return .dropped(.malformed)
-        case .transport?, nil: return .unknown
-        }
     }
 }
 

@@ -34,7 +34,19 @@ struct ServiceLiveRun: Sendable {
         if spec.redis { redis = try await RedisProvision.acquire() }
         defer { redis?.stop() }
 
-        let endpoint = try await LLMEndpoint.make(scenario: scenario, seed: seed, timeScale: scale, given: options.llmURL)
+        let client: CurlLoadClient
+        do { client = try CurlLoadClient(maxConnections: maxConnections) } catch {
+            throw ScenarioRunError("cannot start the HTTP client: \(error)")
+        }
+        let endpoint: LLMEndpoint
+        do {
+            endpoint = try await LLMEndpoint.make(
+                scenario: scenario, seed: seed, timeScale: scale, given: options.llmURL, listen: options.listen(scenario),
+                client: client)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
         let mock = endpoint.mock
         let llmURL = endpoint.url
 
@@ -55,17 +67,23 @@ struct ServiceLiveRun: Sendable {
                 redis: redis?.configuration, namespace: "squall-live:\(scenario.name):\(UInt32.random(in: 0...UInt32.max))",
                 timeScale: scale, logger: logger)
         } catch {
+            await client.shutdown()
             await mock?.stop()
             throw ScenarioRunError("cannot start the task service: \(error)")
         }
-        let client: CurlLoadClient
-        do { client = try CurlLoadClient(maxConnections: maxConnections) } catch {
+        let attribution = RunAttribution(run: options.runID, tagging: options.tagging && scenario.tagging)
+        let mockOrigin: Int64?
+        do {
+            mockOrigin = try await endpoint.startRun(attribution, scenario: scenario, seed: seed, timeScale: scale, client: client)
+        } catch {
+            await client.shutdown()
             await cluster.stop()
             await mock?.stop()
-            throw ScenarioRunError("cannot start the HTTP client: \(error)")
+            throw ScenarioRunError("\(error)")
         }
-
+        // Scenario time 0 at the mock == scenario time 0 here.
         let timeline = LiveTimeline(scale: scale)
+        let offset = WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: scale)
         let target = ClusterTasksTarget(
             urls: cluster.replicas.map(\.url), client: client, timeline: timeline, store: cluster.store,
             pollInterval: Self.pollInterval(scale: scale), taskTimeout: drainLimit, requestTimeout: .seconds(30))
@@ -75,8 +93,6 @@ struct ServiceLiveRun: Sendable {
         let observeBreaker = executor != nil && scenario.stack.breaker != nil
         let sink = EventSink()
 
-        mock?.state.reset()  // scenario time 0 at the mock == scenario time 0 here
-        let state = mock?.state
         let (result, drainSeconds, fileError) = await withTaskGroup(of: Double?.self) {
             group -> (ScenarioResult, Double?, String?) in
             if let sigterm = spec.sigterm {
@@ -93,8 +109,9 @@ struct ServiceLiveRun: Sendable {
                 }
             }
             let (r, fileError) = await live.execute(
-                llmURL: llmURL, client: client, mockStats: { state?.stats }, tasksFile: tasksFile, target: .service(target),
-                timeline: timeline, breakerObserved: observeBreaker, attach: { sink.attach($0) })
+                llmURL: llmURL, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
+                target: .service(target), timeline: timeline, mockTimeOffset: offset, breakerObserved: observeBreaker,
+                attach: { sink.attach($0) })
             sink.close()
             // Stops the observer; a shutdown under way is not interrupted (it waits for its own drain).
             group.cancelAll()

@@ -64,6 +64,8 @@ public struct ScenarioResult: Sendable, Codable {
     public var arithmetic: FailureArithmetic?
     /// What the task service did (replicas, drain time, tasks lost); nil unless the run went through `service:`.
     public var service: ServiceRunSummary?
+    /// Where a live run's LLM-side figures came from (the mock's call log); nil in the simulator.
+    public var llmLog: LLMCallLogSummary?
     /// Bounded aggregates for expectations and charts: per-window scopes, recovery steps, the
     /// steady state, outcomes per interval (not in summary.json; per-task rows go to `tasks.csv`).
     public var aggregates = RunAggregates()
@@ -103,6 +105,7 @@ public struct ScenarioResult: Sendable, Codable {
         case schemaVersion, scenario, mode, seed, incomplete, incompleteReason, durationSeconds, endSeconds, totals
         case failuresByCause, attemptOutcomes, retriesByReason, attempts, usage, perDay, latency, successLatency
         case breaker, timeSeries, duplicates, tokenBudget, faultWindows, expectations, arithmetic, service
+        case llmLog
     }
 
     /// The canonical encoder for `summary.json`: snake_case keys, sorted, pretty-printed, so the

@@ -42,11 +42,24 @@ public struct LiveOptions: Sendable {
     public var llmURL: String?
     /// Drive this task service (POST /tasks) instead of the in-process stack. Default nil.
     public var targetURL: String?
+    /// Bind the in-process MockLLM to this loopback port (`--mock-port`; overrides the scenario's
+    /// `llm: { listen: }`), so a task service configured with that address calls Squall's mock. Default nil.
+    public var mockPort: Int?
+    /// Append the attribution tag to every submitted prompt (`--no-tag` turns it off). Default true.
+    public var tagging: Bool
+    /// The run id (8 base-36 characters); nil draws a random one per run (tests fix it). Default nil.
+    public var runID: String?
     /// Creates options.
-    public init(timeScale: Double = 1, llmURL: String? = nil, targetURL: String? = nil) {
+    public init(
+        timeScale: Double = 1, llmURL: String? = nil, targetURL: String? = nil, mockPort: Int? = nil, tagging: Bool = true,
+        runID: String? = nil
+    ) {
         self.timeScale = timeScale
         self.llmURL = llmURL
         self.targetURL = targetURL
+        self.mockPort = mockPort
+        self.tagging = tagging
+        self.runID = runID
     }
 }
 
@@ -82,6 +95,7 @@ public struct ScenarioRunner: Sendable {
         }
         var result = try await driver.run(scenario, seed: seed, tasksCSV: tasksCSV)
         ExpectationEvaluator.evaluate(scenario, &result)
+        LLMEvidence.withhold(scenario, from: &result)
         return result
     }
 

@@ -29,6 +29,12 @@ public struct Scenario: Sendable {
     public var timeScale: Double?
     /// Drive the reference task service instead of the in-process stack (`service:`). Default nil.
     public var service: ServiceSpec?
+    /// Where the in-process mock of a live run listens (`llm: { listen: }`). Default nil (a free port).
+    public var llmListen: LLMListen?
+    /// The `llm:` section as YAML text (without `listen`), sent to an external mock; nil when absent.
+    public var llmText: String?
+    /// Whether live runs tag each submitted prompt (`load: { tag: false }` turns it off). Default true.
+    public var tagging = true
     /// What `squall sweep` varies (`sweep:`). Default nil.
     public var sweep: SweepSpec?
     /// What `squall plan` plans for (`plan:`). Default nil.

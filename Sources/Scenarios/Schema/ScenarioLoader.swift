@@ -13,6 +13,11 @@ public enum ScenarioLoader {
         "sweep", "plan",
     ]
 
+    /// Keys of `load:` read by the loader itself for live runs (the rest is `LoadDecoding.keys`).
+    public static let liveLoadKeys = ["tag"]
+    /// Keys of `llm:` read by the loader itself for live runs (the rest is `FaultProfile.keys`).
+    public static let liveLLMKeys = ["listen"]
+
     /// Reads and decodes a scenario file.
     public static func load(path: String) throws(ConfigError) -> Scenario {
         var s = try decode(try ConfigNode.load(path: path))
@@ -46,14 +51,29 @@ public enum ScenarioLoader {
         let durationNode = try m.required("duration")
         let duration = try durationNode.duration(min: .milliseconds(1))
         guard duration <= .seconds(366 * 86_400) else { throw durationNode.error("must be at most 366d") }
-        let load = try LoadDecoding.decode(try m.required("load"), duration: duration)
+        // `load: { tag: false }` (live attribution) is read here; the rest is the arrival schedule.
+        var loadNode = try m.required("load")
+        var tagging = true
+        if loadNode.isMapping, let t = try loadNode.mapping(allowed: LoadDecoding.keys + liveLoadKeys).optional("tag") {
+            tagging = try t.bool()
+            loadNode = loadNode.removingKey("tag")
+        }
+        let load = try LoadDecoding.decode(loadNode, duration: duration)
         let stack = try StackDecoding.decode(m["stack"])
-        let llmNode = m["llm"]
+        var llmNode = m["llm"]
+        var listen: LLMListen?
+        if llmNode.isMapping, let l = try llmNode.mapping(allowed: FaultProfile.keys + liveLLMKeys).optional("listen") {
+            listen = try LLMListen.decode(l)
+            llmNode = llmNode.removingKey("listen")
+        }
         let llm = try FaultProfile.decode(llmNode)
         var scenario = Scenario(
             name: name, description: description, source: root.file, seed: seed, duration: duration, load: load,
             stack: stack, llm: llm)
         try checkWindows(scenario, llmNode: llmNode)
+        scenario.llmListen = listen
+        scenario.tagging = tagging
+        scenario.llmText = llmNode.isNull ? nil : llmNode.yamlText
         scenario.mode = try RunModeDecoding.mode(m.optional("mode"))
         scenario.timeScale = try RunModeDecoding.timeScale(m.optional("time_scale"))
         if let n = m.optional("service") { scenario.service = try ServiceSpec.decode(n, duration: duration) }

@@ -57,6 +57,8 @@ public struct PartManifest: Sendable, Codable, Hashable {
 public enum PartCommand: String, Sendable, Codable, Hashable {
     /// `squall audit`.
     case audit
+    /// `squall sweep`.
+    case sweep
 }
 
 /// Run counts of a part.
@@ -84,11 +86,14 @@ public struct PartInputs: Sendable, Codable, Hashable {
     public var scenarios: [PartScenario]
     /// `squall audit`'s settings.
     public var audit: AuditSettings?
+    /// `squall sweep`'s settings.
+    public var sweep: SweepSettings?
 
     /// Creates the inputs.
-    public init(scenarios: [PartScenario], audit: AuditSettings? = nil) {
+    public init(scenarios: [PartScenario], audit: AuditSettings? = nil, sweep: SweepSettings? = nil) {
         self.scenarios = scenarios
         self.audit = audit
+        self.sweep = sweep
     }
 
     /// Records `scenarios` with the text of the file (or bundled scenario) each was loaded from.
@@ -161,6 +166,51 @@ public struct AuditSettings: Sendable, Codable, Hashable {
             return AuditPlan(seeds: seeds, mutantSeeds: mutantSeeds, mutants: try MutantSelection.parse(mutants))
         } catch {
             throw ShardPartError("the recorded --mutants '\(mutants)' is not valid in this build: \(error)")
+        }
+    }
+}
+
+/// `squall sweep`'s settings, as given on its command line (the scenario's own `sweep:` section is
+/// in its recorded text).
+public struct SweepSettings: Sendable, Codable, Hashable {
+    /// `--vary`, each as written.
+    public var vary: [String]
+    /// `--sampling`.
+    public var sampling: String?
+    /// `--samples`.
+    public var samples: Int?
+    /// `--seeds`.
+    public var seeds: Int?
+
+    /// Creates the settings.
+    public init(vary: [String], sampling: String?, samples: Int?, seeds: Int?) {
+        self.vary = vary
+        self.sampling = sampling
+        self.samples = samples
+        self.seeds = seeds
+    }
+
+    /// The sweep these settings make of `document`.
+    public func plan(_ document: ScenarioDocument) throws(ShardPartError) -> SweepPlan {
+        var parameters: [SweepParameter] = []
+        for v in vary {
+            do { parameters.append(try SweepParameter.parseFlag(v)) } catch {
+                throw ShardPartError("the recorded --vary '\(v)' is not valid in this build: \(error)")
+            }
+        }
+        var mode: SweepSampling?
+        if let sampling {
+            guard let m = SweepSampling(rawValue: sampling) else {
+                throw ShardPartError("the recorded --sampling '\(sampling)' is not valid in this build")
+            }
+            mode = m
+        }
+        do {
+            return try SweepPlan.build(
+                document: document.node, base: document.scenario,
+                overrides: SweepOverrides(parameters: parameters, sampling: mode, samples: samples, seeds: seeds))
+        } catch {
+            throw ShardPartError("the recorded sweep does not build with this squall: \(error)")
         }
     }
 }

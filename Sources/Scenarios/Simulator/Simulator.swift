@@ -77,6 +77,9 @@ struct SimulationEngine {
     struct CallShape {
         var model: String
         var promptTokens: Int
+        /// Prompt tokens as the provider counts them (the mock's estimator over the messages sent),
+        /// so simulated and live usage bill the same tokens.
+        var billedPromptTokens: Int
         var maxTokens: Int
         /// The prompt fits the token budget (else the task fails with cause `token_budget`).
         var fits: Bool
@@ -162,10 +165,11 @@ struct SimulationEngine {
                 shapes.append(
                     CallShape(
                         model: planned.route.model, promptTokens: planned.prompt.estimatedTokens,
+                        billedPromptTokens: ReplyText.estimatePromptTokens(contents: planned.prompt.messages.map(\.content)),
                         maxTokens: planned.route.maxTokens, fits: true, truncated: planned.prompt.userTruncated))
             } catch {
                 // The prompt cannot be fitted: every submission of it fails with cause `token_budget`.
-                shapes.append(CallShape(model: route.model, promptTokens: 0, maxTokens: 0, fits: false, truncated: false))
+                shapes.append(CallShape(model: route.model, promptTokens: 0, billedPromptTokens: 0, maxTokens: 0, fits: false, truncated: false))
             }
         }
         var stats = TokenBudgetStats()
@@ -340,7 +344,7 @@ struct SimulationEngine {
         let keyID = info[slot].keyID
         let request = FaultRequest(
             model: shapes[prompt].model, stream: stream, attempt: number,
-            idempotencyKey: rulesReadKeys ? Submission.key(keyID) : nil, promptTokens: shapes[prompt].promptTokens,
+            idempotencyKey: rulesReadKeys ? Submission.key(keyID) : nil, promptTokens: shapes[prompt].billedPromptTokens,
             maxTokens: shapes[prompt].maxTokens, now: now)
         let decision = provider.decide(request, rng: &providerRngs[slot])
         let observed = decision.observed(clientTimeout: timeout, stream: stream)

@@ -30,4 +30,14 @@ public struct ScenarioDocument: Sendable {
         try ExpectationPresence.require(scenario)
         return ScenarioDocument(node: node, scenario: scenario)
     }
+
+    /// Parses scenario `text` recorded from `source` (a path or `catalog:NAME`; errors name it), as
+    /// `squall merge` does with the text a shard's part recorded.
+    public static func parse(_ text: String, source: String) throws(ConfigError) -> ScenarioDocument {
+        let node = try ConfigNode.parse(text, file: source)
+        var scenario = try ScenarioLoader.decode(node)
+        scenario.source = source
+        try ExpectationPresence.require(scenario)
+        return ScenarioDocument(node: node, scenario: scenario)
+    }
 }

@@ -1,3 +1,5 @@
+import Traffic
+
 /// Progress of a running sweep, reported after each run.
 public struct SweepProgress: Sendable, Hashable {
     /// Runs finished.
@@ -20,22 +22,23 @@ public struct SweepProgress: Sendable, Hashable {
 public enum Sweeper {
     /// Runs the sweep. `progress` is called on the calling task after each run. When the calling
     /// task is cancelled the runs so far are kept and the report is marked incomplete.
+    ///
+    /// With a `shard`, only that shard's runs are simulated (see `Shard`) and each summary goes to
+    /// `part`; the report returned then covers a slice (`squall merge` rebuilds the whole one).
     public static func run(
-        _ plan: SweepPlan, runner: BatchRunner = BatchRunner(), progress: (SweepProgress) -> Void = { _ in }
+        _ plan: SweepPlan, runner: BatchRunner = BatchRunner(), shard: Shard? = nil, part: PartWriter? = nil,
+        progress: (SweepProgress) -> Void = { _ in }
     ) async throws -> SweepReport {
         var runs: [SweepRun] = []
-        runs.reserveCapacity(plan.jobCount)
+        let expected = shard.map { $0.size(of: plan.jobCount) } ?? plan.jobCount
+        runs.reserveCapacity(expected)
         let k = plan.seeds.count
         var passingSoFar = 0
         var passesOfCurrent = 0
-        let outcome = try await runner.run(plan.jobs()) { summary in
+        let outcome = try await runner.run(plan.jobs(), shard: shard) { summary in
+            try part?.add(summary)
             let c = plan.configurations[summary.index / k]
-            var failed = summary.verdicts.filter { $0.status != .pass }.map(\.name)
-            if summary.incomplete { failed.append("run completed") }
-            runs.append(
-                SweepRun(
-                    configuration: c.id, index: c.index, seed: summary.seed, passed: summary.passed, failed: failed,
-                    figures: SweepFigures(summary.figures)))
+            runs.append(sweepRun(summary, plan: plan))
             if summary.passed { passesOfCurrent += 1 }
             if summary.index % k == k - 1 {
                 if passesOfCurrent == k { passingSoFar += 1 }
@@ -43,12 +46,22 @@ public enum Sweeper {
             }
             progress(
                 SweepProgress(
-                    done: runs.count, total: plan.jobCount, configurationsDone: runs.count / k, passing: passingSoFar,
+                    done: runs.count, total: expected, configurationsDone: runs.count / k, passing: passingSoFar,
                     configuration: c.id, seed: summary.seed))
         }
         let incomplete = outcome.cancelled || runs.count < plan.jobCount
         return report(
             plan, runs: runs, incomplete: incomplete, reason: incomplete ? "interrupted; the figures cover the runs that finished" : nil)
+    }
+
+    /// The sweep's record of one run (job `summary.index` of `plan`).
+    public static func sweepRun(_ summary: RunSummary, plan: SweepPlan) -> SweepRun {
+        let c = plan.configurations[summary.index / plan.seeds.count]
+        var failed = summary.verdicts.filter { $0.status != .pass }.map(\.name)
+        if summary.incomplete { failed.append("run completed") }
+        return SweepRun(
+            configuration: c.id, index: c.index, seed: summary.seed, passed: summary.passed, failed: failed,
+            figures: SweepFigures(summary.figures))
     }
 
     /// Folds runs (in job order, possibly fewer than the plan's jobs) into the report.

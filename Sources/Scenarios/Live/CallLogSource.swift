@@ -1,0 +1,138 @@
+import Foundation
+import LoadGen
+import MockLLM
+
+/// Where a live run reads the mock's per-request call log from, one bounded page at a time.
+public protocol CallLogSource: Sendable {
+    /// The records after sequence number `after`, at most `limit` of them.
+    func page(after: UInt64, limit: Int) async throws(CallLogReadError) -> CallLogPage
+    /// What the report names as the source (`in-process mock at URL`, or the external mock's URL).
+    var label: String { get }
+}
+
+/// Reading the call log failed (the external mock went away, or answered something that is not a page).
+public struct CallLogReadError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the URL.
+    public var message: String
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The call log of a mock running in this process (`MockServer.calls(after:limit:)`).
+public struct InProcessCallLog: CallLogSource {
+    /// The mock.
+    public let mock: MockServer
+    /// Reads `mock`'s log.
+    public init(mock: MockServer) { self.mock = mock }
+    public func page(after: UInt64, limit: Int) async throws(CallLogReadError) -> CallLogPage {
+        mock.calls(after: after, limit: limit)
+    }
+    public var label: String { "in-process mock at \(mock.url)" }
+}
+
+/// The call log of an external `squall mock`, over HTTP (`GET /_squall/calls?after=&limit=`).
+public struct HTTPCallLog: CallLogSource {
+    /// The mock's origin (`http://host:port`).
+    public let origin: String
+    private let client: any LoadHTTPClient
+    private let token: String?
+
+    /// Reads the log of the mock serving `url` (any path under it: `/v1` and `/openai/v1` are cut),
+    /// through `client`; `token` is sent as `Authorization: Bearer` when given.
+    public init(url: String, client: any LoadHTTPClient, token: String? = nil) {
+        origin = Self.origin(of: url)
+        self.client = client
+        self.token = token
+    }
+
+    public var label: String { origin }
+
+    public func page(after: UInt64, limit: Int) async throws(CallLogReadError) -> CallLogPage {
+        let url = "\(origin)/_squall/calls?after=\(after)&limit=\(limit)"
+        var headers: [HTTPField] = []
+        if let token { headers.append(HTTPField("Authorization", "Bearer \(token)")) }
+        switch await client.send(HTTPCall(method: "GET", url: url, headers: headers, timeout: .seconds(10))) {
+        case .failure(let error):
+            throw CallLogReadError("cannot read the mock's call log at \(url): \(error)")
+        case .success(let reply):
+            guard reply.status == 200 else {
+                let body = String(decoding: reply.body.prefix(200), as: UTF8.self)
+                throw CallLogReadError(
+                    "GET \(url) answered \(reply.status) (\(body)): \(origin) is not a `squall mock` whose call log Squall can read")
+            }
+            return try Self.decode(reply.body, url: url)
+        }
+    }
+
+    /// `scheme://host:port` of `url` (everything before the first `/` after `://`).
+    static func origin(of url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let end = rest.firstIndex(of: "/") ?? rest.endIndex
+        return String(url[..<end])
+    }
+
+    private struct WirePage: Decodable {
+        var run: String?
+        var next: UInt64
+        var dropped: UInt64
+        var last: UInt64
+        var records: [WireRecord]
+    }
+
+    private struct WireRecord: Decodable {
+        var seq: UInt64
+        var tNs: Int64
+        var delayNs: Int64
+        var run: String?
+        var key: UInt64?
+        var idempotencyKey: String?
+        var model: String
+        var path: String
+        var stream: Bool
+        var attempt: Int?
+        var status: Int?
+        var drop: String?
+        var retryAfter: Double?
+        var retryAfterMs: Double?
+        var completed: Bool
+        var promptTokens: Int
+        var completionTokens: Int
+        var rule: Int?
+    }
+
+    /// A `GET /_squall/calls` body as a page (the format `squall mock` writes; see docs/mock.md).
+    static func decode(_ body: [UInt8], url: String) throws(CallLogReadError) -> CallLogPage {
+        let wire: WirePage
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { wire = try decoder.decode(WirePage.self, from: Data(body)) } catch {
+            throw CallLogReadError("GET \(url): the body is not a call-log page: \(error)")
+        }
+        var records: [CallRecord] = []
+        records.reserveCapacity(wire.records.count)
+        for w in wire.records {
+            let outcome: CallOutcome
+            if let drop = w.drop {
+                guard let kind = DropKind(rawValue: drop) else {
+                    throw CallLogReadError("GET \(url): record \(w.seq) has an unknown drop '\(drop.prefix(40))'")
+                }
+                outcome = .drop(kind)
+            } else if let status = w.status {
+                outcome = .status(status)
+            } else {
+                throw CallLogReadError("GET \(url): record \(w.seq) has neither a status nor a drop")
+            }
+            let tag = w.run.flatMap { run in w.key.flatMap { SquallTag(run: run, key: $0) } }
+            records.append(
+                CallRecord(
+                    seq: w.seq, time: .nanoseconds(w.tNs), delay: .nanoseconds(w.delayNs), tag: tag,
+                    idempotencyKey: w.idempotencyKey, model: w.model, path: w.path, stream: w.stream, attempt: w.attempt,
+                    outcome: outcome, retryAfter: w.retryAfter.map { .nanoseconds(Int64(($0 * 1e9).rounded())) },
+                    retryAfterMs: w.retryAfterMs.map { .nanoseconds(Int64(($0 * 1e6).rounded())) }, completed: w.completed,
+                    promptTokens: w.promptTokens, completionTokens: w.completionTokens, rule: w.rule))
+        }
+        return CallLogPage(records: records, next: wire.next, dropped: wire.dropped, lastSeq: wire.last, run: wire.run)
+    }
+}

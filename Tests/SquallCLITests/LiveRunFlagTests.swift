@@ -1,0 +1,67 @@
+import ArgumentParser
+import CommandFlags
+import Foundation
+import Scenarios
+import Testing
+
+@testable import squall
+
+/// `squall run`'s live ground-truth flags (`--mock-port`, `--no-tag`) and the rule that a service at
+/// `--target-url` must call a mock Squall owns; checked without spawning the binary.
+@Suite struct LiveRunFlagTests {
+    func runMessage(_ argv: String...) -> String {
+        do {
+            _ = try RunCommand.parse(argv)
+            return ""
+        } catch { return RunCommand.message(for: error) }
+    }
+
+    static let liveYAML = """
+        name: flags
+        mode: live
+        duration: 10s
+        load: { rate: 1/s }
+        """
+
+    @Test func mockPortMustBeAPortAndNotComeWithLLMURL() {
+        #expect(runMessage("x.yaml", "--mode", "live", "--mock-port", "0").hasPrefix("--mock-port"))
+        #expect(runMessage("x.yaml", "--mode", "live", "--mock-port", "70000").hasPrefix("--mock-port"))
+        #expect(
+            runMessage("x.yaml", "--mode", "live", "--mock-port", "18510", "--llm-url", "http://127.0.0.1:1")
+                .contains("give one of them"))
+        #expect(runMessage("x.yaml", "--mode", "live", "--mock-port", "18510", "--no-tag") == "")
+    }
+
+    @Test func mockPortAndNoTagApplyOnlyToLiveRuns() {
+        #expect(runMessage("x.yaml", "--mode", "sim", "--mock-port", "18510").hasPrefix("--mock-port applies only to live runs"))
+        #expect(runMessage("x.yaml", "--mode", "sim", "--no-tag").hasPrefix("--no-tag applies only to live runs"))
+    }
+
+    @Test func theFlagsReachTheLiveOptions() throws {
+        let settings = try RunSettings.check(
+            mode: .live, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",
+            mockPort: 18511, noTag: true)
+        let options = settings.liveOptions(timeScale: 4)
+        #expect(options.mockPort == 18511 && !options.tagging && options.timeScale == 4)
+        #expect(options.targetURL == "http://127.0.0.1:9")
+    }
+
+    @Test func aTargetURLWithoutAMockTheServiceCanCallIsBadInputSayingHow() throws {
+        let s = try ScenarioLoader.parse(Self.liveYAML, file: "flags.yaml")
+        let bare = try RunSettings.check(
+            mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s")
+        do {
+            try bare.checkTargetReachesMock([s])
+            Issue.record("--target-url without a mock the service can reach was accepted")
+        } catch {
+            #expect(error.message.contains("must call Squall's mock"), "\(error.message)")
+            #expect(error.message.contains("--mock-port PORT") && error.message.contains("--llm-url"))
+        }
+        let withPort = try RunSettings.check(
+            mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",
+            mockPort: 18512)
+        try withPort.checkTargetReachesMock([s])
+        let withListen = try ScenarioLoader.parse(Self.liveYAML + "\nllm: { listen: 127.0.0.1:18513 }", file: "flags.yaml")
+        try bare.checkTargetReachesMock([withListen])
+    }
+}
