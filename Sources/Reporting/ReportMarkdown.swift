@@ -89,22 +89,33 @@ public enum ReportMarkdown {
         var out = "## Expectations\n\n"
         guard !r.expectations.isEmpty else { return out + "The scenario states no expectations.\n" }
         let withDetail = r.expectations.contains { !$0.detail.isEmpty }
+        // Summaries written before verdicts said where they were measured render without the column.
+        let withSource = r.expectations.contains { $0.measuredFrom != nil }
         let rows = r.expectations.map { v -> [String] in
             var row = [
                 Markdown.code(v.name), Markdown.text(v.expected), Markdown.text(v.observed), NumberText.grouped(v.observations),
-                resultLabel(v.status),
             ]
+            if withSource { row.append(Markdown.text(v.measuredFrom ?? "-")) }
+            row.append(resultLabel(v.status))
             if withDetail { row.append(Markdown.text(v.detail)) }
             return row
         }
-        var header = ["expectation", "expected", "observed", "n", "result"]
-        var align: [Markdown.Align] = [.left, .left, .left, .right, .left]
+        var header = ["expectation", "expected", "observed", "n"]
+        var align: [Markdown.Align] = [.left, .left, .left, .right]
+        if withSource {
+            header.append("measured from")
+            align.append(.left)
+        }
+        header.append("result")
+        align.append(.left)
         if withDetail {
             header.append("detail")
             align.append(.left)
         }
         out += Markdown.table(header, rows, align: align)
-        out += "\n`n` is how many observations each verdict rests on (tasks, calls, replays, breaker periods); "
+        out += "\n`n` is how many observations each verdict rests on (tasks, calls, replays, breaker periods)"
+        if withSource { out += "; *measured from* is the stream it was computed from (the simulator's, the mock's call log, the service's API)" }
+        out += "; "
         out += "a verdict with none is **no evidence** and counts as not held.\n"
         return out
     }

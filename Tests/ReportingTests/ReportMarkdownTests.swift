@@ -23,6 +23,15 @@ import Reporting
         #expect(l.contains(#"| `latency_p99` | < 5s | 12.5s | 210 | ❌ fail | p99 of 210 tasks > limit; note \<b>&"quotes"\</b> \| pipe |"#))
     }
 
+    @Test func eachVerdictSaysWhereItWasMeasuredWhenTheSummaryKnows() {
+        var r = Fixture.result()
+        for i in r.expectations.indices { r.expectations[i].measuredFrom = "simulator · task outcomes" }
+        r.expectations[1].measuredFrom = "simulator · stack events"
+        let table = ReportMarkdown.expectations(r).components(separatedBy: "\n")
+        #expect(table.contains("| expectation | expected | observed | n | measured from | result | detail |"))
+        #expect(table.contains("| `breaker.opens_within` | <= 15s after window 1 start | 4.25s | 91 | simulator · stack events | ✅ pass |  |"))
+    }
+
     @Test func noEvidenceVerdictsAreMarkedAsSuch() {
         var r = Fixture.result()
         r.expectations.append(.noEvidence(name: "duplicates.replays_identical", expected: "e", observed: "no replays", detail: "d"))

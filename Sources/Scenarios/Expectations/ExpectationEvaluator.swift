@@ -10,7 +10,11 @@ public enum ExpectationEvaluator {
         for e in scenario.expectations { if case .arithmetic(_, let c) = e { confidence = c } }
         let arithmetic = ArithmeticReport.compute(scenario: scenario, result: result, confidence: confidence)
         result.arithmetic = arithmetic
-        result.expectations = scenario.expectations.map { verdict($0, result: result, arithmetic: arithmetic) }
+        result.expectations = scenario.expectations.map { e in
+            var v = verdict(e, result: result, arithmetic: arithmetic)
+            v.measuredFrom = e.evidence.source(mode: result.mode)
+            return v
+        }
     }
 
     static func verdict(_ e: Expectation, result: ScenarioResult, arithmetic: FailureArithmetic) -> ExpectationVerdict {
@@ -49,6 +53,18 @@ public enum ExpectationEvaluator {
             return DuplicateVerdicts.reexecutionAfterTTL(name: name, result: result)
         case .recoversWithin(let name, let w, let limit, let tolerance):
             return recovery(name: name, window: w, limit: limit, tolerance: tolerance, result: result)
+        case .breakerOpensAfter(let name, let t):
+            return BreakerMechanismVerdicts.opensAfter(name: name, threshold: t, result: result)
+        case .breakerOpensWithinCrossing(let name, let t, let limit):
+            return BreakerMechanismVerdicts.opensWithinCrossing(name: name, threshold: t, limit: limit, result: result)
+        case .breakerClosesWithinFirstRequest(let name, let w, let limit):
+            return BreakerMechanismVerdicts.closesWithinFirstRequest(name: name, window: w, limit: limit, result: result)
+        case .retryClustering(let name, let t, let spec):
+            return CallLogVerdicts.retryClustering(name: name, threshold: t, spec: spec, result: result)
+        case .retryAfterEarly(let name, let t, let tolerance):
+            return CallLogVerdicts.retryAfterEarly(name: name, threshold: t, tolerance: tolerance, result: result)
+        case .reexecutionWithin(let name, let horizon):
+            return CallLogVerdicts.reexecutionWithin(name: name, horizon: horizon, result: result)
         }
     }
 

@@ -38,6 +38,9 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
     public var value: Double?
     /// Context: the population measured, the window, why it failed.
     public var detail: String
+    /// Where the figure was measured (`simulator · stack events`, `mock call log`, …), from the
+    /// evidence the expectation needs and the run mode; nil in summaries written before it existed.
+    public var measuredFrom: String?
 
     /// Whether it held.
     public var passed: Bool { status == .pass }
@@ -73,6 +76,7 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case name, expected, observed, status, passed, observations, value, detail
+        case measuredFrom = "measured_from"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +90,7 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
         observations = try c.decodeIfPresent(Int.self, forKey: .observations) ?? 0
         value = try c.decodeIfPresent(Double.self, forKey: .value)
         detail = try c.decode(String.self, forKey: .detail)
+        measuredFrom = try c.decodeIfPresent(String.self, forKey: .measuredFrom)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -98,5 +103,6 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
         try c.encode(observations, forKey: .observations)
         try c.encodeIfPresent(value, forKey: .value)
         try c.encode(detail, forKey: .detail)
+        try c.encodeIfPresent(measuredFrom, forKey: .measuredFrom)
     }
 }

@@ -17,6 +17,11 @@ public struct LLMCallRecord: Sendable, Hashable {
     public var outcome: LLMCallOutcome
     /// The Retry-After the provider gave (`retry-after-ms`, else `retry-after`); nil when none.
     public var retryAfter: Duration?
+    /// How long after receiving the call the provider's answer reached the client, nanoseconds
+    /// (the mock's `delay`); -1 when the client never received it (a hang, or the client timed
+    /// out first) or when unknown. Retry-After compliance and retry clustering measure from
+    /// `atNanos + delayNanos`.
+    public var delayNanos: Int64 = -1
     /// Whether the provider fully generated a completion (an execution, billed), even if the
     /// client had already given up.
     public var generated: Bool
@@ -35,20 +40,21 @@ public struct LLMCallRecord: Sendable, Hashable {
     /// Creates a record; see each field.
     public init(
         at: Duration, taskID: Int, keyID: Int, attempt: Int, outcome: LLMCallOutcome, retryAfter: Duration? = nil,
-        generated: Bool, promptTokens: Int = 0, completionTokens: Int = 0, model: Int, route: Int
+        generated: Bool, promptTokens: Int = 0, completionTokens: Int = 0, model: Int, route: Int, delay: Duration? = nil
     ) {
         self.init(
             atNanos: ScenarioClock.nanoseconds(at), taskID: taskID, keyID: keyID, attempt: attempt, outcome: outcome,
             retryAfter: retryAfter, generated: generated, promptTokens: promptTokens, completionTokens: completionTokens,
-            model: model, route: route)
+            model: model, route: route, delayNanos: delay.map(ScenarioClock.nanoseconds) ?? -1)
     }
 
     /// Creates a record with its time in nanoseconds of scenario time.
     public init(
         atNanos: Int64, taskID: Int, keyID: Int, attempt: Int, outcome: LLMCallOutcome, retryAfter: Duration? = nil,
-        generated: Bool, promptTokens: Int = 0, completionTokens: Int = 0, model: Int, route: Int
+        generated: Bool, promptTokens: Int = 0, completionTokens: Int = 0, model: Int, route: Int, delayNanos: Int64 = -1
     ) {
         self.atNanos = atNanos
+        self.delayNanos = delayNanos
         self.taskID = taskID
         self.keyID = keyID
         self.attempt = attempt

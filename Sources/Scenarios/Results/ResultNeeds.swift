@@ -27,11 +27,15 @@ public struct ResultNeeds: Sendable, Hashable {
     /// How long after a fault window a task still counts as overlapping it for the failure
     /// arithmetic's steady state (the breaker's longest recovery timeout). Default 0.
     public var steadyStateBuffer: Duration
+    /// What the mechanism expectations need kept (breaker crossings, window edges, retry
+    /// clustering, Retry-After compliance, re-executions). Default nothing.
+    public var mechanisms: MechanismNeeds
 
     /// Needs; default none.
-    public init(windows: [Window] = [], steadyStateBuffer: Duration = .zero) {
+    public init(windows: [Window] = [], steadyStateBuffer: Duration = .zero, mechanisms: MechanismNeeds = MechanismNeeds()) {
         self.windows = windows
         self.steadyStateBuffer = steadyStateBuffer
+        self.mechanisms = mechanisms
     }
 
     /// The needs of `window`, added when missing.

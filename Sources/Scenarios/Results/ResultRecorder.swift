@@ -8,7 +8,9 @@ import Reliability
 /// - *LLM call records* (`recordCall(_:)`) → `UsageTally` (calls, tokens, executions per key),
 ///   `TimeSeriesTally` and `WindowTally` (calls per interval and per window);
 /// - *task outcomes* (`recordTask(_:)`) → `TaskTotalsTally`, `LatencyTally`, `TimeSeriesTally`,
-///   `WindowTally`, and a row of `tasks.csv` when the setup names the file.
+///   `WindowTally`, and a row of `tasks.csv` when the setup names the file;
+/// - and, only when the expectations ask (`ResultNeeds.mechanisms`), all three → `MechanismTally`
+///   (breaker threshold crossings, window edges, retry clustering, Retry-After, re-executions).
 ///
 /// Every accumulator holds integer counts, HDR histograms, fixed time bins and per-key state for
 /// keys still in play only, so memory does not grow with the task count; floating figures (cost,
@@ -99,6 +101,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     var duplicates = DuplicateTally()
     var series: TimeSeriesTally
     var windows: WindowTally
+    var mechanisms: MechanismTally
     /// What the token budget did; drivers fill it directly.
     public var tokenBudget = TokenBudgetStats()
     private let tasksFile: TaskCSVWriter?
@@ -113,6 +116,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         usage = UsageTally(ttl: setup.idempotencyTTL, closesKeys: setup.closesKeys)
         series = TimeSeriesTally(interval: chosen)
         windows = WindowTally(windows: setup.faultWindows, needs: setup.needs)
+        mechanisms = MechanismTally(needs: setup.needs.mechanisms, windows: setup.faultWindows, closesKeys: setup.closesKeys)
         tasksFile = setup.tasksFile
         for r in setup.routes { _ = routeIndex(r.name, model: r.model) }
     }
@@ -167,6 +171,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     /// A stack event (attempts, retries, breaker).
     @inline(__always)
     public mutating func record(_ event: TaskEvent) {
+        if mechanisms.active { mechanisms.record(event) }
         switch event {
         case .attemptStarted:
             breaker.record(event)
@@ -190,6 +195,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     /// A breaker state change seen outside the task flow's events (a task service's breaker, observed).
     public mutating func recordBreakerChange(at: Duration, from: BreakerState, to: BreakerState, cause: BreakerCause) {
         breaker.recordChange(at: at, from: from, to: to, cause: cause)
+        if mechanisms.active { mechanisms.breakerChange(at: at, from: from, to: to) }
         series.recordBreakerChange(at: ScenarioClock.nanoseconds(at), to: to)
     }
 
@@ -197,6 +203,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     @inline(__always)
     public mutating func recordCall(_ call: LLMCallRecord) {
         usage.record(call)
+        if mechanisms.active { mechanisms.call(call) }
         let ns = call.atNanos
         series.recordCall(ns)
         if !windows.isEmpty { windows.recordCall(ns) }
@@ -208,7 +215,10 @@ public struct ResultRecorder: TaskEventSink, Sendable {
 
     /// Every submission of `keyID` has ended: its per-key state can go.
     @inline(__always)
-    public mutating func closeKey(_ keyID: Int) { usage.closeKey(keyID) }
+    public mutating func closeKey(_ keyID: Int) {
+        usage.closeKey(keyID)
+        if mechanisms.active { mechanisms.closeKey(keyID) }
+    }
 
     /// How the idempotency layer treated a duplicate submission that was executed again.
     public mutating func recordReexecution(afterTTL: Bool) {
@@ -227,6 +237,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     @inline(__always)
     public mutating func recordTask(_ t: TaskRecord) {
         totals.record(t)
+        if mechanisms.active { mechanisms.taskEnded(t.id) }
         if t.executed {
             let micros = ScenarioClock.microseconds(nanos: t.finishedNanos - t.intendedNanos)
             let ok = t.result == .succeeded
@@ -266,6 +277,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         duplicates.merge(o.duplicates)
         series.merge(o.series)
         windows.merge(o.windows)
+        mechanisms.merge(o.mechanisms)
         tokenBudget.merge(o.tokenBudget)
     }
 
@@ -303,6 +315,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         result.incompleteReason = incompleteReason
         var aggregates = windows.aggregates()
         aggregates.intervalOutcomes = intervalOutcomes
+        aggregates.mechanisms = mechanisms.finish()
         result.aggregates = aggregates
         return result
     }

@@ -15,6 +15,8 @@ public struct RunAggregates: Sendable, Hashable {
     public var steadyState: SteadyStateCounts?
     /// Tasks finished per time-series interval by outcome.
     public var intervalOutcomes = IntervalOutcomes()
+    /// What the mechanism accumulators found (only what the expectations asked for).
+    public var mechanisms = MechanismFigures()
 
     /// Empty aggregates.
     public init() {}

@@ -4,7 +4,8 @@ extension ResultNeeds {
     /// What `scenario`'s expectations need kept: for each threshold scoped before, during or after
     /// a fault window, that scope (with a latency histogram when a latency percentile is asked);
     /// for each `recovers_within`, the window's recovery steps; and, for the failure arithmetic
-    /// (computed for every run), the breaker's longest recovery timeout as the steady-state margin.
+    /// (computed for every run), the breaker's longest recovery timeout as the steady-state margin;
+    /// and what the mechanism expectations read (`MechanismNeeds`).
     public init(scenario: Scenario) {
         self.init(steadyStateBuffer: scenario.stack.breaker?.maxRecoveryTimeout ?? .zero)
         for e in scenario.expectations {
@@ -21,6 +22,16 @@ extension ResultNeeds {
             case .recoversWithin(_, let w, let limit, _):
                 let step = RecoverySeries.step(for: limit)
                 window(w) { $0.recoveryStep = min($0.recoveryStep ?? step, step) }
+            case .breakerOpensAfter(_, let t), .breakerOpensWithinCrossing(_, let t, _):
+                mechanisms.breakerThreshold = mechanisms.breakerThreshold ?? t
+            case .breakerClosesWithinFirstRequest:
+                mechanisms.firstRequestAfterWindows = true
+            case .retryClustering(_, _, let spec):
+                mechanisms.retryClustering = mechanisms.retryClustering ?? spec
+            case .retryAfterEarly(_, _, let tolerance):
+                mechanisms.retryAfterTolerance = min(mechanisms.retryAfterTolerance ?? tolerance, tolerance)
+            case .reexecutionWithin(_, let horizon):
+                mechanisms.reexecutionHorizon = max(mechanisms.reexecutionHorizon ?? horizon, horizon)
             default:
                 break
             }

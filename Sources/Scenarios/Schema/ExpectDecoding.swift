@@ -9,7 +9,8 @@ enum ExpectDecoding {
         "cost_per_day", "duplicate_executions", "offered_load", "failures_by_cause", "routes",
     ]
     static let scopeKeys = ["before", "during", "after", "before_outage", "during_outage", "after_outage"]
-    static let keys = metricKeys + ["failure_arithmetic", "breaker", "duplicates", "shutdown"] + scopeKeys
+    static let keys = metricKeys + ["failure_arithmetic", "breaker", "duplicates", "shutdown", "retry_clustering", "retry_after_early"]
+        + scopeKeys
 
     static func decode(_ node: ConfigNode, scenario: Scenario) throws(ConfigError) -> [Expectation] {
         let m = try node.mapping(allowed: keys)
@@ -34,7 +35,11 @@ enum ExpectDecoding {
                 out.append(.arithmetic(name: "failure_arithmetic", confidence: confidence))
             case "breaker":
                 // A stack without a breaker runs, and these fail with "no breaker configured".
-                out += try decodeBreaker(n, windows: windows)
+                out += try decodeBreaker(n, windows: windows, scenario: scenario)
+            case "retry_clustering":
+                out.append(try MechanismDecoding.retryClustering(n))
+            case "retry_after_early":
+                out.append(try MechanismDecoding.retryAfterEarly(n))
             case "duplicates":
                 out += try decodeDuplicates(n, scenario: scenario)
             case "shutdown":
@@ -129,18 +134,34 @@ enum ExpectDecoding {
         }
     }
 
-    static func decodeBreaker(_ n: ConfigNode, windows: Int) throws(ConfigError) -> [Expectation] {
+    static func decodeBreaker(_ n: ConfigNode, windows: Int, scenario: Scenario) throws(ConfigError) -> [Expectation] {
         let m = try n.mapping(allowed: [
-            "window", "opens_within", "closes_within", "calls_while_open", "half_open_probes", "cycles",
+            "window", "opens_after", "opens_within", "closes_within", "calls_while_open", "half_open_probes", "cycles",
         ])
         var out: [Expectation] = []
+        let opensAfter = try m.optional("opens_after").map { v throws(ConfigError) in try MechanismDecoding.failures(v) }
         for key in m.keys where key != "window" {
             let v = m[key]
             switch key {
+            case "opens_after":
+                let t = try MechanismDecoding.threshold(failures: opensAfter, stack: scenario.stack, owner: v)
+                out.append(.breakerOpensAfter(name: "breaker.opens_after", threshold: t))
             case "opens_within":
-                out.append(.breakerOpensWithin(name: "breaker.opens_within", window: try window(m, windows: windows, owner: v), limit: try limit(v)))
+                switch try MechanismDecoding.reference(v, opening: true) {
+                case .thresholdCrossing:
+                    let t = try MechanismDecoding.threshold(failures: opensAfter, stack: scenario.stack, owner: v)
+                    out.append(.breakerOpensWithinCrossing(name: "breaker.opens_within", threshold: t, limit: try limit(v)))
+                default:
+                    out.append(.breakerOpensWithin(name: "breaker.opens_within", window: try window(m, windows: windows, owner: v), limit: try limit(v)))
+                }
             case "closes_within":
-                out.append(.breakerClosesWithin(name: "breaker.closes_within", window: try window(m, windows: windows, owner: v), limit: try limit(v)))
+                let w = try window(m, windows: windows, owner: v)
+                switch try MechanismDecoding.reference(v, opening: false) {
+                case .firstRequest:
+                    out.append(.breakerClosesWithinFirstRequest(name: "breaker.closes_within", window: w, limit: try limit(v)))
+                default:
+                    out.append(.breakerClosesWithin(name: "breaker.closes_within", window: w, limit: try limit(v)))
+                }
             case "calls_while_open":
                 out.append(.breakerCallsWhileOpen(name: "breaker.calls_while_open", threshold: try Threshold.decode(v, unit: .number, defaultComparison: .atMost)))
             case "half_open_probes":
@@ -153,13 +174,15 @@ enum ExpectDecoding {
     }
 
     static func decodeDuplicates(_ n: ConfigNode, scenario: Scenario) throws(ConfigError) -> [Expectation] {
-        let m = try n.mapping(allowed: ["executions_per_key", "replays_identical", "reexecution_after_ttl"])
+        let m = try n.mapping(allowed: ["executions_per_key", "replays_identical", "reexecution_after_ttl", "reexecution_within"])
         var out: [Expectation] = []
         for key in m.keys {
             let v = m[key]
             switch key {
             case "executions_per_key":
                 out.append(.executionsPerKey(name: "duplicates.executions_per_key", threshold: try Threshold.decode(v, unit: .number, defaultComparison: .atMost)))
+            case "reexecution_within":
+                out.append(.reexecutionWithin(name: "duplicates.reexecution_within", horizon: try MechanismDecoding.horizon(v)))
             case "replays_identical":
                 guard try v.bool() else { throw v.error("only 'true' can be expected here") }
                 out.append(.replaysIdentical(name: "duplicates.replays_identical"))

@@ -106,13 +106,37 @@ public enum Expectation: Sendable, Hashable {
     case recoversWithin(name: String, window: Int, limit: Duration, tolerance: Double)
     /// A threshold on a figure of the task service's shutdown (tasks lost, drain time).
     case shutdown(name: String, measure: ShutdownMeasure, threshold: Threshold)
+    /// The breaker opened exactly when its counted failures reached `threshold.failures` within
+    /// `threshold.window`: never with fewer, and never staying closed past them (from the stack
+    /// events, independent of when traffic arrived). `threshold` is resolved when the scenario is
+    /// loaded, from the stack as written, so a planted defect cannot move it.
+    case breakerOpensAfter(name: String, threshold: BreakerThreshold)
+    /// Every crossing of `threshold` (the instant the breaker had seen enough failures to trip)
+    /// was followed by an opening within `limit`.
+    case breakerOpensWithinCrossing(name: String, threshold: BreakerThreshold, limit: Duration)
+    /// The breaker, open when fault window `window` ended, closed within `limit` of the first call
+    /// the provider saw after the window (the first call that could succeed), so neither the idle
+    /// time before traffic returned nor the wait for the recovery timeout counts.
+    case breakerClosesWithinFirstRequest(name: String, window: Int, limit: Duration)
+    /// A threshold on retry clustering: of the retries that followed each correlated failure, the
+    /// share in that burst's busiest `spec.window` (pooled over bursts), from the LLM call log.
+    case retryClustering(name: String, threshold: Threshold, spec: RetryClusterSpec)
+    /// A threshold on retries sent before the instant a Retry-After allowed (more than
+    /// `tolerance` early), per task, from the LLM call log.
+    case retryAfterEarly(name: String, threshold: Threshold, tolerance: Duration)
+    /// No key was executed again by another submission within `horizon` of its first execution,
+    /// whatever TTL the stack was configured with, from the LLM call log.
+    case reexecutionWithin(name: String, horizon: Duration)
 
     /// The unit of its verdict's `value`.
     public var valueUnit: ThresholdUnit {
         switch self {
         case .threshold(_, _, let t, _), .shutdown(_, _, let t): return t.unit
         case .arithmetic: return .percent
-        case .breakerOpensWithin, .breakerClosesWithin, .recoversWithin: return .seconds
+        case .breakerOpensWithin, .breakerClosesWithin, .recoversWithin, .breakerOpensWithinCrossing,
+            .breakerClosesWithinFirstRequest:
+            return .seconds
+        case .retryClustering(_, let t, _), .retryAfterEarly(_, let t, _): return t.unit
         default: return .number
         }
     }
@@ -127,7 +151,10 @@ public enum Expectation: Sendable, Hashable {
         case .threshold(let n, _, _, _), .arithmetic(let n, _), .breakerOpensWithin(let n, _, _),
             .breakerClosesWithin(let n, _, _), .breakerCallsWhileOpen(let n, _), .breakerHalfOpenProbes(let n, _),
             .breakerCycles(let n, _), .executionsPerKey(let n, _), .replaysIdentical(let n),
-            .reexecutionAfterTTL(let n), .recoversWithin(let n, _, _, _), .shutdown(let n, _, _):
+            .reexecutionAfterTTL(let n), .recoversWithin(let n, _, _, _), .shutdown(let n, _, _),
+            .breakerOpensAfter(let n, _), .breakerOpensWithinCrossing(let n, _, _),
+            .breakerClosesWithinFirstRequest(let n, _, _), .retryClustering(let n, _, _), .retryAfterEarly(let n, _, _),
+            .reexecutionWithin(let n, _):
             return n
         }
     }

@@ -399,6 +399,8 @@ struct SimulationEngine {
             case .streamError: call.outcome = .dropped(.streamError)
             }
         }
+        // When the answer reached the client (Retry-After compliance, retry clustering); never, on a client timeout.
+        if observed.outcome != .transport(.timeout) { call.delayNanos = ScenarioClock.nanoseconds(observed.duration) }
         recorder.recordCall(call)
         if call.generated {
             info[slot].promptTokens += call.promptTokens
