@@ -71,6 +71,17 @@ struct CallLogFeederTests {
         #expect(calls[0].retryAfter == .milliseconds(1500))
     }
 
+    @Test func theAnswerTimeIsTheMocksDelayExceptForAnswersThatNeverComplete() {
+        var answered = Self.record(1, at: 1_000, outcome: .status(429), completed: false, retryAfter: .seconds(2))
+        answered.delay = .milliseconds(250)
+        var hung = Self.record(2, at: 2_000, outcome: .drop(.hang), completed: false)
+        hung.delay = .milliseconds(250)
+        let (calls, _) = Self.mapped([answered, hung])
+        // Retry-After compliance measures from when the 429 left the mock: 1.25 s, not 1 s.
+        #expect(calls[0].delayNanos == 250_000_000)
+        #expect(calls[1].delayNanos == -1)
+    }
+
     @Test func anotherRunsCallsAreNotCountedAndUntaggedOnesCountWithoutAKey() {
         let (calls, feeder) = Self.mapped([
             Self.record(1, at: 0, run: "zzzz9999", key: 1), Self.record(2, at: 1, run: nil, key: nil),

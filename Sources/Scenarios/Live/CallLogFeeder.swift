@@ -85,7 +85,16 @@ public struct CallLogFeeder: Sendable {
             retryAfter: record.retryAfterMs ?? record.retryAfter, generated: record.completed,
             promptTokens: record.completed ? record.promptTokens : 0,
             completionTokens: record.completed ? record.completionTokens : 0, model: recorder.modelIndex(record.model),
-            route: info?.route ?? -1)
+            route: info?.route ?? -1, delay: Self.answeredAfter(record))
+    }
+
+    /// When the mock's answer left, after the call arrived (scenario time), as
+    /// `LLMCallRecord.delayNanos`: nil (unknown) for a hang or a slow drip (the client never gets a
+    /// complete answer; it times out on its own clock). The mock cannot see a client that gave up
+    /// before the answer; Retry-After compliance measures from this instant either way.
+    static func answeredAfter(_ record: CallRecord) -> Duration? {
+        if case .drop(let kind) = record.outcome, kind == .hang || kind == .drip { return nil }
+        return record.delay
     }
 
     /// The recorder's outcome for the mock's.
