@@ -11,8 +11,9 @@ public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
     /// How many shards the work is split into.
     public let count: Int
 
-    /// The most shards a command may be split into.
-    public static let maxCount = 10_000
+    /// The most shards a command may be split into: `squall merge` reads every part at once (one
+    /// open file each), and 1,000 stays inside the usual 1,024-descriptor limit.
+    public static let maxCount = 1_000
 
     /// A shard; throws when `count` is not 1…`maxCount` or `index` is not 0 ..< `count`.
     public init(index: Int, count: Int) throws(ShardError) {
@@ -40,7 +41,7 @@ public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// How many of `total` items belong to this shard.
     public func size(of total: Int) -> Int {
-        total <= index ? 0 : (total - index + count - 1) / count
+        total <= index ? 0 : (total - index - 1) / count + 1
     }
 
     /// The directory a shard writes its part into: `part-I-of-N`.

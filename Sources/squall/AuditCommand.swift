@@ -119,24 +119,29 @@ struct AuditCommand: AsyncParsableCommand {
         let total = AuditAssembly(loaded, plan: plan).total
         // The shard's own report covers a slice (always "incomplete"); the part is what counts.
         let width = jobs
-        _ = try await interruption.run(grace: .zero) {
-            try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: width), shard: shard, part: writer) { p in
-                progress.show("audit shard \(shard) \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+        do {
+            _ = try await interruption.run(grace: .zero) {
+                try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: width), shard: shard, part: writer) { p in
+                    progress.show("audit shard \(shard) \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
+                }
             }
+        } catch let error as ShardPartError {
+            throw RunFailure(message: error.message)  // the part could not be written: exit 3, not a verdict
         }
         progress.clear()
         let manifest: PartManifest
         do {
             manifest = try writer.finish(
                 command: .audit, total: total, inputs: inputs,
-                incompleteReason: interruption.signal.map { "interrupted by \(Interruption.name($0))" })
+                incompleteReason: writer.written < shard.size(of: total)
+                    ? interruption.signal.map { "interrupted by \(Interruption.name($0))" } : nil)
         } catch {
             throw RunFailure(message: error.message)
         }
         print(
             "squall audit: shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(total)) written to "
                 + "\(writer.directory.path); put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR")
-        if interruption.interrupted { throw ExitCode(4) }
+        if manifest.incomplete { throw ExitCode(4) }
     }
 }
 

@@ -145,24 +145,29 @@ struct SweepCommand: AsyncParsableCommand {
             throw RunFailure(message: error.message)
         }
         // The shard's own report covers a slice; the part is what counts.
-        _ = try await interruption.run(grace: .zero) {
-            try await Sweeper.run(plan, runner: runner, shard: shard, part: writer) { p in
-                progress.show("sweep shard \(shard) \(p.done)/\(p.total) runs · \(p.configuration) seed \(p.seed)")
+        do {
+            _ = try await interruption.run(grace: .zero) {
+                try await Sweeper.run(plan, runner: runner, shard: shard, part: writer) { p in
+                    progress.show("sweep shard \(shard) \(p.done)/\(p.total) runs · \(p.configuration) seed \(p.seed)")
+                }
             }
+        } catch let error as ShardPartError {
+            throw RunFailure(message: error.message)  // the part could not be written: exit 3, not a verdict
         }
         progress.clear()
         let manifest: PartManifest
         do {
             manifest = try writer.finish(
                 command: .sweep, total: plan.jobCount, inputs: inputs,
-                incompleteReason: interruption.signal.map { "interrupted by \(Interruption.name($0))" })
+                incompleteReason: writer.written < shard.size(of: plan.jobCount)
+                    ? interruption.signal.map { "interrupted by \(Interruption.name($0))" } : nil)
         } catch {
             throw RunFailure(message: error.message)
         }
         print(
             "squall sweep: shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(plan.jobCount)) written to "
                 + "\(writer.directory.path); put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR")
-        if interruption.signal != nil { throw ExitCode(InterruptedExit.code) }
+        if manifest.incomplete { throw ExitCode(InterruptedExit.code) }
     }
 }
 

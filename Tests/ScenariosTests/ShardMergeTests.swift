@@ -129,6 +129,23 @@ import Traffic
         try original.write(to: summaries)
         #expect(refusal(dirs) == "")
 
+        // A manifest that says it is complete but wrote fewer runs than its shard has.
+        let m2 = URL(fileURLWithPath: dirs[1]).appendingPathComponent(PartManifest.fileName)
+        let text2 = try String(contentsOf: m2, encoding: .utf8)
+        let written = try #require(text2.range(of: #""written" : \d+"#, options: .regularExpression))
+        try text2.replacingCharacters(in: written, with: "\"written\" : 1").write(to: m2, atomically: true, encoding: .utf8)
+        #expect(refusal(dirs).contains("run counts do not add up"))
+        try text2.write(to: m2, atomically: true, encoding: .utf8)
+
+        // A run index beyond the command's runs (a damaged line that still decodes).
+        let last = try #require(String(data: original, encoding: .utf8)?.split(separator: "\n").last.map(String.init))
+        let beyond = last.replacingOccurrences(of: #""index":\d+"#, with: "\"index\":1000002", options: .regularExpression)
+        try Data((lines.dropLast().map { String(decoding: $0, as: UTF8.self) } + [beyond]).joined(separator: "\n").utf8 + [0x0A])
+            .write(to: summaries)
+        #expect(refusal(dirs).contains("does not belong to shard"))
+        try original.write(to: summaries)
+        #expect(refusal(dirs) == "")
+
         // Another format version.
         let manifest = URL(fileURLWithPath: dirs[0]).appendingPathComponent(PartManifest.fileName)
         let text = try String(contentsOf: manifest, encoding: .utf8)

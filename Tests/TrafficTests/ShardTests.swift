@@ -5,7 +5,7 @@ import Testing
 
 /// `Shard`: parsing `I/N`, and that the shards of a list partition it.
 @Suite struct ShardTests {
-    @Test(arguments: ["0/1", "0/4", "3/4", "9999/10000"])
+    @Test(arguments: ["0/1", "0/4", "3/4", "999/1000"])
     func validShardsParse(text: String) throws {
         let s = try Shard.parse(text)
         #expect(s.description == text)
@@ -13,8 +13,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("4/4", "expected 0 to 3"), ("-1/4", "expected 0 to 3"), ("0/0", "from 1 to 10000"), ("1", "expected I/N"),
-        ("a/b", "expected I/N"), ("1/2/3", "expected I/N"), ("0/10001", "from 1 to 10000"), ("", "expected I/N"),
+        ("4/4", "expected 0 to 3"), ("-1/4", "expected 0 to 3"), ("0/0", "from 1 to 1000"), ("1", "expected I/N"),
+        ("a/b", "expected I/N"), ("1/2/3", "expected I/N"), ("0/1001", "from 1 to 1000"), ("", "expected I/N"),
     ])
     func invalidShardsAreRefusedSayingWhatIsValid(text: String, says: String) {
         #expect(throws: ShardError.self) { try Shard.parse(text) }

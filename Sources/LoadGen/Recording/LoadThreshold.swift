@@ -154,7 +154,7 @@ public struct LoadThreshold: Sendable, Hashable, CustomStringConvertible {
             population = executed
             observed = executed == 0 ? 0 : Double(executed - (s.byStatus[.succeeded] ?? 0)) / Double(executed)
         case .failures:
-            population = s.recorded
+            population = executed  // no executed task: no evidence, not "0 failures"
             observed = Double(executed - (s.byStatus[.succeeded] ?? 0))
         case .dropped:
             population = s.recorded

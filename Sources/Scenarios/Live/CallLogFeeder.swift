@@ -13,7 +13,8 @@ import MockLLM
 public struct CallLogFeeder: Sendable {
     /// What a submitted key is known as: its original submission and its routing rule's index.
     public struct KeyInfo: Sendable, Hashable {
-        /// The original submission's number (`Submission.id`).
+        /// The original submission's number (`Submission.id`); -1 when the key has duplicates
+        /// (their calls carry the same tag, so only the key is known).
         public var task: Int
         /// The routing rule's index in the recorder's route table.
         public var route: Int

@@ -229,8 +229,13 @@ struct LiveRun: Sendable {
                         books.withLock {
                             $0.recorder.recordArrival(at: s.at)
                             if !s.duplicate {
+                                // A key submitted more than once carries one tag for all its
+                                // submissions, so the mock cannot tell them apart: its calls get a
+                                // key-only identity (task -1), never the original's, or a duplicate's
+                                // completion would look like the original's own retry.
                                 $0.keys[s.keyID] = CallLogFeeder.KeyInfo(
-                                    task: s.id, route: $0.recorder.routeIndex(route.rule, model: route.model))
+                                    task: s.duplicatesAhead > 0 ? -1 : s.id,
+                                    route: $0.recorder.routeIndex(route.rule, model: route.model))
                             }
                         }
                         group.addTask {

@@ -71,12 +71,14 @@ public struct PartSet {
                     "\(manifestURL.path): version \(manifest.version); this squall reads version \(PartManifest.currentVersion) "
                         + "(merge with the squall that wrote the parts)")
             }
-            guard manifest.runs.inShard == manifest.shard.size(of: manifest.runs.total),
-                manifest.runs.written <= manifest.runs.inShard
+            guard manifest.runs.total >= 0, manifest.runs.total <= Int(Int32.max),
+                manifest.runs.inShard == manifest.shard.size(of: manifest.runs.total),
+                manifest.runs.written >= 0, manifest.runs.written <= manifest.runs.inShard,
+                manifest.incomplete || manifest.runs.written == manifest.runs.inShard
             else {
                 throw ShardPartError(
                     "\(manifestURL.path): run counts do not add up (total \(manifest.runs.total), in shard "
-                        + "\(manifest.runs.inShard), written \(manifest.runs.written))")
+                        + "\(manifest.runs.inShard), written \(manifest.runs.written), incomplete \(manifest.incomplete))")
             }
             read.append(Part(directory: url, manifest: manifest))
         }
@@ -127,10 +129,14 @@ public struct PartSet {
         var readers: [PartSummaries.Reader] = []
         for p in parts {
             let url = p.directory.appendingPathComponent(PartManifest.summariesFile)
-            guard let handle = try? FileHandle(forReadingFrom: url) else {
-                throw ShardPartError("\(url.path): cannot be read (the manifest lists it)")
+            let handle: FileHandle
+            do { handle = try FileHandle(forReadingFrom: url) } catch {
+                for r in readers { try? r.handle.close() }
+                throw ShardPartError("\(url.path): cannot be read: \(error.localizedDescription)")
             }
-            readers.append(PartSummaries.Reader(url: url, handle: handle, shard: p.manifest.shard, expected: p.manifest.runs.written))
+            readers.append(
+                PartSummaries.Reader(
+                    url: url, handle: handle, shard: p.manifest.shard, expected: p.manifest.runs.written, total: total))
         }
         return PartSummaries(readers: readers)
     }
@@ -158,6 +164,7 @@ public struct PartSummaries {
         let handle: FileHandle
         let shard: Shard
         let expected: Int
+        let total: Int
         var buffer = Data()
         var line = 0
         var count = 0
@@ -165,11 +172,12 @@ public struct PartSummaries {
         var head: RunSummary?
         var atEnd = false
 
-        init(url: URL, handle: FileHandle, shard: Shard, expected: Int) {
+        init(url: URL, handle: FileHandle, shard: Shard, expected: Int, total: Int) {
             self.url = url
             self.handle = handle
             self.shard = shard
             self.expected = expected
+            self.total = total
         }
 
         /// Reads the next summary into `head` (nil at the end of the file).
@@ -185,7 +193,7 @@ public struct PartSummaries {
                     do { s = try decoder.decode(RunSummary.self, from: Data(bytes)) } catch {
                         throw ShardPartError("\(url.path):\(line): not a run summary (\(PartSet.describe(error)))")
                     }
-                    guard shard.contains(s.index), s.index > lastIndex else {
+                    guard s.index >= 0, s.index < total, shard.contains(s.index), s.index > lastIndex else {
                         throw ShardPartError(
                             "\(url.path):\(line): run \(s.index) does not belong to shard \(shard) here "
                                 + "(each part holds its own runs, in job order)")
@@ -212,7 +220,7 @@ public struct PartSummaries {
     }
 
     let readers: [Reader]
-    private let decoder = JSONDecoder()
+    private let decoder = PartFormat.decoder()
     private var primed = false
 
     init(readers: [Reader]) { self.readers = readers }

@@ -16,7 +16,8 @@ public final class PartWriter: @unchecked Sendable {
     private let shard: Shard
     private let handle: FileHandle
     private let encoder: JSONEncoder
-    private(set) var written = 0
+    /// Summaries written so far.
+    public private(set) var written = 0
     private var lastIndex = -1
 
     /// Creates `root/part-I-of-N/` and opens its summaries file.
@@ -38,8 +39,7 @@ public final class PartWriter: @unchecked Sendable {
         } catch {
             throw ShardPartError("cannot write the part under \(directory.path): \(error.localizedDescription)")
         }
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder = PartFormat.encoder()
     }
 
     /// Appends one run's summary (in job order; it must belong to this shard).
@@ -85,5 +85,25 @@ public final class PartWriter: @unchecked Sendable {
             throw ShardPartError("cannot write \(target.path): \(error)")
         }
         return manifest
+    }
+}
+
+/// How run summaries are written in a part's `summaries.jsonl` (one compact object per line) and
+/// read back: non-finite numbers as strings, as in `summary.json`, so nothing a run can produce
+/// fails to round-trip.
+enum PartFormat {
+    /// The encoder of one line.
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    /// The decoder matching `encoder()`.
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
     }
 }
