@@ -82,6 +82,15 @@ struct CallLogFeederTests {
         #expect(calls[1].delayNanos == -1)
     }
 
+    @Test func aForeignMocksRetryAfterThatNoDurationCanHoldIsDroppedNotTrapped() {
+        #expect(HTTPCallLog.duration(1.5, unit: 1e9) == .milliseconds(1500))
+        #expect(HTTPCallLog.duration(250, unit: 1e6) == .milliseconds(250))
+        #expect(HTTPCallLog.duration(1e300, unit: 1e9) == nil)
+        #expect(HTTPCallLog.duration(-1, unit: 1e9) == nil)
+        #expect(HTTPCallLog.duration(.nan, unit: 1e6) == nil)
+        #expect(HTTPCallLog.duration(.infinity, unit: 1e6) == nil)
+    }
+
     @Test func anotherRunsCallsAreNotCountedAndUntaggedOnesCountWithoutAKey() {
         let (calls, feeder) = Self.mapped([
             Self.record(1, at: 0, run: "zzzz9999", key: 1), Self.record(2, at: 1, run: nil, key: nil),

@@ -129,10 +129,18 @@ public struct HTTPCallLog: CallLogSource {
                 CallRecord(
                     seq: w.seq, time: .nanoseconds(w.tNs), delay: .nanoseconds(w.delayNs), tag: tag,
                     idempotencyKey: w.idempotencyKey, model: w.model, path: w.path, stream: w.stream, attempt: w.attempt,
-                    outcome: outcome, retryAfter: w.retryAfter.map { .nanoseconds(Int64(($0 * 1e9).rounded())) },
-                    retryAfterMs: w.retryAfterMs.map { .nanoseconds(Int64(($0 * 1e6).rounded())) }, completed: w.completed,
+                    outcome: outcome, retryAfter: w.retryAfter.flatMap { Self.duration($0, unit: 1e9) },
+                    retryAfterMs: w.retryAfterMs.flatMap { Self.duration($0, unit: 1e6) }, completed: w.completed,
                     promptTokens: w.promptTokens, completionTokens: w.completionTokens, rule: w.rule))
         }
         return CallLogPage(records: records, next: wire.next, dropped: wire.dropped, lastSeq: wire.last, run: wire.run)
+    }
+
+    /// `value` × `unit` nanoseconds; nil for a value no Retry-After can mean (negative, not finite,
+    /// or beyond ~285 years), so a foreign mock's odd header never traps the conversion.
+    static func duration(_ value: Double, unit: Double) -> Duration? {
+        let ns = (value * unit).rounded()
+        guard ns.isFinite, ns >= 0, ns < 9e18 else { return nil }
+        return .nanoseconds(Int64(ns))
     }
 }
