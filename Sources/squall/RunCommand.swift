@@ -80,6 +80,7 @@ struct RunCommand: AsyncParsableCommand {
             try settings.checkLiveOnlyFlags(against: loaded)
             try settings.checkLiveLimits(loaded)
             try settings.checkTargetReachesMock(loaded)
+            try settings.checkTargetCanObserve(loaded)
         } catch { throw UsageError(message: error.message) }
         let root = URL(fileURLWithPath: out, isDirectory: true)
         let interruption = Interruption()

@@ -69,6 +69,23 @@ struct RunSettings: Sendable {
         }
     }
 
+    /// With `--target-url`, every expectation of a live scenario must be observable at that target
+    /// (issue #9 item 5): a foreign service shows its task outcomes and API, and its LLM calls through
+    /// Squall's mock, but not its client stack's events (the breaker's transitions, the idempotency
+    /// layer's decisions). An expectation it cannot observe is bad input naming it and the target,
+    /// never a verdict.
+    func checkTargetCanObserve(_ scenarios: [Scenario]) throws(FlagError) {
+        guard let targetURL else { return }
+        for s in scenarios where (mode ?? s.mode) == .live {
+            do {
+                try ObservabilityCheck.require(
+                    s, provided: LiveScenarioDriver.foreignTargetEvidence, target: "--target-url \(targetURL) (a task service Squall did not build)")
+            } catch {
+                throw FlagError("\(s.name): \(error.message)")
+            }
+        }
+    }
+
     /// Live-only flags need at least one scenario that runs live (`--mode live`, or a scenario's `mode: live`).
     func checkLiveOnlyFlags(against scenarios: [Scenario]) throws(FlagError) {
         guard let flag = liveOnlyFlags.first else { return }

@@ -64,4 +64,30 @@ import Testing
         let withListen = try ScenarioLoader.parse(Self.liveYAML + "\nllm: { listen: 127.0.0.1:18513 }", file: "flags.yaml")
         try bare.checkTargetReachesMock([withListen])
     }
+
+    @Test func anExpectationAForeignTargetCannotObserveIsBadInputNamingIt() throws {
+        let settings = try RunSettings.check(
+            mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",
+            mockPort: 18514)
+        // The breaker's transitions are the service's own client-stack events: not observable there.
+        let breaker = try ScenarioLoader.parse(
+            Self.liveYAML + "\nstack: { breaker: { failure_threshold: 5 } }\nexpect: { success_rate: \">= 90%\", breaker: { calls_while_open: 0 } }",
+            file: "flags.yaml")
+        do {
+            try settings.checkTargetCanObserve([breaker])
+            Issue.record("a breaker expectation against a foreign service was accepted")
+        } catch {
+            #expect(error.message.contains("breaker.calls_while_open"), "\(error.message)")
+            #expect(error.message.contains("--target-url http://127.0.0.1:9"), "\(error.message)")
+            #expect(!error.message.contains("success_rate"), "\(error.message)")
+        }
+        // Task outcomes and LLM calls (through Squall's mock) are observable there.
+        let observable = try ScenarioLoader.parse(
+            Self.liveYAML + "\nexpect: { success_rate: \">= 90%\", llm_calls_per_task: \"<= 3\" }", file: "flags.yaml")
+        try settings.checkTargetCanObserve([observable])
+        // Without --target-url the in-process stack shows everything.
+        let inProcess = try RunSettings.check(
+            mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
+        try inProcess.checkTargetCanObserve([breaker])
+    }
 }

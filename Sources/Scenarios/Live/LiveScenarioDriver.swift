@@ -31,6 +31,10 @@ public struct LiveScenarioDriver: ScenarioDriver {
     /// Always `.live`.
     public var mode: RunMode { .live }
 
+    /// What a foreign task service (`--target-url`) lets Squall observe: task outcomes and its API
+    /// by polling, LLM calls through Squall's mock (required with a target); not its stack's events.
+    public static let foreignTargetEvidence: Set<EvidenceKind> = [.taskOutcomes, .serviceAPI, .llmCalls]
+
     public func run(_ scenario: Scenario, seed: UInt64?, tasksCSV: String?) async throws -> ScenarioResult {
         let seed = seed ?? scenario.seed
         let tasksFile = try tasksCSV.map { (path) throws(ScenarioRunError) in try TaskCSVWriter(path: path) }
