@@ -107,41 +107,21 @@ struct AuditCommand: AsyncParsableCommand {
     func runShard(
         _ shard: Shard, _ loaded: [Scenario], plan: AuditPlan, progress: ProgressLine, interruption: Interruption
     ) async throws {
-        let inputs: PartInputs
-        let writer: PartWriter
-        do {
-            inputs = PartInputs(
-                scenarios: try PartInputs.recording(loaded), audit: AuditSettings(seeds: seeds, mutantSeeds: mutantSeeds, mutants: mutants))
-            writer = try PartWriter(root: URL(fileURLWithPath: out, isDirectory: true), shard: shard)
-        } catch {
-            throw RunFailure(message: error.message)
-        }
-        let total = AuditAssembly(loaded, plan: plan).total
-        // The shard's own report covers a slice (always "incomplete"); the part is what counts.
         let width = jobs
-        do {
-            _ = try await interruption.run(grace: .zero) {
-                try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: width), shard: shard, part: writer) { p in
+        try await ShardPartRun.run(
+            .audit, shard: shard, total: AuditAssembly(loaded, plan: plan).total, out: out, interruption: interruption,
+            inputs: { () throws(ShardPartError) in
+                PartInputs(
+                    scenarios: try PartInputs.recording(loaded),
+                    audit: AuditSettings(seeds: seeds, mutantSeeds: mutantSeeds, mutants: mutants))
+            },
+            slice: { writer in
+                // The shard's own report covers a slice (always "incomplete"); the part is what counts.
+                _ = try await Auditor.run(loaded, plan: plan, runner: BatchRunner(parallelism: width), shard: shard, part: writer) { p in
                     progress.show("audit shard \(shard) \(p.done)/\(p.total) runs · \(p.scenario) \(p.configuration) seed \(p.seed)")
                 }
-            }
-        } catch let error as ShardPartError {
-            throw RunFailure(message: error.message)  // the part could not be written: exit 3, not a verdict
-        }
+            })
         progress.clear()
-        let manifest: PartManifest
-        do {
-            manifest = try writer.finish(
-                command: .audit, total: total, inputs: inputs,
-                incompleteReason: writer.written < shard.size(of: total)
-                    ? interruption.signal.map { "interrupted by \(Interruption.name($0))" } : nil)
-        } catch {
-            throw RunFailure(message: error.message)
-        }
-        print(
-            "squall audit: shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(total)) written to "
-                + "\(writer.directory.path); put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR")
-        if manifest.incomplete { throw ExitCode(4) }
     }
 }
 

@@ -134,40 +134,19 @@ struct SweepCommand: AsyncParsableCommand {
     func runShard(
         _ shard: Shard, _ plan: SweepPlan, runner: BatchRunner, progress: ProgressLine, interruption: Interruption
     ) async throws {
-        let inputs: PartInputs
-        let writer: PartWriter
-        do {
-            inputs = PartInputs(
-                scenarios: try PartInputs.recording([plan.base]),
-                sweep: SweepSettings(vary: vary, sampling: sampling?.rawValue, samples: samples, seeds: seeds))
-            writer = try PartWriter(root: URL(fileURLWithPath: out, isDirectory: true), shard: shard)
-        } catch {
-            throw RunFailure(message: error.message)
-        }
-        // The shard's own report covers a slice; the part is what counts.
-        do {
-            _ = try await interruption.run(grace: .zero) {
-                try await Sweeper.run(plan, runner: runner, shard: shard, part: writer) { p in
+        let settings = SweepSettings(vary: vary, sampling: sampling?.rawValue, samples: samples, seeds: seeds)
+        try await ShardPartRun.run(
+            .sweep, shard: shard, total: plan.jobCount, out: out, interruption: interruption,
+            inputs: { () throws(ShardPartError) in
+                PartInputs(scenarios: try PartInputs.recording([plan.base]), sweep: settings)
+            },
+            slice: { writer in
+                // The shard's own report covers a slice; the part is what counts.
+                _ = try await Sweeper.run(plan, runner: runner, shard: shard, part: writer) { p in
                     progress.show("sweep shard \(shard) \(p.done)/\(p.total) runs · \(p.configuration) seed \(p.seed)")
                 }
-            }
-        } catch let error as ShardPartError {
-            throw RunFailure(message: error.message)  // the part could not be written: exit 3, not a verdict
-        }
+            })
         progress.clear()
-        let manifest: PartManifest
-        do {
-            manifest = try writer.finish(
-                command: .sweep, total: plan.jobCount, inputs: inputs,
-                incompleteReason: writer.written < shard.size(of: plan.jobCount)
-                    ? interruption.signal.map { "interrupted by \(Interruption.name($0))" } : nil)
-        } catch {
-            throw RunFailure(message: error.message)
-        }
-        print(
-            "squall sweep: shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(plan.jobCount)) written to "
-                + "\(writer.directory.path); put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR")
-        if manifest.incomplete { throw ExitCode(InterruptedExit.code) }
     }
 }
 

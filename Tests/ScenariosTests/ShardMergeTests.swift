@@ -51,7 +51,8 @@ import Traffic
             let shard = try Shard(index: i, count: count)
             let writer = try PartWriter(root: root, shard: shard)
             _ = try await Auditor.run([s], plan: plan, runner: BatchRunner(parallelism: 2), shard: shard, part: writer)
-            let m = try writer.finish(command: .audit, total: total, inputs: inputs, incompleteReason: nil)
+            // A signal that arrives after the last run does not make a whole part incomplete.
+            let m = try writer.finish(command: .audit, total: total, inputs: inputs, stopReason: "interrupted by SIGTERM")
             #expect(!m.incomplete && m.runs.written == shard.size(of: total))
             dirs.append(writer.directory.path)
         }
@@ -163,8 +164,8 @@ import Traffic
         #expect(!FileManager.default.fileExists(atPath: writer.directory.appendingPathComponent(PartManifest.fileName).path))
         let m = try writer.finish(
             command: .audit, total: AuditAssembly([s], plan: Self.plan).total,
-            inputs: PartInputs(scenarios: try PartInputs.recording([s]), audit: Self.settings), incompleteReason: nil)
-        #expect(m.incomplete && m.runs.written == 0 && m.incompleteReason == "stopped early")
+            inputs: PartInputs(scenarios: try PartInputs.recording([s]), audit: Self.settings), stopReason: "interrupted by SIGINT")
+        #expect(m.incomplete && m.runs.written == 0 && m.incompleteReason == "interrupted by SIGINT")
         let set = try PartSet.open([root.appendingPathComponent("part-0-of-2").path, writer.directory.path])
         #expect(set.incomplete)
         #expect(try PartMerge.audit(set).incomplete)
@@ -187,7 +188,7 @@ import Traffic
             let shard = try Shard(index: i, count: count)
             let writer = try PartWriter(root: root, shard: shard)
             _ = try await Sweeper.run(plan, runner: BatchRunner(parallelism: 2), shard: shard, part: writer)
-            _ = try writer.finish(command: .sweep, total: plan.jobCount, inputs: inputs, incompleteReason: nil)
+            _ = try writer.finish(command: .sweep, total: plan.jobCount, inputs: inputs, stopReason: nil)
             dirs.append(writer.directory.path)
         }
         let merged = try PartMerge.sweep(try PartSet.open(dirs))

@@ -56,15 +56,17 @@ public final class PartWriter: @unchecked Sendable {
         written += 1
     }
 
-    /// Closes the summaries and writes the manifest (temporary file, then rename).
+    /// Closes the summaries and writes the manifest (temporary file, then rename). The part is
+    /// incomplete exactly when runs of the shard are missing; `stopReason` (e.g. the signal that
+    /// stopped the shard) says why, and is ignored for a part that holds every run.
     public func finish(
-        command: PartCommand, total: Int, inputs: PartInputs, incompleteReason: String?
+        command: PartCommand, total: Int, inputs: PartInputs, stopReason: String?
     ) throws(ShardPartError) -> PartManifest {
         let inShard = shard.size(of: total)
         let manifest = PartManifest(
             command: command, shard: shard, runs: PartRuns(total: total, inShard: inShard, written: written),
-            incomplete: incompleteReason != nil || written < inShard,
-            incompleteReason: incompleteReason ?? (written < inShard ? "stopped early" : nil),
+            incomplete: written < inShard,
+            incompleteReason: written < inShard ? stopReason ?? "stopped early" : nil,
             inputs: inputs, files: [PartManifest.summariesFile])
         let target = directory.appendingPathComponent(PartManifest.fileName)
         let temporary = directory.appendingPathComponent(".\(PartManifest.fileName).\(getpid()).tmp")
