@@ -98,6 +98,20 @@ import Traffic
         #expect(tasks.count == r.totals.submitted)
     }
 
+    @Test func aForeignTargetIsNeverJudgedOnStackEventsItCannotShow() async throws {
+        // Checked before any I/O: nothing listens on port 9, and the run must not get that far.
+        let s = try scenario(Self.outageYAML)
+        #expect(s.expectations.contains { $0.name.hasPrefix("breaker.") })
+        let driver = LiveScenarioDriver(
+            options: LiveOptions(timeScale: 60, llmURL: "http://127.0.0.1:9", targetURL: "http://127.0.0.1:9"))
+        do {
+            _ = try await driver.run(s, seed: nil)
+            Issue.record("a breaker expectation was judged against a foreign service")
+        } catch let error as ScenarioRunError {
+            #expect(error.message.contains("cannot observe breaker."), "\(error.message)")
+        }
+    }
+
     @Test func anUnreachableLLMIsARunFailure() async throws {
         let s = try scenario(Self.outageYAML)
         let driver = LiveScenarioDriver(options: LiveOptions(timeScale: 60, llmURL: "http://127.0.0.1:9"))

@@ -49,6 +49,16 @@ public struct LiveScenarioDriver: ScenarioDriver {
         if options.targetURL != nil, let problem = Self.unreachableMock(scenario, options) {
             throw ScenarioRunError(problem)
         }
+        if let target = options.targetURL {
+            // The same check `squall run` makes before any run (exit 2 there): no library caller may
+            // get a verdict on what a foreign service cannot show.
+            do {
+                try ObservabilityCheck.require(
+                    scenario, provided: Self.foreignTargetEvidence, target: "--target-url \(target) (a task service Squall did not build)")
+            } catch {
+                throw ScenarioRunError(error.message)
+            }
+        }
         let client: CurlLoadClient
         do {
             client = try CurlLoadClient(maxConnections: maxConnections)
