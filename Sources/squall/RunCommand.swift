@@ -55,6 +55,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print only one verdict line per scenario.")
     var quiet = false
 
+    @OptionGroup var sharding: ShardOptions
+
     /// The flags as checked settings (`RunSettings`), before any scenario is loaded.
     var settings: RunSettings {
         get throws(FlagError) {
@@ -66,6 +68,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         do { _ = try settings } catch { throw error.validation }
+        do { _ = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch { throw error.validation }
     }
 
     func run() async throws {
@@ -76,6 +79,10 @@ struct RunCommand: AsyncParsableCommand {
             throw UsageError(message: "give scenario files or bundled names, or --catalog (see `squall list`)")
         }
         let loaded = try ScenarioArguments.load(names)
+        if let shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) {
+            try await RunShard.run(loaded, shard: shard, mode: settings.mode, seed: seed, out: out)
+            return
+        }
         do {
             try settings.checkLiveOnlyFlags(against: loaded)
             try settings.checkLiveLimits(loaded)

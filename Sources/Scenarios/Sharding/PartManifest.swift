@@ -59,9 +59,13 @@ public enum PartCommand: String, Sendable, Codable, Hashable {
     case audit
     /// `squall sweep`.
     case sweep
+    /// `squall run --mode sim`: one simulation's recorder state over the shard's slice of keys.
+    case run
 }
 
-/// Run counts of a part.
+/// Run counts of a part. For a `run` part the work items are the schedule's originals (keys):
+/// `total` keys submitted, `inShard` those `k % N == I`, `written` the same (the slice is recorded
+/// whole, or the part is marked incomplete).
 public struct PartRuns: Sendable, Codable, Hashable {
     /// Runs of the whole (unsharded) command.
     public var total: Int
@@ -88,12 +92,17 @@ public struct PartInputs: Sendable, Codable, Hashable {
     public var audit: AuditSettings?
     /// `squall sweep`'s settings.
     public var sweep: SweepSettings?
+    /// `squall run`'s settings.
+    public var run: RunPartSettings?
 
     /// Creates the inputs.
-    public init(scenarios: [PartScenario], audit: AuditSettings? = nil, sweep: SweepSettings? = nil) {
+    public init(
+        scenarios: [PartScenario], audit: AuditSettings? = nil, sweep: SweepSettings? = nil, run: RunPartSettings? = nil
+    ) {
         self.scenarios = scenarios
         self.audit = audit
         self.sweep = sweep
+        self.run = run
     }
 
     /// Records `scenarios` with the text of the file (or bundled scenario) each was loaded from.
@@ -213,6 +222,14 @@ public struct SweepSettings: Sendable, Codable, Hashable {
             throw ShardPartError("the recorded sweep does not build with this squall: \(error)")
         }
     }
+}
+
+/// `squall run --shard`'s settings: the seed every shard simulated (the scenario's, or `--seed`).
+public struct RunPartSettings: Sendable, Codable, Hashable {
+    /// The seed.
+    public var seed: UInt64
+    /// Creates the settings.
+    public init(seed: UInt64) { self.seed = seed }
 }
 
 /// A part that cannot be written or merged: the message names the part (or file) and what is wrong.
