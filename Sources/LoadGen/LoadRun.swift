@@ -57,6 +57,9 @@ public struct LoadRunOptions: Sendable {
     /// Append the run's `SquallTag` to every prompt (needs `runID`), so a mock attributes each LLM
     /// call to its key. Default false (`squall load` turns it on unless `--no-tag`).
     public var tagging = false
+    /// Offer only this shard's slice of the open-loop schedule (`OpenLoopOptions.shard`); nil
+    /// offers all of it. Default nil. A closed loop has no schedule to slice: `run` refuses it.
+    public var shard: Shard? = nil
 
     /// Creates options; see each field for its default.
     public init(
@@ -116,6 +119,9 @@ public enum LoadRun {
         guard options.limit.duration != nil || options.limit.count != nil || isReplay(options.model) else {
             throw .invalidOptions("a run needs a duration or a number of tasks")
         }
+        if options.shard != nil, case .closed = options.model {
+            throw .invalidOptions("--shard needs an open-loop run (--rate, --tasks-per-day or --replay): a closed loop has no schedule to slice")
+        }
         if options.preflight {
             try await Preflight.check(url: options.url, path: options.target == .tasks ? "/health" : "/v1/models", client: client)
         }
@@ -157,6 +163,7 @@ public enum LoadRun {
             } else {
                 total = options.limit.count
             }
+            if let shard = options.shard { total = total.map { shard.size(of: $0) } }
         } else {
             total = options.limit.count
         }
@@ -175,7 +182,7 @@ public enum LoadRun {
                 timeline: timeline,
                 options: OpenLoopOptions(
                     maxInFlight: options.maxInFlight, whenFull: options.whenFull, duplicates: dup, duplicateHorizon: horizon,
-                    seed: options.seed),
+                    seed: options.seed, shard: options.shard),
                 recorder: recorder)
         case .closed(let users):
             offered = await LoadDriver.closedLoop(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoadGen
 import Reporting
 import Scenarios
 
@@ -32,6 +33,36 @@ struct MergeCommand: AsyncParsableCommand {
         case .audit: try writeAudit(set)
         case .sweep: try writeSweep(set)
         case .run: try writeRun(set)
+        case .load: try writeLoad(set)
+        }
+    }
+
+    func writeLoad(_ set: PartSet) throws {
+        let merged: MergedLoad
+        do { merged = try PartMerge.load(set) } catch { throw UsageError(message: error.message) }
+        let dir = URL(fileURLWithPath: out, isDirectory: true).appendingPathComponent("load", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try e.encode(merged.summary).write(to: dir.appendingPathComponent("load.json"), options: .atomic)
+        } catch {
+            throw RunFailure(message: "cannot write the merged load under \(dir.path): \(error)")
+        }
+        print("squall merge: \(set.parts.count) parts of squall load, \(set.total) originals scheduled; merged summary in \(dir.path)/load.json")
+        print(merged.summary.render())
+        if !merged.verdicts.isEmpty {
+            print("expectations:")
+            for v in merged.verdicts { print("  " + v.line) }
+        }
+        if set.incomplete {
+            FileHandle.standardError.write(
+                Data(("squall merge: incomplete: " + set.incompleteReasons.joined(separator: "; ") + "\n").utf8))
+            throw ExitCode(InterruptedExit.code)
+        }
+        if merged.verdicts.contains(where: { !$0.passed }) {
+            print("\(merged.verdicts.filter { !$0.passed }.count) of \(merged.verdicts.count) expectations failed")
+            throw ExitCode(1)
         }
     }
 
