@@ -25,8 +25,18 @@ extension Simulator {
     /// - Throws: `ScenarioRunError` when `tasksCSV` cannot be created or written.
     public func recordShard(tasksCSV: String? = nil) throws(ScenarioRunError) -> SimulationShard {
         let shard = options.shard ?? (try! Shard(index: 0, count: 1))
-        var engine = SimulationEngine(
-            scenario: scenario, options: options, tasksFile: try tasksCSV.map { path throws(ScenarioRunError) in try TaskCSVWriter(path: path) })
+        let file = try tasksCSV.map { path throws(ScenarioRunError) in try TaskCSVWriter(path: path) }
+        if shard.count == 1 {
+            return try Self.record(SimulationEngine(scenario: scenario, options: options, tasksFile: file), shard: shard)
+        }
+        return try Self.record(
+            SimulationEngine(
+                scenario: scenario, options: options, tasksFile: file, slice: ShardKeys(count: shard.count, index: shard.index)),
+            shard: shard)
+    }
+
+    private static func record<S>(_ engine: SimulationEngine<S>, shard: Shard) throws(ScenarioRunError) -> SimulationShard {
+        var engine = engine
         let (end, incomplete) = engine.simulate()
         let state = engine.recorder.state
         _ = engine.recorder.finish(end: end)  // closes tasks.csv
