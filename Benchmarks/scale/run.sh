@@ -51,12 +51,12 @@ expect:
 guards: [no_breaker, breaker_never_trips]
 YAML
 AUDIT=(audit "$OUT/outage.yaml" --seeds 32 --mutant-seeds 16 --mutants listed)
-if [ "$LOAD_ONLY" -eq 0 ]; then
 
 now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+if [ "$LOAD_ONLY" -eq 0 ]; then
 : > "$OUT/one"; : > "$OUT/shards"; : > "$OUT/jobs2"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
