@@ -23,7 +23,8 @@ extension LiveDriverTests {
         let f = try #require(r.fidelity)
         #expect(f.timeScale == 500 && f.measuredFrom == "live runtime clock")
         #expect(f.lagSubmissions == r.totals.submitted && f.lag.n >= f.lagSubmissions && f.lagSubmissions > 0)
-        #expect(f.overhead.n == r.usage.llmCalls && f.overhead.n > 0)
+        // Every call answered over HTTP is timed (a timeout under extreme load would not be).
+        #expect(f.overhead.n > 0 && f.overhead.n <= r.usage.llmCalls)
         #expect(abs(f.distortionSeconds - (f.lag.p99Ms + f.overhead.p99Ms) / 1000 * 500) < 1e-9)
         let json = String(decoding: try r.summaryJSON(), as: UTF8.self)
         #expect(json.contains("\"fidelity\"") && json.contains("\"p99_scenario_seconds\""))

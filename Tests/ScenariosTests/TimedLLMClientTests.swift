@@ -23,13 +23,17 @@ import Testing
     }
 
     @Test func theInjectedDelayDividedByTheScaleIsNotOverhead() async {
-        // 5 ms real planted; the mock says it waited 1 h of scenario time = 3.6 s real at ×1000, more
-        // than the whole round trip: nothing is left as overhead (recorded as 0, the histogram's 1 µs floor).
-        let f = await overhead(delayMicros: 3_600_000_000, planted: .milliseconds(5), scale: 1000)
+        // 5 ms real planted. The mock says it waited 1 h at ×1: more than any round trip, so nothing
+        // is left as overhead (recorded as 0, the histogram's 1 µs floor) — however slow the machine.
+        let f = await overhead(delayMicros: 3_600_000_000, planted: .milliseconds(5), scale: 1)
         #expect(f.overhead.n == 1 && f.overhead.maxMs < 5)
+        // The same 1 h at ×1,000,000 is 3.6 ms real: at least 5 − 3.6 ms of the round trip is overhead
+        // (were the delay not divided by K, nothing would be left).
+        let g = await overhead(delayMicros: 3_600_000_000, planted: .milliseconds(5), scale: 1_000_000)
+        #expect(g.overhead.n == 1 && g.overhead.maxMs >= 1.3)
         // Without the header the planted 5 ms is all overhead.
-        let g = await overhead(delayMicros: nil, planted: .milliseconds(5), scale: 1000)
-        #expect(g.overhead.n == 1 && g.overhead.maxMs >= 5)
+        let h = await overhead(delayMicros: nil, planted: .milliseconds(5), scale: 1000)
+        #expect(h.overhead.n == 1 && h.overhead.maxMs >= 5)
     }
 
     @Test func transportFailuresAreNotMeasured() async {
