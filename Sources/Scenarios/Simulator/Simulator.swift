@@ -152,11 +152,13 @@ struct SimulationEngine {
             name: scenario.name, description: scenario.description, file: scenario.source,
             tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
             concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
+        var needs = ResultNeeds(scenario: scenario)
+        if let rule = options.inferBreaker { needs.mechanisms.inferredBreaker = rule }
         recorder = ResultRecorder(
             ResultRecorder.Setup(
                 info: info, mode: .sim, seed: seed, duration: scenario.duration, interval: options.interval,
                 breakerConfigured: config.breaker != nil, idempotencyTTL: ttl, prices: config.prices,
-                faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario), closesKeys: true,
+                faultWindows: scenario.faultWindows, needs: needs, closesKeys: true,
                 tasksFile: tasksFile))
         submissions = SubmissionSchedule(scenario: scenario, seed: seed)
         for (i, p) in scenario.load.prompts.enumerated() {
@@ -270,7 +272,7 @@ struct SimulationEngine {
         let duplicate = sub.duplicate
         let id = sub.id
         let tracked = duplicate || sub.duplicatesAhead > 0
-        recorder.recordArrival(atNanos: nowNs)
+        recorder.recordArrival(atNanos: nowNs, duplicate: duplicate)
         if sub.duplicatesAhead > 0 { openKeys[keyID] = 1 + sub.duplicatesAhead }
         if sub.concurrent { recorder.recordConcurrentDuplicate() }
         if let ttl {
