@@ -88,6 +88,20 @@ import Testing
         #expect(f.windows[0].calls > f.windows[0].arrivals)
     }
 
+    @Test func aStallThatCatchesUpWithFailingCallsIsNotAnOpening() {
+        // No breaker; the service stalls from 20 s to 22 s, then calls for every task that waited.
+        let arrivals = Self.steady(0, 60, gap: 0.5)
+        var calls: [(at: Double, delay: Double, ok: Bool)] = []
+        for a in arrivals {
+            let at = a >= 20 && a < 22 ? 22 + (a - 20) / 10 : a
+            calls.append((at, 0.1, !(a >= 10 && a < 40)))
+        }
+        let f = Self.infer(arrivals: arrivals, calls: calls)
+        #expect(f.opens == 0, "\(f.transitions)")
+        #expect(f.stalls == 1)
+        #expect(f.transitions.isEmpty)
+    }
+
     @Test func lowTrafficAloneNeverLooksOpen() {
         // Two arrivals 20 s apart after a failed call: a long silence, but too few arrivals to judge.
         let f = Self.infer(arrivals: [5, 12, 32], calls: [(5, 0.1, true), (12, 0.1, false), (32, 0.1, true)])

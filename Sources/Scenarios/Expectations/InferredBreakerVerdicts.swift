@@ -66,7 +66,8 @@ enum InferredBreakerVerdicts {
             }
             return ExpectationVerdict(
                 name: name, expected: expected, observed: "never opened", passed: false, observations: c.arrivals,
-                detail: "calls kept reaching the LLM: \(seen(c)) (\(String(format: "%.2f", Double(c.calls) / Double(c.arrivals)))x)")
+                detail: "calls kept reaching the LLM: \(seen(c)) (\(String(format: "%.2f", Double(c.calls) / Double(c.arrivals)))x)"
+                    + (f.stalls > 0 ? "; \(f.stalls) silences were stalls (failing calls came back at the pace of arrivals)" : ""))
         }
         let delay = open.at - window.start
         return ExpectationVerdict(

@@ -45,6 +45,12 @@ public struct InferredBreakerMachine: Sendable, Hashable {
     public private(set) var maxProbeBurst = 0
     /// Nanoseconds spent inferred open, up to the last `finish`.
     public private(set) var openNanos: Int64 = 0
+    /// Openings withdrawn: the first calls after the silence failed and tracked arrivals (the
+    /// service had stalled and caught up; a breaker lets one probe through, not traffic).
+    public private(set) var stalls = 0
+    /// Whether the last opening waits for the first judgement of the calls after it.
+    private var unconfirmed = false
+    private var probesBeforeOpen = 0
 
     /// A machine for `rule`, starting closed.
     public init(rule: InferredBreakerRule) {
@@ -66,6 +72,7 @@ public struct InferredBreakerMachine: Sendable, Hashable {
             guard var j = judgement, ns > j.anchor else { return }
             j.arrivals += 1
             if j.arrivals >= rule.evidenceArrivals {
+                unconfirmed = false
                 probes += j.burst
                 maxProbeBurst = max(maxProbeBurst, j.burst)
                 judgement = nil
@@ -111,6 +118,11 @@ public struct InferredBreakerMachine: Sendable, Hashable {
                 judgement = j
                 return
             }
+            if unconfirmed && !j.succeeded {
+                retract()
+                return
+            }
+            unconfirmed = false
             if j.succeeded {
                 close(at: j.anchor, calls: j.calls, arrivals: j.arrivals)
             } else {
@@ -145,8 +157,22 @@ public struct InferredBreakerMachine: Sendable, Hashable {
     /// Whether a candidate opening is still waiting for arrivals.
     public var undecided: Bool { !candidates.isEmpty || judgement != nil }
 
+    /// The opening just inferred was a stall: failing calls came back at the pace of arrivals.
+    private mutating func retract() {
+        isOpen = false
+        unconfirmed = false
+        opens -= 1
+        stalls += 1
+        probes = probesBeforeOpen
+        judgement = nil
+        candidates.removeAll()
+        if transitions.last?.to == "open" { transitions.removeLast() }
+    }
+
     private mutating func open(at ns: Int64, probes p: Int, arrivals: Int) {
         isOpen = true
+        unconfirmed = true
+        probesBeforeOpen = probes
         openSince = ns
         opens += 1
         candidates.removeAll()

@@ -12,7 +12,9 @@
 /// - **closed** at call *C* during an inferred open (at its answer, or at the answer of the first
 ///   successful call received before it was answered) when *C*'s burst had a success and, over
 ///   the next `evidenceArrivals` arrivals after that answer, more than `probeAllowance` calls
-///   came: calls track arrivals again. When the burst had no success, its calls were probes.
+///   came: calls track arrivals again. When the burst had no success, its calls were probes —
+///   except right after an opening, where failing calls tracking arrivals withdraw the opening
+///   (a stall that caught up, not a breaker).
 public struct InferredBreakerRule: Sendable, Hashable, Codable {
     /// The least time without any call after a failed call for it to be a candidate opening.
     /// Default 1 s.

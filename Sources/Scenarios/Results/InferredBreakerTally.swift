@@ -72,7 +72,7 @@ struct InferredBreakerTally: Sendable, Equatable {
         return InferredBreakerFigures(
             rule: rule, transitions: m.transitions, opens: m.opens, closes: m.closes, probes: m.probes,
             maxProbeBurst: m.maxProbeBurst, secondsOpen: Double(m.openNanos) / 1e9, finalState: m.isOpen ? "open" : "closed",
-            undecidedAtEnd: m.undecided, arrivals: a.count, calls: c.count, truncated: truncated,
+            undecidedAtEnd: m.undecided, stalls: m.stalls, arrivals: a.count, calls: c.count, truncated: truncated,
             windows: windows.map { w in
                 let s = Int64(w.start * 1e9), e = Int64(w.end * 1e9)
                 var n = InferredWindowCounts(window: w.index, arrivals: 0, calls: 0, failedCalls: 0)
@@ -106,6 +106,8 @@ public struct InferredBreakerFigures: Sendable, Hashable, Codable {
     public var finalState: String
     /// Whether a judgement was still waiting for arrivals when the input ended.
     public var undecidedAtEnd: Bool
+    /// Openings withdrawn because failing calls came back at the pace of arrivals (a stall).
+    public var stalls: Int
     /// Arrivals the inference read.
     public var arrivals: Int
     /// Calls the inference read.
