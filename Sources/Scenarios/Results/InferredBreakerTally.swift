@@ -116,6 +116,28 @@ public struct InferredBreakerFigures: Sendable, Hashable, Codable {
     public var truncated: Bool
     /// What the inference read inside each fault window.
     public var windows: [InferredWindowCounts]
+
+    /// Creates figures; see each field.
+    public init(
+        rule: InferredBreakerRule, transitions: [BreakerTransitionRecord], opens: Int, closes: Int, probes: Int,
+        maxProbeBurst: Int, secondsOpen: Double, finalState: String, undecidedAtEnd: Bool, stalls: Int, arrivals: Int,
+        calls: Int, truncated: Bool, windows: [InferredWindowCounts]
+    ) {
+        self.rule = rule
+        self.transitions = transitions
+        self.opens = opens
+        self.closes = closes
+        self.probes = probes
+        self.maxProbeBurst = maxProbeBurst
+        self.secondsOpen = secondsOpen
+        self.finalState = finalState
+        self.undecidedAtEnd = undecidedAtEnd
+        self.stalls = stalls
+        self.arrivals = arrivals
+        self.calls = calls
+        self.truncated = truncated
+        self.windows = windows
+    }
 }
 
 /// Arrivals and calls inside one fault window, as the inference read them.
@@ -128,4 +150,12 @@ public struct InferredWindowCounts: Sendable, Hashable, Codable {
     public var calls: Int
     /// Of those, calls without a 2xx answer.
     public var failedCalls: Int
+
+    /// Creates counts; see each field.
+    public init(window: Int, arrivals: Int, calls: Int, failedCalls: Int) {
+        self.window = window
+        self.arrivals = arrivals
+        self.calls = calls
+        self.failedCalls = failedCalls
+    }
 }
