@@ -102,6 +102,14 @@ import Testing
         #expect(f.transitions.isEmpty)
     }
 
+    @Test func aBurstOfArrivalsWhoseCallsLagIsNotAnOpening() {
+        // A failure, 8 s of quiet, then three arrivals within 0.2 s whose calls come 0.3 s later.
+        let f = Self.infer(
+            arrivals: [12, 20, 20.1, 20.2, 30],
+            calls: [(12, 0.1, false), (20.3, 0.1, true), (20.4, 0.1, true), (20.5, 0.1, true), (30, 0.1, true)])
+        #expect(f.opens == 0, "\(f.transitions)")
+    }
+
     @Test func lowTrafficAloneNeverLooksOpen() {
         // Two arrivals 20 s apart after a failed call: a long silence, but too few arrivals to judge.
         let f = Self.infer(arrivals: [5, 12, 32], calls: [(5, 0.1, true), (12, 0.1, false), (32, 0.1, true)])

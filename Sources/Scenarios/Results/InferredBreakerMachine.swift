@@ -60,6 +60,7 @@ public struct InferredBreakerMachine: Sendable, Hashable {
 
     /// The provider answered a call at `ns` (`succeeded`: a 2xx status).
     public mutating func answered(at ns: Int64, succeeded: Bool) {
+        tick(ns)
         guard !isOpen, !succeeded else { return }
         // The earliest candidate with a given call count dominates later ones: keep one per count.
         if candidates.contains(where: { $0.calls == 0 }) { return }
@@ -68,6 +69,7 @@ public struct InferredBreakerMachine: Sendable, Hashable {
 
     /// A submission arrived at `ns`.
     public mutating func arrival(at ns: Int64) {
+        tick(ns)
         if isOpen {
             guard var j = judgement, ns > j.anchor else { return }
             j.arrivals += 1
@@ -85,13 +87,23 @@ public struct InferredBreakerMachine: Sendable, Hashable {
             candidates[i].arrivals += 1
             if candidates[i].firstArrival == nil { candidates[i].firstArrival = ns }
         }
-        if let first = candidates.first(where: { $0.arrivals >= rule.evidenceArrivals }) {
-            open(at: first.anchor, probes: first.calls, arrivals: first.arrivals)
+        tick(ns)
+    }
+
+    /// Opens at the earliest candidate that has its arrivals and whose first arrival has waited
+    /// `minSilence` without a call by `ns` (a service slower than the arrivals is not open).
+    private mutating func tick(_ ns: Int64) {
+        guard !isOpen else { return }
+        if let c = candidates.first(where: {
+            $0.arrivals >= rule.evidenceArrivals && ns - ($0.firstArrival ?? .max) >= silenceNs
+        }) {
+            open(at: c.anchor, probes: c.calls, arrivals: c.arrivals)
         }
     }
 
     /// The provider received a call at `ns`, answered at `answerNs` (`succeeded`: a 2xx status).
     public mutating func received(at ns: Int64, answerAt answerNs: Int64, succeeded: Bool) {
+        tick(ns)
         if isOpen {
             guard var j = judgement else {
                 judgement = Judgement(anchor: max(ns, answerNs), succeeded: succeeded)
@@ -148,6 +160,7 @@ public struct InferredBreakerMachine: Sendable, Hashable {
 
     /// Ends the input at `ns`: the open time so far is counted (the state stays as inferred).
     public mutating func finish(at ns: Int64) {
+        tick(ns)
         if isOpen {
             openNanos += max(0, ns - openSince)
             openSince = max(openSince, ns)

@@ -5,7 +5,8 @@
 /// - **open** at failed call *L* (at the instant its answer left the provider) when the next call
 ///   comes at least `minSilence` after *L*, at least one task arrived before it, and, among the
 ///   next `evidenceArrivals` original arrivals after *L*, at most `probeAllowance` calls reached
-///   the LLM: tasks kept arriving and the service stopped calling. Low traffic alone never looks
+///   the LLM, and the first of them has waited `minSilence` without a call: tasks kept arriving
+///   and the service stopped calling. Low traffic alone never looks
 ///   open: the judgement waits for `evidenceArrivals` arrivals, however long that takes.
 /// - a **probe** is a call during an inferred open after which, over the next `evidenceArrivals`
 ///   arrivals, at most `probeAllowance` further calls came (an isolated call);
