@@ -13,12 +13,20 @@ public enum ConsoleSummary {
         for v in r.expectations {
             let evidence = v.status == .noEvidence ? "no evidence: " : ""
             out += "  \(v.passed ? "ok  " : "FAIL") \(v.name): \(evidence)expected \(v.expected), observed \(v.observed) (n=\(v.observations))\n"
+            if v.untrustworthy, let note = v.detail.range(of: "untrustworthy at ") {
+                out += "       \(v.detail[note.lowerBound...])\n"
+            }
         }
         let t = r.totals
         out += "  tasks \(t.tasks), succeeded \(t.succeeded), failed \(t.failed) (\(Percent.format(t.successRate, digits: 3)) success); "
         out += "latency p50 \(DurationFormat.short(.fromSeconds(r.latency.p50))), p99 \(DurationFormat.short(.fromSeconds(r.latency.p99))); "
         out += "\(r.usage.llmCalls) LLM calls, \(String(format: "%.2f", r.attempts.meanAttempts)) attempts/task\n"
         if let a = r.arithmetic { out += "  arithmetic: \(a.framing)\n" }
+        if let f = r.fidelity {
+            out += "  timing fidelity at ×\(FidelityRule.format(f.timeScale)): lag p99 \(String(format: "%.3f", f.lag.p99Ms)) ms (n=\(f.lag.n)), "
+            out += "overhead p99 \(String(format: "%.3f", f.overhead.p99Ms)) ms (n=\(f.overhead.n)) real → distortion "
+            out += "\(DurationFormat.short(.fromSeconds(f.distortionSeconds))) scenario; \(f.untrustworthy) untrustworthy verdict\(f.untrustworthy == 1 ? "" : "s")\n"
+        }
         return out
     }
 }

@@ -66,6 +66,9 @@ public struct ScenarioResult: Sendable, Codable {
     public var service: ServiceRunSummary?
     /// Where a live run's LLM-side figures came from (the mock's call log); nil in the simulator.
     public var llmLog: LLMCallLogSummary?
+    /// A live run's timing fidelity (scheduler lag, per-attempt real overhead, their distortion at
+    /// the time scale); nil in the simulator (exact: virtual time) and in summaries written before it existed.
+    public var fidelity: TimingFidelity?
     /// Bounded aggregates for expectations and charts: per-window scopes, recovery steps, the
     /// steady state, outcomes per interval (not in summary.json; per-task rows go to `tasks.csv`).
     public var aggregates = RunAggregates()
@@ -105,7 +108,7 @@ public struct ScenarioResult: Sendable, Codable {
         case schemaVersion, scenario, mode, seed, incomplete, incompleteReason, durationSeconds, endSeconds, totals
         case failuresByCause, attemptOutcomes, retriesByReason, attempts, usage, perDay, latency, successLatency
         case breaker, timeSeries, duplicates, tokenBudget, faultWindows, expectations, arithmetic, service
-        case llmLog
+        case llmLog, fidelity
     }
 
     /// The canonical encoder for `summary.json`: snake_case keys, sorted, pretty-printed, so the

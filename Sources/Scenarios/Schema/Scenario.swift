@@ -27,6 +27,9 @@ public struct Scenario: Sendable {
     public var mode: RunMode = .sim
     /// The live time scale `squall run` uses unless `--time-scale` is given (`time_scale:`). Default nil (1).
     public var timeScale: Double?
+    /// `time_scale: auto`: live runs choose their scale from a calibration, as `--time-scale auto`
+    /// does, unless `--time-scale` is given. Default false.
+    public var autoTimeScale = false
     /// Drive the reference task service instead of the in-process stack (`service:`). Default nil.
     public var service: ServiceSpec?
     /// Where the in-process mock of a live run listens (`llm: { listen: }`). Default nil (a free port).
