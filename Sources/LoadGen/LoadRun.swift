@@ -128,6 +128,7 @@ public enum LoadRun {
         let recorder = try LoadRecorder(csvPath: options.csvPath, lateThreshold: options.lateThreshold, onRecord: onRecord)
         let timeline = LiveTimeline(clock: clock, scale: options.timeScale)
         let target: any LoadTarget
+        var probe: ServiceLatencyProbe?
         switch options.target {
         case .raw:
             target = RawTarget(
@@ -140,9 +141,18 @@ public enum LoadRun {
                 onEvent: onEvent)
             target = StackTarget(executor: executor)
         case .tasks:
+            let p = ServiceLatencyProbe()
+            probe = p
             target = TasksTarget(
                 baseURL: options.url, client: client, timeline: timeline, pollInterval: options.pollInterval,
-                requestTimeout: timeline.toReal(options.requestTimeout))
+                requestTimeout: timeline.toReal(options.requestTimeout), probe: p)
+        }
+        // A task service's /health, sampled at a fixed real interval for the whole run.
+        let sampler = probe.map { p in
+            Task {
+                await HealthSampler.run(
+                    urls: [TasksTarget.trimmed(options.url)], probe: p, client: client, timeout: timeline.toReal(options.requestTimeout))
+            }
         }
         let factory = TaskFactory(
             prompts: options.prompts, seed: options.seed, keyPrefix: options.runID,
@@ -183,12 +193,15 @@ public enum LoadRun {
                 recorder: recorder, executor: client.preferredExecutor)
         }
         let realElapsed = timeline.realElapsed()
+        sampler?.cancel()
+        _ = await sampler?.value
         progress?.cancel()
         _ = await progress?.value
         recorder.close()
-        let summary = recorder.summary(
+        var summary = recorder.summary(
             target: target.name, timeScale: options.timeScale, realElapsed: realElapsed, offered: offered,
             breaker: target.breakerState)
+        summary.serviceLatency = probe?.summary()
         return LoadRunResult(
             summary: summary, records: records.items, events: events.items)
     }

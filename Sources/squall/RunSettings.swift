@@ -74,7 +74,19 @@ struct RunSettings: Sendable {
     /// Squall's mock, but not its client stack's events (the breaker's transitions, the idempotency
     /// layer's decisions). An expectation it cannot observe is bad input naming it and the target,
     /// never a verdict.
+    /// `expect.service` (the service's latency) needs a task service: a simulated run or a live run
+    /// of the in-process stack cannot observe it (exit 2 naming it).
     func checkTargetCanObserve(_ scenarios: [Scenario]) throws(FlagError) {
+        for s in scenarios {
+            let runMode = mode ?? s.mode
+            let target = runMode == .sim ? "the simulator" : "the in-process stack (no 'service:', no --target-url)"
+            do {
+                try ServiceLatencyExpectation.requireService(
+                    s, measuresService: runMode == .live && (targetURL != nil || s.service != nil), target: target)
+            } catch {
+                throw FlagError("\(s.name): \(error.message)")
+            }
+        }
         guard let targetURL else { return }
         for s in scenarios where (mode ?? s.mode) == .live {
             do {

@@ -90,4 +90,27 @@ import Testing
             mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
         try inProcess.checkTargetCanObserve([breaker])
     }
+
+    @Test func serviceLatencyExpectationsNeedATaskServiceToBeObserved() throws {
+        let s = try ScenarioLoader.parse(Self.liveYAML + "\nexpect: { service: { accept_p99: \"< 200ms\" } }", file: "flags.yaml")
+        func message(_ settings: RunSettings, _ scenario: Scenario) -> String? {
+            do {
+                try settings.checkTargetCanObserve([scenario])
+                return nil
+            } catch { return error.message }
+        }
+        // The in-process stack (no service:, no --target-url) and the simulator have no task service.
+        let inProcess = try RunSettings.check(mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
+        #expect(message(inProcess, s)?.contains("the in-process stack (no 'service:', no --target-url) cannot observe service.accept_p99") == true)
+        let sim = try RunSettings.check(mode: .sim, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
+        #expect(message(sim, s)?.contains("the simulator cannot observe service.accept_p99") == true)
+        // A foreign service at --target-url, or the reference service's replicas, can.
+        let target = try RunSettings.check(
+            mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",
+            mockPort: 18515)
+        #expect(message(target, s) == nil)
+        let replicas = try ScenarioLoader.parse(
+            Self.liveYAML + "\nservice: { replicas: 1 }\nexpect: { service: { health_max: \"< 1s\" } }", file: "flags.yaml")
+        #expect(message(inProcess, replicas) == nil)
+    }
 }

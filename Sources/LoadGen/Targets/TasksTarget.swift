@@ -17,17 +17,18 @@ public struct TasksTarget: LoadTarget {
     public let taskTimeout: Duration
     /// Per-request timeout, real time. Default 30 s.
     public let requestTimeout: Duration
+    /// Where the submissions' and polls' latencies are recorded (real time); nil for none.
+    public let probe: ServiceLatencyProbe?
     private let client: any LoadHTTPClient
     private let timeline: LiveTimeline
 
     /// Creates the target; see each property for its default.
     public init(
         baseURL: String, client: any LoadHTTPClient, timeline: LiveTimeline, pollInterval: Duration = .seconds(1),
-        taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30)
+        taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30), probe: ServiceLatencyProbe? = nil
     ) {
-        var b = baseURL
-        while b.hasSuffix("/") { b.removeLast() }
-        self.baseURL = b
+        self.probe = probe
+        self.baseURL = Self.trimmed(baseURL)
         self.client = client
         self.timeline = timeline
         self.pollInterval = pollInterval
@@ -44,16 +45,11 @@ public struct TasksTarget: LoadTarget {
             headers: [HTTPField("Content-Type", "application/json"), HTTPField("Idempotency-Key", task.idempotencyKey)],
             body: Array(body.utf8), timeout: requestTimeout)
         let reply: HTTPReply
-        switch await client.send(post) {
-        case .failure(let e): return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: e.failure.rawValue)
+        switch await send(.accept, post) {
+        case .failure(let e): return Self.submitFailed(e.failure)
         case .success(let r): reply = r
         }
-        switch reply.status {
-        case 409: return TargetResult(status: .conflict, attempts: 0, calls: 0, lastOutcome: "409")
-        case 422: return TargetResult(status: .mismatch, cause: .idempotencyMismatch, attempts: 0, calls: 0, lastOutcome: "422")
-        case 200..<300: break
-        default: return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: String(reply.status))
-        }
+        if let refused = Self.submitRefusal(reply.status) { return refused }
         let first = Self.document(reply.body)
         if reply.header("Idempotent-Replayed")?.lowercased() == "true" {
             // The service matched the key to an existing task and answered with it: deduplicated.
@@ -72,7 +68,7 @@ public struct TasksTarget: LoadTarget {
             do { try await timeline.sleep(untilScenario: min(giveUpAt, timeline.now() + pollInterval)) } catch {
                 return TargetResult(status: .failed, cause: .shutdown, attempts: 0, calls: 0, lastOutcome: lastSeen)
             }
-            switch await client.send(HTTPCall(method: "GET", url: baseURL + "/tasks/" + id, timeout: requestTimeout)) {
+            switch await send(.poll, HTTPCall(method: "GET", url: baseURL + "/tasks/" + id, timeout: requestTimeout)) {
             case .failure(let e):
                 lastSeen = e.failure.rawValue
             case .success(let r):
@@ -82,6 +78,40 @@ public struct TasksTarget: LoadTarget {
             }
         }
         return TargetResult(status: .failed, cause: .deadlineExceeded, attempts: 0, calls: 0, lastOutcome: lastSeen)
+    }
+
+    /// `url` without trailing slashes.
+    public static func trimmed(_ url: String) -> String {
+        var b = url
+        while b.hasSuffix("/") { b.removeLast() }
+        return b
+    }
+
+    /// Sends `call`, timing it as `kind` when a probe is attached.
+    func send(_ kind: ServiceRequestKind, _ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
+        guard let probe else { return await client.send(call) }
+        return await probe.timed(kind, call, client: client)
+    }
+
+    /// A submission that got no answer: `submit_timeout` (the service did not answer in time, e.g.
+    /// a blocked event loop) or `submit_refused` (refused, reset, unreachable, broken answer) — the
+    /// service never accepted the task, which is not a failure of the task itself.
+    public static func submitFailed(_ failure: TransportFailure) -> TargetResult {
+        TargetResult(
+            status: .failed, cause: failure == .timeout ? .submitTimeout : .submitRefused, attempts: 0, calls: 0,
+            lastOutcome: failure.rawValue)
+    }
+
+    /// The result of a submission answered with `status` when it is not an acceptance: 409 →
+    /// conflict (a duplicate in flight), 422 → key mismatch, any other non-2xx → `submit_error`
+    /// with the status as the last outcome; nil for a 2xx.
+    public static func submitRefusal(_ status: Int) -> TargetResult? {
+        switch status {
+        case 409: return TargetResult(status: .conflict, attempts: 0, calls: 0, lastOutcome: "409")
+        case 422: return TargetResult(status: .mismatch, cause: .idempotencyMismatch, attempts: 0, calls: 0, lastOutcome: "422")
+        case 200..<300: return nil
+        default: return TargetResult(status: .failed, cause: .submitError, attempts: 0, calls: 0, lastOutcome: String(status))
+        }
     }
 
     static func document(_ body: [UInt8]) -> [String: Any]? {

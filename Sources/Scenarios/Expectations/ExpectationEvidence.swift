@@ -19,7 +19,7 @@ extension Expectation {
             return EvidenceNeed([.stackEvents])
         case .executionsPerKey, .retryClustering, .retryAfterEarly, .reexecutionWithin:
             return EvidenceNeed([.llmCalls])
-        case .replaysIdentical, .shutdown:
+        case .replaysIdentical, .shutdown, .serviceLatency:
             return EvidenceNeed([.serviceAPI])
         }
     }

@@ -25,6 +25,8 @@ struct ClusterTasksTarget: LoadTarget {
     /// Per-request timeout, real time.
     let requestTimeout: Duration
     let ledger = Ledger()
+    /// Where submissions' and polls' latencies are recorded (real time).
+    let probe: ServiceLatencyProbe
 
     /// What the target saw: accepted task ids and failovers.
     final class Ledger: Sendable {
@@ -57,7 +59,7 @@ struct ClusterTasksTarget: LoadTarget {
                 method: "POST", url: urls[replica] + "/tasks",
                 headers: [HTTPField("Content-Type", "application/json"), HTTPField("Idempotency-Key", task.idempotencyKey)],
                 body: Array(body.utf8), timeout: requestTimeout)
-            switch await client.send(post) {
+            switch await probe.timed(.accept, post, client: client) {
             case .failure(let e):
                 last = e.failure.rawValue
                 continue  // refused, reset, timed out: the balancer tries the next replica
@@ -68,13 +70,11 @@ struct ClusterTasksTarget: LoadTarget {
             }
             break
         }
-        guard let reply else { return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: last) }
-        switch reply.status {
-        case 409: return TargetResult(status: .conflict, attempts: 0, calls: 0, lastOutcome: "409")
-        case 422: return TargetResult(status: .mismatch, cause: .idempotencyMismatch, attempts: 0, calls: 0, lastOutcome: "422")
-        case 200..<300: break
-        default: return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: String(reply.status))
+        guard let reply else {
+            if let status = Int(last) { return TasksTarget.submitRefusal(status)! }
+            return TasksTarget.submitFailed(TransportFailure(rawValue: last) ?? .malformed)
         }
+        if let refused = TasksTarget.submitRefusal(reply.status) { return refused }
         if reply.header("Idempotent-Replayed")?.lowercased() == "true" {
             // The service matched the key to an existing task (on any replica) and answered with it.
             return TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay")
@@ -94,7 +94,7 @@ struct ClusterTasksTarget: LoadTarget {
             var answered = false
             for step in 0..<n {
                 let r = (replica + step) % n
-                switch await client.send(HTTPCall(method: "GET", url: urls[r] + "/tasks/" + id, timeout: requestTimeout)) {
+                switch await probe.timed(.poll, HTTPCall(method: "GET", url: urls[r] + "/tasks/" + id, timeout: requestTimeout), client: client) {
                 case .failure(let e):
                     lastSeen = e.failure.rawValue
                     continue

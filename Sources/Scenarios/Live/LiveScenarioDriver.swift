@@ -46,6 +46,13 @@ public struct LiveScenarioDriver: ScenarioDriver {
             return try await ServiceLiveRun(scenario: scenario, spec: spec, seed: seed, options: options, drainLimit: drainLimit)
                 .run(maxConnections: maxConnections, tasksFile: tasksFile)
         }
+        do {
+            try ServiceLatencyExpectation.requireService(
+                scenario, measuresService: options.targetURL != nil,
+                target: "the in-process stack (no 'service:', no --target-url)")
+        } catch {
+            throw ScenarioRunError(error.message)
+        }
         if options.targetURL != nil, let problem = Self.unreachableMock(scenario, options) {
             throw ScenarioRunError(problem)
         }
@@ -172,7 +179,7 @@ struct LiveRun: Sendable {
     func execute(
         llmURL: String, client: CurlLoadClient, callLog: any CallLogSource, attribution: RunAttribution,
         tasksFile: TaskCSVWriter? = nil, target given: LiveTarget? = nil, timeline: LiveTimeline, mockTimeOffset: Duration = .zero,
-        breakerObserved: Bool? = nil,
+        breakerObserved: Bool? = nil, service: ServiceProbe? = nil,
         attach: ((@escaping @Sendable (@Sendable (inout ResultRecorder) -> Void) -> Void) -> Void)? = nil
     ) async -> (ScenarioResult, String?) {
         let info = ScenarioInfo(
@@ -198,13 +205,16 @@ struct LiveRun: Sendable {
 
         attach?({ body in books.withLock { body(&$0.recorder) } })
         let target: LiveTarget
+        var service = service
         if let given {
             target = given
-        } else if let service = options.targetURL {
+        } else if let url = options.targetURL {
+            let probe = ServiceLatencyProbe()
+            service = ServiceProbe(probe: probe, urls: [url])
             target = .service(
                 TasksTarget(
-                    baseURL: service, client: client, timeline: timeline, pollInterval: .milliseconds(250).scaled(by: options.timeScale),
-                    taskTimeout: drainLimit))
+                    baseURL: url, client: client, timeline: timeline, pollInterval: .milliseconds(250).scaled(by: options.timeScale),
+                    taskTimeout: drainLimit, probe: probe))
         } else {
             let transport = TaggingTransport(base: HTTPLLMTransport(baseURL: llmURL, client: client), attribution: attribution)
             let executor = LiveExecutor(
@@ -220,6 +230,11 @@ struct LiveRun: Sendable {
                 do { try await Task.sleep(for: Self.drainInterval) } catch { return }
                 guard await drain(callLog, books: books) else { return }
             }
+        }
+
+        // The service's /health, sampled at a fixed real interval for the whole run.
+        let sampler = service.map { s in
+            Task { await HealthSampler.run(urls: s.urls, probe: s.probe, client: client, timeout: s.requestTimeout) }
         }
 
         let gate = scenario.load.concurrency.map { SlotGate(capacity: $0) }
@@ -269,6 +284,8 @@ struct LiveRun: Sendable {
         }
         reader.cancel()
         await reader.value
+        sampler?.cancel()
+        await sampler?.value
         let mockRun = await drainAll(callLog, books: books)
 
         return books.withLock { b in
@@ -286,6 +303,7 @@ struct LiveRun: Sendable {
             if let error = b.readError { b.feeder.noteReadError(error) }
             var result = b.recorder.finish(end: cutShort ? min(end, limit) : end, incompleteReason: reason)
             result.llmLog = b.feeder.summary
+            result.serviceLatency = service?.probe.summary()
             // LLM calls per task from the call log (the client's own count is not the provider's view,
             // and a foreign service reports none); for a task service it is also the only attempt count.
             let done = result.totals.succeeded + result.totals.failed
@@ -412,6 +430,17 @@ struct LiveRun: Sendable {
         if let status = Int(label) { return .status(status) }
         return .transport(TransportFailure(rawValue: label) ?? .malformed)
     }
+}
+
+/// How a live run through a task service measures the service's latency: the probe its target
+/// records submissions and polls into, and the base URLs whose `/health` is sampled.
+struct ServiceProbe: Sendable {
+    /// Where submissions, polls and health samples are recorded.
+    var probe: ServiceLatencyProbe
+    /// Base URLs of the service (one per replica).
+    var urls: [String]
+    /// Timeout of one health sample, real time.
+    var requestTimeout: Duration = .seconds(30)
 }
 
 /// Where a live run sends its tasks.

@@ -86,7 +86,8 @@ struct ServiceLiveRun: Sendable {
         let offset = WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: scale)
         let target = ClusterTasksTarget(
             urls: cluster.replicas.map(\.url), client: client, timeline: timeline, store: cluster.store,
-            pollInterval: Self.pollInterval(scale: scale), taskTimeout: drainLimit, requestTimeout: .seconds(30))
+            pollInterval: Self.pollInterval(scale: scale), taskTimeout: drainLimit, requestTimeout: .seconds(30),
+            probe: ServiceLatencyProbe())
         let live = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
         // One replica: its breaker is the run's breaker, observed by polling. Several have one each.
         let executor = spec.replicas == 1 ? (cluster.replicas[0].service.engine.runner as? LiveTaskRunner)?.executor : nil
@@ -111,7 +112,7 @@ struct ServiceLiveRun: Sendable {
             let (r, fileError) = await live.execute(
                 llmURL: llmURL, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
                 target: .service(target), timeline: timeline, mockTimeOffset: offset, breakerObserved: observeBreaker,
-                attach: { sink.attach($0) })
+                service: ServiceProbe(probe: target.probe, urls: target.urls), attach: { sink.attach($0) })
             sink.close()
             // Stops the observer; a shutdown under way is not interrupted (it waits for its own drain).
             group.cancelAll()
