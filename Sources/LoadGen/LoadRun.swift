@@ -57,6 +57,8 @@ public struct LoadRunOptions: Sendable {
     /// Append the run's `SquallTag` to every prompt (needs `runID`), so a mock attributes each LLM
     /// call to its key. Default false (`squall load` turns it on unless `--no-tag`).
     public var tagging = false
+    /// How the tasks target talks to the service. Default the reference contract.
+    public var contract: TaskContract = .reference
 
     /// Creates options; see each field for its default.
     public init(
@@ -144,7 +146,7 @@ public enum LoadRun {
             let p = ServiceLatencyProbe()
             probe = p
             target = TasksTarget(
-                baseURL: options.url, client: client, timeline: timeline, pollInterval: options.pollInterval,
+                baseURL: options.url, client: client, timeline: timeline, contract: options.contract, pollInterval: options.pollInterval,
                 requestTimeout: timeline.toReal(options.requestTimeout), probe: p)
         }
         // A task service's /health, sampled at a fixed real interval for the whole run.

@@ -4,6 +4,7 @@ import Foundation
 import LoadGen
 import Logging
 import MockLLM
+import Scenarios
 
 /// `squall load`: ad-hoc load against a raw OpenAI-compatible endpoint, the in-process stack, or a
 /// task service; prints counts, attempts, latency from the intended start and scheduler lag. The
@@ -34,6 +35,20 @@ struct LoadCommand: AsyncParsableCommand {
         help: "Do not append the attribution tag ' [sq:RUN:KEY]' to prompts (a Squall mock then cannot attribute calls to keys).")
     var noTag = false
 
+    @Option(
+        name: .customLong("target-file"), parsing: .unconditional,
+        help: "Tasks target: the service's contract as YAML (the `target:` mapping of a scenario: submit, id, status, success, failure, pending, poll, replayed_header); default the reference contract.")
+    var targetFile: String?
+
+    /// The `--target-file` contract (exit 2 naming the file, line, column and field when it is bad).
+    func contract() throws -> TaskContract {
+        guard let targetFile else { return .reference }
+        guard arguments.target == TargetKind.tasks.rawValue else {
+            throw ValidationError("--target-file describes a task service's contract; it needs --target tasks, got --target \(arguments.target)")
+        }
+        do { return try TargetDecoding.load(path: targetFile) } catch { throw ValidationError("--target-file: \(error)") }
+    }
+
     /// The `--expect` thresholds, parsed and checked against the target (exit 2 naming the flag).
     func thresholds() throws(FlagError) -> [LoadThreshold] {
         var out: [LoadThreshold] = []
@@ -49,11 +64,13 @@ struct LoadCommand: AsyncParsableCommand {
 
     func validate() throws {
         do { _ = try thresholds() } catch { throw error.validation }
+        _ = try contract()
     }
 
     func run() async throws {
         let thresholds = try self.thresholds()
         var options = try arguments.options()
+        options.contract = try contract()
         options.progress = true
         // A run id per run: keys and task ids never repeat across runs; prompts carry its tag.
         options.runID = SquallTag.randomRunID()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandFlags
 import Foundation
+import LoadGen
 import Scenarios
 import Reliability
 import Reporting
@@ -46,6 +47,11 @@ struct RunCommand: AsyncParsableCommand {
         help: "Live mode: bind the in-process mock to 127.0.0.1:PORT (point the service under test at http://127.0.0.1:PORT/v1).")
     var mockPort: Int?
 
+    @Option(
+        name: .customLong("target-file"), parsing: .unconditional,
+        help: "Live mode with --target-url: the service's contract as YAML (a scenario's `target:` mapping), replacing each scenario's `target:`.")
+    var targetFile: String?
+
     @Flag(name: .customLong("no-tag"), help: "Live mode: do not append the attribution tag to submitted prompts (per-key LLM figures become unavailable).")
     var noTag = false
 
@@ -75,7 +81,15 @@ struct RunCommand: AsyncParsableCommand {
         guard !names.isEmpty else {
             throw UsageError(message: "give scenario files or bundled names, or --catalog (see `squall list`)")
         }
-        let loaded = try ScenarioArguments.load(names)
+        var loaded = try ScenarioArguments.load(names)
+        if let targetFile {
+            guard settings.targetURL != nil else {
+                throw UsageError(message: "--target-file describes the contract of your service at --target-url; give --target-url URL too")
+            }
+            let contract: TaskContract
+            do { contract = try TargetDecoding.load(path: targetFile) } catch { throw UsageError(message: "--target-file: \(error)") }
+            loaded = loaded.map { var s = $0; s.target = contract; return s }
+        }
         do {
             try settings.checkLiveOnlyFlags(against: loaded)
             try settings.checkLiveLimits(loaded)

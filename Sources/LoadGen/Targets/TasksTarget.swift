@@ -1,16 +1,32 @@
 import Foundation
 import Reliability
+import Synchronization
 
-/// An HTTP task service as a target. Contract: `POST /tasks` with the key both as the
-/// `Idempotency-Key` header and the body's `idempotency_key` → `202 {"task_id": …}`; then
-/// `GET /tasks/{id}` until `status` is `complete` (or `completed`/`succeeded`) or `failed`.
-/// `409` answers a duplicate in flight, `422` a key reused with another payload; a POST answered
-/// with `Idempotent-Replayed: true`, or a duplicate answered with an already-finished task, counts
-/// as `replayed`.
+/// A task service as a target, driven by its `TaskContract` (default: `POST /tasks` with the key as
+/// the `Idempotency-Key` header and the body's `idempotency_key` → `202 {"task_id": …}`, then
+/// `GET /tasks/{id}` until `status` is `complete` or `failed`). The one tasks target of Squall:
+/// `squall load --target tasks`, `squall run --target-url` and the reference service's replicas
+/// (`service:`) all use it.
+///
+/// With several base URLs it is a small load balancer: an original goes to replica `index % n`
+/// and its duplicate to the next one (duplicates split across replicas at the same instant); a
+/// submission answered 503 (draining) or not answered goes to the next replica; polls move to
+/// another replica when one stops answering, and read `fallback` (the shared store) when none does.
+///
+/// A submission that is not accepted fails with its own cause (`submit_timeout`, `submit_refused`,
+/// `submit_error`); 409 is a conflict (a duplicate in flight), 422 a key mismatch. A duplicate is
+/// deduplicated (`replayed`) when the service says so (`replayedHeader: true`), answers with an
+/// already-finished task, or gives it the original's task id. An answer that does not match the
+/// contract fails as `contract_id` (no id) or `contract_status` (no or an unknown status).
 public struct TasksTarget: LoadTarget {
-    public var name: String { "tasks" }
-    /// The service's base URL.
-    public let baseURL: String
+    /// A short name for summaries. Default `tasks`.
+    public let name: String
+    /// The service's base URLs (one per replica).
+    public let urls: [String]
+    /// The first base URL.
+    public var baseURL: String { urls[0] }
+    /// How the service is driven.
+    public let contract: TaskContract
     /// Time between polls, scenario time. Default 1 s.
     public let pollInterval: Duration
     /// How long a task may take before the run gives up on it, scenario time. Default 10 min.
@@ -19,65 +35,162 @@ public struct TasksTarget: LoadTarget {
     public let requestTimeout: Duration
     /// Where the submissions' and polls' latencies are recorded (real time); nil for none.
     public let probe: ServiceLatencyProbe?
+    /// What the target saw (accepted task ids, failovers); nil to keep nothing.
+    public let ledger: TasksLedger?
+    /// Reads a task's document when no replica answers its poll (e.g. from the replicas' shared
+    /// store); nil for none.
+    public let fallback: (@Sendable (String) async -> [UInt8]?)?
     private let client: any LoadHTTPClient
     private let timeline: LiveTimeline
+    private let originals = OriginalIDs()
 
-    /// Creates the target; see each property for its default.
+    /// A target for the service at `baseURL`; see each property for its default.
     public init(
-        baseURL: String, client: any LoadHTTPClient, timeline: LiveTimeline, pollInterval: Duration = .seconds(1),
-        taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30), probe: ServiceLatencyProbe? = nil
+        baseURL: String, client: any LoadHTTPClient, timeline: LiveTimeline, contract: TaskContract = .reference,
+        pollInterval: Duration = .seconds(1), taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30),
+        probe: ServiceLatencyProbe? = nil
     ) {
-        self.probe = probe
-        self.baseURL = Self.trimmed(baseURL)
+        self.init(
+            urls: [baseURL], client: client, timeline: timeline, contract: contract, pollInterval: pollInterval,
+            taskTimeout: taskTimeout, requestTimeout: requestTimeout, probe: probe)
+    }
+
+    /// A target balancing over the replicas at `urls` (at least one); see each property for its default.
+    public init(
+        urls: [String], name: String = "tasks", client: any LoadHTTPClient, timeline: LiveTimeline, contract: TaskContract = .reference,
+        pollInterval: Duration = .seconds(1), taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30),
+        probe: ServiceLatencyProbe? = nil, ledger: TasksLedger? = nil, fallback: (@Sendable (String) async -> [UInt8]?)? = nil
+    ) {
+        precondition(!urls.isEmpty, "a tasks target needs a base URL")
+        self.name = name
+        self.urls = urls.map(Self.trimmed)
         self.client = client
         self.timeline = timeline
+        self.contract = contract
         self.pollInterval = pollInterval
         self.taskTimeout = taskTimeout
         self.requestTimeout = requestTimeout
+        self.probe = probe
+        self.ledger = ledger
+        self.fallback = fallback
     }
 
     public func run(_ task: LoadTask) async -> TargetResult {
-        let body =
-            "{\"task\":" + JSONText.quoted(task.prompt) + ",\"idempotency_key\":"
-            + JSONText.quoted(task.idempotencyKey) + "}"
-        let post = HTTPCall(
-            method: "POST", url: baseURL + "/tasks",
-            headers: [HTTPField("Content-Type", "application/json"), HTTPField("Idempotency-Key", task.idempotencyKey)],
-            body: Array(body.utf8), timeout: requestTimeout)
-        let reply: HTTPReply
-        switch await send(.accept, post) {
-        case .failure(let e): return Self.submitFailed(e.failure)
-        case .success(let r): reply = r
+        let n = urls.count
+        let primary = (max(0, task.index) + (task.duplicate != nil ? 1 : 0)) % n
+        var headers = [HTTPField("Content-Type", "application/json")]
+        if let h = contract.keyHeader { headers.append(HTTPField(h, task.idempotencyKey)) }
+        let body = Array(contract.body.render(task: task.prompt, key: task.idempotencyKey).utf8)
+        var answer: HTTPReply?
+        // Why no replica accepted: the last status (a 503) or transport failure.
+        var unansweredStatus: Int?
+        var unansweredFailure = TransportFailure.refused
+        var replica = primary
+        for step in 0..<n {
+            replica = (primary + step) % n
+            if step > 0 { ledger?.failover() }
+            let post = HTTPCall(method: contract.method, url: urls[replica] + contract.path, headers: headers, body: body, timeout: requestTimeout)
+            switch await send(.accept, post) {
+            case .failure(let e):
+                (unansweredStatus, unansweredFailure) = (nil, e.failure)
+                continue  // refused, reset, timed out: the balancer tries the next replica
+            case .success(let r):
+                if r.status == 503, step < n - 1 {
+                    unansweredStatus = 503
+                    continue  // draining: the next replica
+                }
+                answer = r
+            }
+            break
+        }
+        guard let reply = answer else {
+            if let status = unansweredStatus { return Self.submitRefusal(status)! }
+            return Self.submitFailed(unansweredFailure)
         }
         if let refused = Self.submitRefusal(reply.status) { return refused }
-        let first = Self.document(reply.body)
-        if reply.header("Idempotent-Replayed")?.lowercased() == "true" {
+        let doc = Self.document(reply.body)
+        if let h = contract.replayedHeader, reply.header(h)?.lowercased() == "true" {
             // The service matched the key to an existing task and answered with it: deduplicated.
             return TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay")
         }
-        if let terminal = Self.terminal(first) {
-            // Answered with a finished task at once: a replay of a stored result.
-            return task.duplicate != nil ? TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay") : terminal
+        let id = contract.id.text(in: doc)
+        if let id {
+            ledger?.accept(id)
+            if task.duplicate != nil, originals.take(task.idempotencyKey) == id {
+                // The same task as the original's: the service deduplicated the submission.
+                return TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay")
+            }
+            if task.duplicatedAs != nil { originals.put(task.idempotencyKey, id) }
         }
-        guard let id = (first?["task_id"] as? String) ?? (first?["id"] as? String) else {
-            return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: "malformed")
+        guard contract.pollPath != nil else {
+            // A synchronous endpoint: its answer is the result (a 2xx without a status is a success).
+            switch contract.state(of: doc, requireStatus: false) {
+            case .pending: return result(.succeeded, doc)
+            case .succeeded, .failed, .unknown: return judge(doc, requireStatus: false) ?? result(.succeeded, doc)
+            }
         }
+        guard let id else {
+            return TargetResult(status: .failed, cause: .contractID, attempts: 0, calls: 0, lastOutcome: "no \(contract.id) in the answer")
+        }
+        if let done = judge(doc, requireStatus: false) {
+            // Answered with a finished task at once: a replay of a stored result for a duplicate.
+            return task.duplicate != nil && done.cause != .contractStatus
+                ? TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay") : done
+        }
+        let url = contract.pollPath(id: id, key: task.idempotencyKey)!
         let giveUpAt = timeline.now() + taskTimeout
         var lastSeen = String(reply.status)
         while timeline.now() < giveUpAt {
             do { try await timeline.sleep(untilScenario: min(giveUpAt, timeline.now() + pollInterval)) } catch {
                 return TargetResult(status: .failed, cause: .shutdown, attempts: 0, calls: 0, lastOutcome: lastSeen)
             }
-            switch await send(.poll, HTTPCall(method: "GET", url: baseURL + "/tasks/" + id, timeout: requestTimeout)) {
-            case .failure(let e):
-                lastSeen = e.failure.rawValue
-            case .success(let r):
-                lastSeen = String(r.status)
-                guard (200..<300).contains(r.status) else { continue }
-                if let done = Self.terminal(Self.document(r.body)) { return done }
+            var answered = false
+            for step in 0..<n {
+                let r = (replica + step) % n
+                switch await send(.poll, HTTPCall(method: "GET", url: urls[r] + url, timeout: requestTimeout)) {
+                case .failure(let e):
+                    lastSeen = e.failure.rawValue
+                    continue
+                case .success(let got):
+                    lastSeen = String(got.status)
+                    guard (200..<300).contains(got.status) else { continue }
+                    replica = r
+                    answered = true
+                    if let done = judge(Self.document(got.body), requireStatus: true) { return done }
+                }
+                break
+            }
+            if !answered, let fallback, let bytes = await fallback(id), let done = judge(Self.document(bytes), requireStatus: true) {
+                // No replica answers (all shut down): read the shared store, as an operator would.
+                return done
             }
         }
         return TargetResult(status: .failed, cause: .deadlineExceeded, attempts: 0, calls: 0, lastOutcome: lastSeen)
+    }
+
+    /// The result of a finished task document; nil while it is still running. A document outside
+    /// the contract (no status where one is required, an unknown status) fails as `contract_status`.
+    func judge(_ doc: Any?, requireStatus: Bool) -> TargetResult? {
+        switch contract.state(of: doc, requireStatus: requireStatus) {
+        case .pending: return nil
+        case .succeeded: return result(.succeeded, doc)
+        case .failed: return result(.failed, doc)
+        case .unknown(let status):
+            return TargetResult(
+                status: .failed, cause: .contractStatus, attempts: 0, calls: 0,
+                lastOutcome: status.map { "\(contract.status)=\($0)" } ?? "no \(contract.status)")
+        }
+    }
+
+    func result(_ status: RecordStatus, _ doc: Any?) -> TargetResult {
+        let attempts = (contract.attempts.value(in: doc) as? NSNumber)?.intValue ?? 0
+        let model = contract.model.text(in: doc)
+        if status == .succeeded {
+            return TargetResult(status: .succeeded, attempts: attempts, calls: attempts, lastOutcome: "complete", model: model)
+        }
+        return TargetResult(
+            status: .failed, cause: contract.cause.text(in: doc).flatMap(FailureCause.init(rawValue:)), attempts: attempts,
+            calls: attempts, lastOutcome: "failed", model: model)
     }
 
     /// `url` without trailing slashes.
@@ -114,25 +227,40 @@ public struct TasksTarget: LoadTarget {
         }
     }
 
-    static func document(_ body: [UInt8]) -> [String: Any]? {
+    static func document(_ body: [UInt8]) -> Any? {
         guard !body.isEmpty else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+        return try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
     }
+}
 
-    /// The result of a finished task document; nil while it is still running.
-    static func terminal(_ doc: [String: Any]?) -> TargetResult? {
-        guard let doc, let status = (doc["status"] as? String)?.lowercased() else { return nil }
-        let attempts = doc["attempts"] as? Int ?? 1
-        switch status {
-        case "complete", "completed", "succeeded", "success", "done":
-            return TargetResult(status: .succeeded, attempts: attempts, calls: attempts, lastOutcome: "complete")
-        case "failed", "error":
-            let causeText = (doc["cause"] as? String) ?? (doc["error"] as? String)
-            return TargetResult(
-                status: .failed, cause: causeText.flatMap(FailureCause.init(rawValue:)), attempts: attempts, calls: attempts,
-                lastOutcome: "failed")
-        default:
-            return nil
-        }
+/// What a tasks target saw: the task ids accepted (each once, in order) and the submissions sent
+/// to another replica. Holds one id per accepted task: the caller bounds the run.
+public final class TasksLedger: Sendable {
+    struct State {
+        var accepted: [String] = []
+        var seen = Set<String>()
+        var failovers = 0
     }
+    private let state = Mutex(State())
+
+    /// An empty ledger.
+    public init() {}
+
+    func accept(_ id: String) {
+        state.withLock { s in if s.seen.insert(id).inserted { s.accepted.append(id) } }
+    }
+    func failover() { state.withLock { $0.failovers += 1 } }
+
+    /// Task ids accepted, in order.
+    public var accepted: [String] { state.withLock { $0.accepted } }
+    /// Submissions sent to another replica after a 503 or no answer.
+    public var failovers: Int { state.withLock { $0.failovers } }
+}
+
+/// The task ids of originals whose duplicate is still to come, by idempotency key (taken by the
+/// duplicate, so the table holds only keys with a duplicate pending).
+final class OriginalIDs: Sendable {
+    private let ids = Mutex([String: String]())
+    func put(_ key: String, _ id: String) { ids.withLock { $0[key] = id } }
+    func take(_ key: String) -> String? { ids.withLock { $0.removeValue(forKey: key) } }
 }

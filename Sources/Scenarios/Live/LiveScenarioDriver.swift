@@ -213,8 +213,8 @@ struct LiveRun: Sendable {
             service = ServiceProbe(probe: probe, urls: [url])
             target = .service(
                 TasksTarget(
-                    baseURL: url, client: client, timeline: timeline, pollInterval: .milliseconds(250).scaled(by: options.timeScale),
-                    taskTimeout: drainLimit, probe: probe))
+                    baseURL: url, client: client, timeline: timeline, contract: scenario.target ?? .reference,
+                    pollInterval: .milliseconds(250).scaled(by: options.timeScale), taskTimeout: drainLimit, probe: probe))
         } else {
             let transport = TaggingTransport(base: HTTPLLMTransport(baseURL: llmURL, client: client), attribution: attribution)
             let executor = LiveExecutor(
@@ -379,10 +379,13 @@ struct LiveRun: Sendable {
             model = r.model ?? route.model
             body = r.body
         case .service(let service):
-            let r = await service.run(
-                LoadTask(
-                    index: s.keyID, id: taskID, prompt: attribution.prompt(prompt, keyID: s.keyID), idempotencyKey: key,
-                    intendedStart: s.at, duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil))
+            var task = LoadTask(
+                index: s.keyID, id: taskID, prompt: attribution.prompt(prompt, keyID: s.keyID), idempotencyKey: key,
+                intendedStart: s.at, duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil)
+            // An original with duplicates to come: the target keeps its task id, so a duplicate given
+            // the same id counts as deduplicated.
+            if !s.duplicate, s.duplicatesAhead > 0 { task.duplicatedAs = .afterCompletion }
+            let r = await service.run(task)
             switch r.status {
             case .succeeded: result = .succeeded
             case .failed, .mismatch, .dropped: result = .failed

@@ -1,3 +1,4 @@
+import LoadGen
 import MockLLM
 import Reliability
 
@@ -29,6 +30,9 @@ public struct Scenario: Sendable {
     public var timeScale: Double?
     /// Drive the reference task service instead of the in-process stack (`service:`). Default nil.
     public var service: ServiceSpec?
+    /// How to talk to your own task service at `--target-url` (`target:`); nil for the reference
+    /// contract (`TaskContract.reference`). Default nil.
+    public var target: TaskContract?
     /// Where the in-process mock of a live run listens (`llm: { listen: }`). Default nil (a free port).
     public var llmListen: LLMListen?
     /// The `llm:` section as YAML text (without `listen`), sent to an external mock; nil when absent.
