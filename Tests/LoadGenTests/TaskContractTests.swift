@@ -145,3 +145,56 @@ struct TaskContractTests {
         #expect(JSONFieldPath("items.1.id")?.text(in: ["items": [["id": 1], ["id": 2]]]) == "2")
     }
 }
+
+/// A job service whose answers to the key `key-0` are held until released, so a duplicate's answer
+/// can arrive while its original's is still in flight.
+final class HeldJobService: LoadHTTPClient, Sendable {
+    let base = JobService()
+    let gate = Mutex<[CheckedContinuation<Void, Never>]?>([])
+
+    func release() {
+        let waiting = gate.withLock { g -> [CheckedContinuation<Void, Never>] in
+            let w = g ?? []
+            g = nil
+            return w
+        }
+        for w in waiting { w.resume() }
+    }
+
+    func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
+        let isOriginal = call.method == "PUT" && base.state.withLock { $0.jobs.isEmpty }
+        let reply = await base.send(call)
+        if isOriginal {
+            await withCheckedContinuation { c in
+                let held = gate.withLock { g -> Bool in
+                    guard g != nil else { return false }
+                    g!.append(c)
+                    return true
+                }
+                if !held { c.resume() }
+            }
+        }
+        return reply
+    }
+}
+
+@Suite("Task contract: a concurrent duplicate")
+struct ConcurrentDuplicateTests {
+    @Test func aDuplicateAnsweredBeforeItsOriginalWaitsForTheOriginalsID() async {
+        let service = HeldJobService()
+        let target = TasksTarget(baseURL: "http://h", client: service, timeline: LiveTimeline(clock: JumpClock()), contract: TaskContractTests.jobs)
+        var original = LoadTask(index: 0, id: "t0", prompt: "p", idempotencyKey: "key-0", intendedStart: .zero)
+        original.duplicatedAs = .concurrent
+        let duplicate = LoadTask(index: 0, id: "t0-dup", prompt: "p", idempotencyKey: "key-0", intendedStart: .zero, duplicate: .concurrent)
+        async let first = target.run(original)
+        // The original's answer is held; the duplicate is answered with the same job id meanwhile.
+        var spins = 0  // bounded waits: the test fails instead of hanging
+        while service.base.state.withLock({ $0.jobs.isEmpty }), spins < 1_000_000 { spins += 1; await Task.yield() }
+        async let second = target.run(duplicate)
+        while service.base.calls.filter({ $0.method == "PUT" }).count < 2, spins < 2_000_000 { spins += 1; await Task.yield() }
+        service.release()
+        let (o, d) = await (first, second)
+        #expect(o.status == .succeeded)
+        #expect(d.status == .replayed)
+    }
+}

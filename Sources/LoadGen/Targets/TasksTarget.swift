@@ -81,6 +81,10 @@ public struct TasksTarget: LoadTarget {
         var headers = [HTTPField("Content-Type", "application/json")]
         if let h = contract.keyHeader { headers.append(HTTPField(h, task.idempotencyKey)) }
         let body = Array(contract.body.render(task: task.prompt, key: task.idempotencyKey).utf8)
+        // An original with a duplicate to come publishes its task id as soon as it is answered, so
+        // the duplicate (possibly in flight at the same time) can compare its own with it.
+        let publishesID = task.duplicate == nil && task.duplicatedAs != nil
+        if publishesID { originals.expect(task.idempotencyKey) }
         var answer: HTTPReply?
         // Why no replica accepted: the last status (a 503) or transport failure.
         var unansweredStatus: Int?
@@ -103,24 +107,25 @@ public struct TasksTarget: LoadTarget {
             }
             break
         }
-        guard let reply = answer else {
+        guard let reply = answer, (200..<300).contains(reply.status) else {
+            if publishesID { originals.resolve(task.idempotencyKey, nil) }
+            if let refused = answer { return Self.submitRefusal(refused.status)! }
             if let status = unansweredStatus { return Self.submitRefusal(status)! }
             return Self.submitFailed(unansweredFailure)
         }
-        if let refused = Self.submitRefusal(reply.status) { return refused }
         let doc = Self.document(reply.body)
+        let id = contract.id.text(in: doc)
+        if publishesID { originals.resolve(task.idempotencyKey, id) }
         if let h = contract.replayedHeader, reply.header(h)?.lowercased() == "true" {
             // The service matched the key to an existing task and answered with it: deduplicated.
             return TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay")
         }
-        let id = contract.id.text(in: doc)
         if let id {
             ledger?.accept(id)
-            if task.duplicate != nil, originals.take(task.idempotencyKey) == id {
+            if task.duplicate != nil, await originals.take(task.idempotencyKey) == id {
                 // The same task as the original's: the service deduplicated the submission.
                 return TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay")
             }
-            if task.duplicatedAs != nil { originals.put(task.idempotencyKey, id) }
         }
         guard contract.pollPath != nil else {
             // A synchronous endpoint: its answer is the result (a 2xx without a status is a success).
@@ -257,10 +262,48 @@ public final class TasksLedger: Sendable {
     public var failovers: Int { state.withLock { $0.failovers } }
 }
 
-/// The task ids of originals whose duplicate is still to come, by idempotency key (taken by the
-/// duplicate, so the table holds only keys with a duplicate pending).
+/// The task ids of originals whose duplicate is still to come, by idempotency key. An original
+/// registers (`expect`) before it submits and `resolve`s as soon as it is answered; a duplicate
+/// `take`s the id, waiting while the original's submission is still in flight (bounded by its
+/// request timeout). Entries are removed when taken, so the table holds only keys whose duplicate
+/// is pending.
 final class OriginalIDs: Sendable {
-    private let ids = Mutex([String: String]())
-    func put(_ key: String, _ id: String) { ids.withLock { $0[key] = id } }
-    func take(_ key: String) -> String? { ids.withLock { $0.removeValue(forKey: key) } }
+    enum Entry {
+        case pending([CheckedContinuation<String?, Never>])
+        case known(String)
+    }
+    private let entries = Mutex([String: Entry]())
+
+    func expect(_ key: String) {
+        entries.withLock { if $0[key] == nil { $0[key] = .pending([]) } }
+    }
+
+    func resolve(_ key: String, _ id: String?) {
+        let waiters = entries.withLock { e -> [CheckedContinuation<String?, Never>] in
+            var waiting: [CheckedContinuation<String?, Never>] = []
+            if case .pending(let w)? = e[key] { waiting = w }
+            // A duplicate already waiting takes the id now; otherwise it is kept for the one to come.
+            e[key] = waiting.isEmpty ? id.map(Entry.known) : nil
+            return waiting
+        }
+        for w in waiters { w.resume(returning: id) }
+    }
+
+    func take(_ key: String) async -> String? {
+        await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
+            let now: String?? = entries.withLock { e in
+                switch e[key] {
+                case .known(let id)?:
+                    e[key] = nil
+                    return .some(id)
+                case .pending(let w)?:
+                    e[key] = .pending(w + [c])
+                    return nil
+                case nil:
+                    return .some(nil)
+                }
+            }
+            if let now { c.resume(returning: now) }
+        }
+    }
 }
