@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // Deterministic cores of the client-side reliability stack (no I/O, time is an input).
@@ -87,6 +88,8 @@ let package = Package(
                 // Sweeps and plans patch the scenario's YAML node tree and print stack: blocks.
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                // Child processes a live run starts (redis-server; the team's service).
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             resources: [.copy("Catalog")]
         ),

@@ -48,7 +48,9 @@ final class RedisProvision {
             "--loglevel", "warning",
         ]
         let process: ChildProcess
-        do { process = try ChildProcess.spawn(arguments) } catch { throw ScenarioRunError("cannot start \(server): \(error)") }
+        do { process = try await ChildProcess.start(server, arguments: Array(arguments.dropFirst())) } catch {
+            throw ScenarioRunError("\(error)")
+        }
         let url = "redis://127.0.0.1:\(port)"
         let config: RedisConfiguration
         do { config = try RedisConfiguration(url: url) } catch {
@@ -99,76 +101,4 @@ final class RedisProvision {
         guard named == 0 else { return nil }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
-}
-
-/// A child process started with `posix_spawn`, with SIGTERM and SIGINT at their default actions
-/// and no signals blocked (this process may ignore them for its own graceful shutdown, and ignored
-/// signals are inherited across exec). Foundation's `Process.waitUntilExit` spins a run loop off
-/// the main thread, so the child is reaped with `waitpid`.
-final class ChildProcess {
-    let pid: pid_t
-    private var reaped = false
-
-    private init(pid: pid_t) { self.pid = pid }
-
-    /// Starts `arguments[0]` (a path) with the rest as its arguments; output goes to /dev/null.
-    static func spawn(_ arguments: [String]) throws -> ChildProcess {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGTERM)
-        sigaddset(&defaults, SIGINT)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
-        guard rc == 0 else { throw ChildProcessError(code: rc) }
-        SpawnedProcesses.register(pid)
-        return ChildProcess(pid: pid)
-    }
-
-    /// Whether the child is still running (reaps it if it has exited).
-    var isRunning: Bool {
-        guard !reaped else { return false }
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid {
-            reaped = true
-            SpawnedProcesses.unregister(pid)
-        }
-        return !reaped
-    }
-
-    /// SIGTERM, then SIGKILL if it has not exited within 2 s; reaps it.
-    func stop() {
-        guard isRunning else { return }
-        kill(pid, SIGTERM)
-        for _ in 0..<200 {
-            if !isRunning { return }
-            usleep(10_000)
-        }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        reaped = true
-        SpawnedProcesses.unregister(pid)
-    }
-}
-
-/// `posix_spawn` failed.
-struct ChildProcessError: Error, CustomStringConvertible {
-    var code: Int32
-    var description: String { String(cString: strerror(code)) }
 }
