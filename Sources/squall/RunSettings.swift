@@ -61,8 +61,13 @@ struct RunSettings: Sendable {
     /// at (`--mock-port`, `llm: { listen: }` or `--llm-url`): the mock's call log is the only source of
     /// the service's LLM-side figures.
     func checkTargetReachesMock(_ scenarios: [Scenario]) throws(FlagError) {
-        guard targetURL != nil else { return }
+        guard let targetURL else { return }
         for s in scenarios where (mode ?? s.mode) == .live {
+            if s.launch != nil {
+                throw FlagError(
+                    "\(s.name): --target-url \(targetURL) and the scenario's target.command both name the service to drive; give one "
+                        + "(drop --target-url to let Squall start it)")
+            }
             if let problem = LiveScenarioDriver.unreachableMock(s, liveOptions(timeScale: 1)) {
                 throw FlagError("\(s.name): \(problem)")
             }
@@ -82,7 +87,13 @@ struct RunSettings: Sendable {
             let target = runMode == .sim ? "the simulator" : "the in-process stack (no 'service:', no --target-url)"
             do {
                 try ServiceLatencyExpectation.requireService(
-                    s, measuresService: runMode == .live && (targetURL != nil || s.service != nil), target: target)
+                    s, measuresService: runMode == .live && (targetURL != nil || s.service != nil || s.launch != nil), target: target)
+                // A service Squall starts (target.command) shows what a foreign one does.
+                if runMode == .live, targetURL == nil, s.service == nil, let launch = s.launch {
+                    try ObservabilityCheck.require(
+                        s, provided: LiveScenarioDriver.foreignTargetEvidence,
+                        target: "target.command '\(launch.process.command)' (a service Squall started, not built)")
+                }
             } catch {
                 throw FlagError("\(s.name): \(error.message)")
             }

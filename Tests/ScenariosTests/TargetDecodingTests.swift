@@ -57,12 +57,39 @@ struct TargetDecodingTests {
         #expect(both.line == 6 && both.description.contains("drop one of them"))
     }
 
-    @Test func startingTheServiceIsRefusedAsNotSupportedYet() throws {
-        for key in TargetDecoding.unsupportedKeys {
-            let e = try #require(loadError(Self.base + "target:\n  \(key): x\n"))
-            #expect(e.line == 6, "\(key)")
-            #expect(e.description.contains("'\(key)'") && e.description.contains("not supported yet"), "\(e.description)")
+    @Test func startingTheServiceDecodesIntoALaunch() throws {
+        let s = try scenario(
+            Self.base + """
+                target:
+                  command: ".venv/bin/python app.py"
+                  cwd: svc
+                  env: { PORT: "{port}", RETRY_ATTEMPTS: "4" }
+                  ready: /healthz
+                  ready_timeout: 20s
+                  stop_timeout: 5s
+                  sigterm_at: 8s
+                expect:
+                  shutdown: { lost: 0, drain_time: "< 10s" }
+                """, file: "/tmp/proj/scenario.yaml")
+        let launch = try #require(s.launch)
+        #expect(launch.process.command == ".venv/bin/python app.py" && launch.process.readyPath == "/healthz")
+        #expect(launch.process.environment == ["PORT": "{port}", "RETRY_ATTEMPTS": "4"])
+        #expect(launch.process.readyTimeout == .seconds(20) && launch.process.stopTimeout == .seconds(5))
+        #expect(launch.process.resolvedWorkingDirectory == "/tmp/proj/svc")
+        #expect(launch.sigtermAt == .seconds(8))
+        #expect(s.target == TaskContract.reference)
+        #expect(s.expectations.map(\.name) == ["shutdown.lost", "shutdown.drain_time"])
+    }
+
+    @Test func launchKeysNeedACommandAndAShutdownTimeInsideTheRun() throws {
+        for key in ["cwd: x", "env: { A: b }", "ready: /h", "sigterm_at: 5s"] {
+            let e = try #require(loadError(Self.base + "target:\n  \(key)\n"))
+            #expect(e.line == 6 && e.description.contains("needs 'command'"), "\(e.description)")
         }
+        let late = try #require(loadError(Self.base + "target:\n  command: x\n  sigterm_at: 10s\n"))
+        #expect(late.line == 7 && late.description.contains("inside the scenario's duration"))
+        let drain = try #require(loadError(Self.base + "target: { command: x }\nexpect: { shutdown: { drain_time: 5s } }"))
+        #expect(drain.description.contains("target.sigterm_at"))
     }
 
     @Test func aTargetFileHoldsTheMappingAloneOrUnderTarget() throws {
@@ -76,6 +103,9 @@ struct TargetDecodingTests {
         let nested = dir.appendingPathComponent("b.yaml")
         try "target:\n  status: state\n".write(to: nested, atomically: true, encoding: .utf8)
         #expect(try TargetDecoding.load(path: nested.path).status.description == "state")
+        let launch = dir.appendingPathComponent("l.yaml")
+        try "command: python app.py\n".write(to: launch, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigError.self) { try TargetDecoding.load(path: launch.path) }
         let bad = dir.appendingPathComponent("c.yaml")
         try "target:\n  sucess: [x]\n".write(to: bad, atomically: true, encoding: .utf8)
         do {
@@ -84,5 +114,14 @@ struct TargetDecodingTests {
         } catch {
             #expect(error.description.contains("c.yaml:2:3") && error.description.contains("success"), "\(error.description)")
         }
+    }
+}
+
+extension TargetDecodingTests {
+    @Test func aLaunchWithOnlyACommandKeepsTheDefaults() throws {
+        let s = try scenario(Self.base + "target: { command: \"python app.py\" }", file: "/tmp/proj/s.yaml")
+        let p = try #require(s.launch).process
+        #expect(p.readyPath == "/health" && p.readyTimeout == .seconds(30) && p.stopTimeout == .seconds(30))
+        #expect(p.environment.isEmpty && p.workingDirectory == nil && p.resolvedWorkingDirectory == "/tmp/proj")
     }
 }

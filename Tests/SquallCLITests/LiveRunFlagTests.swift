@@ -113,4 +113,26 @@ import Testing
             Self.liveYAML + "\nservice: { replicas: 1 }\nexpect: { service: { health_max: \"< 1s\" } }", file: "flags.yaml")
         #expect(message(inProcess, replicas) == nil)
     }
+
+    @Test func aScenarioThatStartsItsServiceCannotAlsoTakeTargetURL() throws {
+        let s = try ScenarioLoader.parse(
+            Self.liveYAML + "\ntarget: { command: \"python app.py\" }\nexpect: { success_rate: \">= 90%\" }", file: "flags.yaml")
+        let withURL = try RunSettings.check(
+            mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",
+            mockPort: 18516)
+        do {
+            try withURL.checkTargetReachesMock([s])
+            Issue.record("target.command with --target-url was accepted")
+        } catch {
+            #expect(error.message.contains("--target-url http://127.0.0.1:9") && error.message.contains("target.command"), "\(error.message)")
+        }
+        // Without --target-url: a service Squall starts shows what a foreign one does (no breaker events).
+        let alone = try RunSettings.check(mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
+        try alone.checkTargetReachesMock([s])
+        try alone.checkTargetCanObserve([s])
+        let breaker = try ScenarioLoader.parse(
+            Self.liveYAML + "\nstack: { breaker: { failure_threshold: 5 } }\ntarget: { command: x }\nexpect: { breaker: { calls_while_open: 0 } }",
+            file: "flags.yaml")
+        #expect(throws: FlagError.self) { try alone.checkTargetCanObserve([breaker]) }
+    }
 }

@@ -40,6 +40,9 @@ public struct TasksTarget: LoadTarget {
     /// Reads a task's document when no replica answers its poll (e.g. from the replicas' shared
     /// store); nil for none.
     public let fallback: (@Sendable (String) async -> [UInt8]?)?
+    /// Whether to stop polling a task no replica answers (e.g. the service process has exited); the
+    /// task then fails with cause `shutdown`. Nil: poll until the task timeout.
+    public let abandon: (@Sendable () -> Bool)?
     private let client: any LoadHTTPClient
     private let timeline: LiveTimeline
     private let originals = OriginalIDs()
@@ -59,8 +62,10 @@ public struct TasksTarget: LoadTarget {
     public init(
         urls: [String], name: String = "tasks", client: any LoadHTTPClient, timeline: LiveTimeline, contract: TaskContract = .reference,
         pollInterval: Duration = .seconds(1), taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30),
-        probe: ServiceLatencyProbe? = nil, ledger: TasksLedger? = nil, fallback: (@Sendable (String) async -> [UInt8]?)? = nil
+        probe: ServiceLatencyProbe? = nil, ledger: TasksLedger? = nil, fallback: (@Sendable (String) async -> [UInt8]?)? = nil,
+        abandon: (@Sendable () -> Bool)? = nil
     ) {
+        self.abandon = abandon
         precondition(!urls.isEmpty, "a tasks target needs a base URL")
         self.name = name
         self.urls = urls.map(Self.trimmed)
@@ -138,6 +143,7 @@ public struct TasksTarget: LoadTarget {
             return TargetResult(status: .failed, cause: .contractID, attempts: 0, calls: 0, lastOutcome: "no \(contract.id) in the answer")
         }
         if let done = judge(doc, requireStatus: false) {
+            if done.cause != .contractStatus { ledger?.end(id) }
             // Answered with a finished task at once: a replay of a stored result for a duplicate.
             return task.duplicate != nil && done.cause != .contractStatus
                 ? TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay") : done
@@ -161,13 +167,20 @@ public struct TasksTarget: LoadTarget {
                     guard (200..<300).contains(got.status) else { continue }
                     replica = r
                     answered = true
-                    if let done = judge(Self.document(got.body), requireStatus: true) { return done }
+                    if let done = judge(Self.document(got.body), requireStatus: true) {
+                        if done.cause != .contractStatus { ledger?.end(id) }
+                        return done
+                    }
                 }
                 break
             }
             if !answered, let fallback, let bytes = await fallback(id), let done = judge(Self.document(bytes), requireStatus: true) {
                 // No replica answers (all shut down): read the shared store, as an operator would.
+                ledger?.end(id)
                 return done
+            }
+            if !answered, let abandon, abandon() {
+                return TargetResult(status: .failed, cause: .shutdown, attempts: 0, calls: 0, lastOutcome: lastSeen)
             }
         }
         return TargetResult(status: .failed, cause: .deadlineExceeded, attempts: 0, calls: 0, lastOutcome: lastSeen)
@@ -244,6 +257,7 @@ public final class TasksLedger: Sendable {
     struct State {
         var accepted: [String] = []
         var seen = Set<String>()
+        var ended = Set<String>()
         var failovers = 0
     }
     private let state = Mutex(State())
@@ -255,6 +269,10 @@ public final class TasksLedger: Sendable {
         state.withLock { s in if s.seen.insert(id).inserted { s.accepted.append(id) } }
     }
     func failover() { state.withLock { $0.failovers += 1 } }
+    func end(_ id: String) { state.withLock { _ = $0.ended.insert(id) } }
+
+    /// Accepted task ids never seen in a terminal state (`success` or `failure`), in order.
+    public var unfinished: [String] { state.withLock { s in s.accepted.filter { !s.ended.contains($0) } } }
 
     /// Task ids accepted, in order.
     public var accepted: [String] { state.withLock { $0.accepted } }

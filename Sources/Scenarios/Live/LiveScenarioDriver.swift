@@ -46,6 +46,18 @@ public struct LiveScenarioDriver: ScenarioDriver {
             return try await ServiceLiveRun(scenario: scenario, spec: spec, seed: seed, options: options, drainLimit: drainLimit)
                 .run(maxConnections: maxConnections, tasksFile: tasksFile)
         }
+        if let launch = scenario.launch {
+            // `target: { command: … }` — Squall starts the team's service itself (LaunchedServiceRun.swift).
+            if let url = options.targetURL {
+                throw ScenarioRunError(
+                    "--target-url \(url) and the scenario's target.command both name the service to drive; give one "
+                        + "(drop --target-url to let Squall start it, or drop target.command to drive a service you started)")
+            }
+            return try await LaunchedServiceRun(scenario: scenario, launch: launch, seed: seed, options: options, drainLimit: drainLimit)
+                .run(
+                    maxConnections: maxConnections, tasksFile: tasksFile,
+                    logDirectory: tasksCSV.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
+        }
         do {
             try ServiceLatencyExpectation.requireService(
                 scenario, measuresService: options.targetURL != nil,

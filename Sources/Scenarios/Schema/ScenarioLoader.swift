@@ -83,7 +83,8 @@ public enum ScenarioLoader {
                     "'target:' describes your own service's contract (used with --target-url); the reference service of 'service:' "
                         + "speaks the reference contract — drop one of them")
             }
-            scenario.target = try TargetDecoding.decode(n)
+            let base = URL(fileURLWithPath: root.file).deletingLastPathComponent().standardized.path
+            (scenario.target, scenario.launch) = try TargetDecoding.decodeScenarioTarget(n, duration: duration, baseDirectory: base)
         }
         if let e = m.optional("expect") {
             scenario.expectations = try ExpectDecoding.decode(e, scenario: scenario)

@@ -1,10 +1,13 @@
 import Foundation
 import LoadGen
+import Reliability
 import YAMLConfig
 import Yams
 
 /// Decodes `target:` (a scenario's task-service contract, also the whole of a `--target-file`) into
-/// a `TaskContract`. Every key is optional; what is absent keeps the reference contract.
+/// a `TaskContract`, and in a scenario how to start the service (`command`, `cwd`, `env`, `ready`,
+/// `ready_timeout`, `stop_timeout`, `sigterm_at` → `ServiceLaunch`). Every contract key is optional;
+/// what is absent keeps the reference contract.
 ///
 /// ```yaml
 /// target:
@@ -18,22 +21,73 @@ import Yams
 ///   replayed_header: Idempotent-Replayed
 /// ```
 public enum TargetDecoding {
-    /// Keys of `target:`.
+    /// Contract keys of `target:`.
     public static let keys = [
         "submit", "id", "status", "success", "failure", "pending", "poll", "replayed_header", "cause", "attempts", "model",
     ]
     /// Keys of `target.submit:`.
     public static let submitKeys = ["method", "path", "body", "key_header"]
-    /// Keys of issue #9 item 8 (starting the service under Squall), not built: refused, never ignored.
-    public static let unsupportedKeys = ["command", "cwd", "env", "ready", "sigterm_at"]
+    /// Keys of a scenario's `target:` that start the service under Squall (issue #9 item 8).
+    public static let launchKeys = ["command", "cwd", "env", "ready", "ready_timeout", "stop_timeout", "sigterm_at"]
 
-    /// Decodes a `target:` node.
+    /// Decodes a scenario's `target:`: the contract, and how to start the service when `command` is
+    /// given (`cwd` relative to `baseDirectory`, the scenario file's directory; `sigterm_at` within
+    /// `duration`, scenario time).
+    static func decodeScenarioTarget(
+        _ node: ConfigNode, duration: Duration, baseDirectory: String
+    ) throws(ConfigError) -> (TaskContract, ServiceLaunch?) {
+        let m = try node.mapping(allowed: keys + launchKeys)
+        let contract = try decode(node, allowing: launchKeys)
+        guard let commandNode = m.optional("command") else {
+            if let key = launchKeys.first(where: { m.optional($0) != nil }) {
+                throw m[key].error("'\(key)' needs 'command' (how to start your service), e.g. command: \"python app.py\"")
+            }
+            return (contract, nil)
+        }
+        let command = try commandNode.nonEmptyString()
+        var spec = ServiceProcessSpec(
+            command: command, workingDirectory: nil, environment: [:], readyPath: "/health", readyTimeout: .seconds(30),
+            stopTimeout: .seconds(30), baseDirectory: baseDirectory)
+        if let v = m.optional("cwd") { spec.workingDirectory = try v.nonEmptyString() }
+        if let v = m.optional("env") {
+            for (key, value) in try v.dictionary() {
+                guard !key.isEmpty, !key.contains("="), value.isScalar else {
+                    throw value.error("expected NAME: text (an environment variable), got \(key)")
+                }
+                spec.environment[key] = try value.string()
+            }
+        }
+        if let v = m.optional("ready") { spec.readyPath = try path(v, placeholders: []) }
+        if let v = m.optional("ready_timeout") { spec.readyTimeout = try positive(v) }
+        if let v = m.optional("stop_timeout") { spec.stopTimeout = try positive(v) }
+        var launch = ServiceLaunch(process: spec)
+        if let v = m.optional("sigterm_at") {
+            let at = try v.duration()
+            guard at > .zero, at < duration else {
+                throw v.error("expected a time inside the scenario's duration (0s..\(DurationFormat.short(duration))), got \(DurationFormat.short(at))")
+            }
+            launch.sigtermAt = at
+        }
+        return (contract, launch)
+    }
+
+    static func positive(_ v: ConfigNode) throws(ConfigError) -> Duration {
+        let d = try v.duration()
+        guard d > .zero, d <= .seconds(3600) else { throw v.error("expected a real time between 0s (exclusive) and 1h, e.g. 30s") }
+        return d
+    }
+
+    /// Decodes a contract (`--target-file`, where starting the service has no place).
     public static func decode(_ node: ConfigNode) throws(ConfigError) -> TaskContract {
-        let m = try node.mapping(allowed: keys + unsupportedKeys)
-        if let key = unsupportedKeys.first(where: m.has) {
+        try decode(node, allowing: [])
+    }
+
+    static func decode(_ node: ConfigNode, allowing extra: [String]) throws(ConfigError) -> TaskContract {
+        let m = try node.mapping(allowed: keys + launchKeys)
+        if let key = launchKeys.first(where: { m.has($0) && !extra.contains($0) }) {
             throw m[key].error(
-                "'\(key)' (starting the service under Squall) is not supported yet: start the service yourself and pass "
-                    + "its URL with --target-url (see examples/fastapi-service/README.md); valid keys here: \(keys.joined(separator: ", "))")
+                "'\(key)' (starting the service) belongs in a scenario's target:, not in a --target-file (the contract only); "
+                    + "valid keys here: \(keys.joined(separator: ", "))")
         }
         var c = TaskContract()
         if let s = m.optional("submit") {
@@ -164,5 +218,19 @@ public enum TargetDecoding {
             }
             rest = rest[rest.index(after: close)...]
         }
+    }
+}
+
+/// How Squall starts the team's service for a live run (`target: { command: … }`), and when it
+/// sends it SIGTERM.
+public struct ServiceLaunch: Sendable, Equatable {
+    /// The process to start.
+    public var process: ServiceProcessSpec
+    /// When to send SIGTERM, scenario time; nil for never (it is stopped after the run).
+    public var sigtermAt: Duration?
+    /// Creates a launch.
+    public init(process: ServiceProcessSpec, sigtermAt: Duration? = nil) {
+        self.process = process
+        self.sigtermAt = sigtermAt
     }
 }
