@@ -326,8 +326,13 @@ public enum ReportMarkdown {
     public static func service(_ r: ScenarioResult) -> String {
         guard let s = r.service else { return "" }
         var out = "## Task service\n\n"
-        out += "\(s.replicas) replica\(s.replicas == 1 ? "" : "s")\(s.redis ? " sharing Redis" : ", in-memory stores"); "
-        out += "every id accepted with 202 was read back from the store after the run.\n\n"
+        if let command = s.command {
+            out += "Started by Squall: `\(command)`; every task id the service answered with was polled until it was seen "
+            out += "complete or failed (lost: never seen so, e.g. the process exited first).\n\n"
+        } else {
+            out += "\(s.replicas) replica\(s.replicas == 1 ? "" : "s")\(s.redis ? " sharing Redis" : ", in-memory stores"); "
+            out += "every id accepted with 202 was read back from the store after the run.\n\n"
+        }
         var rows = [
             ["tasks accepted with 202", NumberText.grouped(s.accepted)],
             ["lost (missing or never finished)", NumberText.grouped(s.lost)],
@@ -335,7 +340,7 @@ public enum ReportMarkdown {
             ["submissions sent to another replica (503 or refused)", NumberText.grouped(s.failovers)],
         ]
         if let replica = s.sigtermReplica, let at = s.sigtermAtSeconds {
-            rows.append(["SIGTERM to replica \(replica) at", DurationFormat.short(.fromSeconds(at))])
+            rows.append([s.command == nil ? "SIGTERM to replica \(replica) at" : "SIGTERM to the service at", DurationFormat.short(.fromSeconds(at))])
             rows.append(["drain time (scenario time)", s.drainSeconds.map { DurationFormat.short(.fromSeconds($0)) } ?? "not measured"])
         }
         if !s.lostIDs.isEmpty { rows.append(["lost ids (first 10)", s.lostIDs.joined(separator: ", ")]) }

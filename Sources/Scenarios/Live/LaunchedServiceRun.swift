@@ -98,6 +98,7 @@ struct LaunchedServiceRun {
             endedByShutdown: result.failuresByCause.first { $0.name == FailureCause.shutdown.rawValue }?.count ?? 0,
             sigtermReplica: launch.sigtermAt == nil ? nil : 0, sigtermAtSeconds: launch.sigtermAt?.seconds,
             drainSeconds: drain.map { $0.seconds * options.timeScale })
+        out.service?.command = launch.process.command
         return out
     }
 }

@@ -69,6 +69,8 @@ def test_squall_starts_the_service_sigterms_it_and_loses_no_accepted_task(workdi
     assert causes <= {"submit_error", "submit_refused", "shutdown"}, causes
     assert "permanent" not in causes
     assert (report / "service.log").stat().st_size > 0
+    assert service["command"].endswith("app.py")
+    assert "Started by Squall:" in (report / "report.md").read_text()
 
 
 def test_target_command_with_target_url_is_exit_2_naming_both(workdir: Path) -> None:
