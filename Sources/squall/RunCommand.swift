@@ -66,7 +66,7 @@ struct RunCommand: AsyncParsableCommand {
         get throws(FlagError) {
             try RunSettings.check(
                 mode: mode, out: out, timeScale: timeScale, llmURL: llmURL, targetURL: targetURL, grace: grace,
-                mockPort: mockPort, noTag: noTag)
+                mockPort: mockPort, noTag: noTag, targetFile: targetFile)
         }
     }
 
@@ -83,9 +83,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         var loaded = try ScenarioArguments.load(names)
         if let targetFile {
-            guard settings.targetURL != nil else {
-                throw UsageError(message: "--target-file describes the contract of your service at --target-url; give --target-url URL too")
-            }
             let contract: TaskContract
             do { contract = try TargetDecoding.load(path: targetFile) } catch { throw UsageError(message: "--target-file: \(error)") }
             loaded = loaded.map { var s = $0; s.target = contract; return s }

@@ -23,7 +23,7 @@ struct RunSettings: Sendable {
     /// live-only flags given with `--mode sim`.
     static func check(
         mode: RunMode?, out: String, timeScale: TimeScaleOption, llmURL: String?, targetURL: String?, grace: String,
-        mockPort: Int? = nil, noTag: Bool = false
+        mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil
     ) throws(FlagError) -> RunSettings {
         guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw FlagError("--out '\(out)': expected a directory path (the reports go to OUT/<scenario>/)")
@@ -33,6 +33,11 @@ struct RunSettings: Sendable {
         let target = try targetURL.map { u throws(FlagError) in try FlagCheck.httpURL(u, flag: "--target-url") }
         let graceD = try FlagCheck.duration(grace, flag: "--grace", max: .seconds(3600))
         let port = try mockPort.map { p throws(FlagError) in try FlagCheck.int(p, flag: "--mock-port", in: 1...65535) }
+        if let targetFile, target == nil {
+            throw FlagError(
+                "--target-file \(targetFile) describes the contract of your service at --target-url; give --target-url URL too "
+                    + "(or put the contract in the scenario's target:)")
+        }
         if port != nil, llm != nil {
             throw FlagError(
                 "--mock-port starts Squall's in-process mock on that port and --llm-url names an external one; give one of them")

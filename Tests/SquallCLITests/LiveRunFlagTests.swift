@@ -135,4 +135,9 @@ import Testing
             file: "flags.yaml")
         #expect(throws: FlagError.self) { try alone.checkTargetCanObserve([breaker]) }
     }
+
+    @Test func aTargetFileNeedsATargetURL() {
+        let message = runMessage("x.yaml", "--mode", "live", "--target-file", "contract.yaml")
+        #expect(message.contains("--target-file contract.yaml") && message.contains("give --target-url URL too"), "\(message)")
+    }
 }
