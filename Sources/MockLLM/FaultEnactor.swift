@@ -99,7 +99,20 @@ final class FaultEnactor {
             for (name, value) in rl.pairs { headers.add(name: name, value: value) }
         }
         if !writer.keepAlive { headers.add(name: "connection", value: "close") }
+        if let us = Self.delayMicros(x) { headers.add(name: Self.delayHeader, value: String(us)) }
         return headers
+    }
+
+    /// The response header carrying the scenario time the mock waited before answering (whole
+    /// microseconds; only when above zero), so a live client can tell its own real overhead from
+    /// the latency the scenario asked for (`round trip − delay ÷ K`).
+    static let delayHeader = "x-squall-delay-us"
+
+    /// The decision's delay in whole scenario microseconds, nil when zero.
+    static func delayMicros(_ x: Exchange) -> Int64? {
+        let c = x.decision.delay.components
+        let us = c.seconds * 1_000_000 + c.attoseconds / 1_000_000_000_000
+        return us > 0 ? us : nil
     }
 
     private func act(context: ChannelHandlerContext, _ x: Exchange, finish: @escaping () -> Void) {
@@ -151,6 +164,11 @@ final class FaultEnactor {
                 }
             }
             if !keepAlive { buffer.writeStaticString("connection: close\r\n") }
+            if let us = Self.delayMicros(x) {
+                buffer.writeStaticString("x-squall-delay-us: ")
+                CompletionWriter.writeDecimal(Int(us), into: &buffer)
+                buffer.writeStaticString("\r\n")
+            }
             buffer.writeStaticString("content-length: ")
             CompletionWriter.writeDecimal(body.readableBytes, into: &buffer)
             buffer.writeStaticString("\r\n")

@@ -7,6 +7,8 @@ public struct LiveTimeline: Sendable {
     public let scale: Double
     private let realNow: @Sendable () -> Duration
     private let realSleep: @Sendable (Duration) async throws -> Void
+    /// Told, after every completed sleep, how late (real time) it woke past its target; nil = nobody.
+    private var onWake: (@Sendable (Duration) -> Void)?
 
     /// A timeline over `clock` whose origin is `clock.now`, compressing time by `scale` (> 0).
     public init(clock: any Clock<Duration> = ContinuousClock(), scale: Double = 1) {
@@ -33,12 +35,22 @@ public struct LiveTimeline: Sendable {
 
     /// Sleeps until scenario time `t` (real offset t / scale). Throws `CancellationError` when cancelled.
     public func sleep(untilScenario t: Duration) async throws {
-        try await realSleep(toReal(t))
+        try await sleep(untilReal: toReal(t))
     }
 
     /// Sleeps until real offset `t` from the origin. Throws `CancellationError` when cancelled.
     public func sleep(untilReal t: Duration) async throws {
         try await realSleep(t)
+        if let onWake { onWake(max(.zero, realNow() - t)) }
+    }
+
+    /// This timeline (same clock, origin and scale) reporting, after every sleep that completes, how
+    /// late it woke in real time (the timer's scheduler lag) to `observer`; a live run's timing
+    /// fidelity is measured this way.
+    public func reportingWakeLag(to observer: @escaping @Sendable (Duration) -> Void) -> LiveTimeline {
+        var copy = self
+        copy.onWake = observer
+        return copy
     }
 
     /// A scenario duration expressed in real time (÷ scale).

@@ -18,6 +18,8 @@ public struct JUnitXML: Sendable {
         public var observations: Int?
         /// Whether a failure is "no evidence" (an empty population) rather than a threshold missed.
         public var noEvidence: Bool
+        /// Whether the verdict was marked untrustworthy at the run's time scale (a testcase property). Default false.
+        public var untrustworthy = false
         /// Creates a test case.
         public init(
             name: String, passed: Bool, expected: String, observed: String, detail: String = "", observations: Int? = nil,
@@ -96,17 +98,19 @@ public struct JUnitXML: Sendable {
                 let open = "    <testcase name=\"\(e(c.name))\" classname=\"\(e(classname))\" time=\"0\""
                 var properties = ""
                 if let n = c.observations {
-                    properties = "      <properties>\n        <property name=\"observations\" value=\"\(n)\"/>\n      </properties>\n"
+                    properties = "      <properties>\n        <property name=\"observations\" value=\"\(n)\"/>\n"
+                    if c.untrustworthy { properties += "        <property name=\"untrustworthy\" value=\"true\"/>\n" }
+                    properties += "      </properties>\n"
                 }
                 if c.passed {
                     out += properties.isEmpty ? open + "/>\n" : open + ">\n" + properties + "    </testcase>\n"
                 } else {
-                    var message = (c.noEvidence ? "no evidence: " : "") + "expected \(c.expected), observed \(c.observed)"
+                    var message = (c.noEvidence ? "no evidence: " : c.untrustworthy ? "untrustworthy: " : "") + "expected \(c.expected), observed \(c.observed)"
                     if let n = c.observations { message += " (n=\(n))" }
                     var body = "expected: \(c.expected)\nobserved: \(c.observed)"
                     if let n = c.observations { body += "\nobservations: \(n)" }
                     if !c.detail.isEmpty { body += "\n" + c.detail }
-                    let type = c.noEvidence ? "NoEvidence" : "ExpectationFailed"
+                    let type = c.noEvidence ? "NoEvidence" : c.untrustworthy ? "Untrustworthy" : "ExpectationFailed"
                     out += open + ">\n" + properties
                     out += "      <failure message=\"\(e(message))\" type=\"\(type)\">\(XMLText.escapeContent(body))</failure>\n"
                     out += "    </testcase>\n"

@@ -13,9 +13,11 @@ public enum ReportJUnit {
         if let scale = context.timeScale { properties.append(("time_scale", NumberText.trimmed(scale, 3))) }
         if r.incomplete { properties.append(("incomplete", r.incompleteReason ?? "true")) }
         let cases = r.expectations.map {
-            JUnitXML.TestCase(
+            var c = JUnitXML.TestCase(
                 name: $0.name, passed: $0.passed, expected: $0.expected, observed: $0.observed, detail: $0.detail,
                 observations: $0.observations, noEvidence: $0.status == .noEvidence)
+            c.untrustworthy = $0.untrustworthy
+            return c
         }
         return JUnitXML(suites: [
             JUnitXML.Suite(name: r.scenario.name, seconds: 0, properties: properties, cases: cases, incomplete: r.incomplete)

@@ -40,6 +40,7 @@ public enum ReportMarkdown {
     public static func render(_ r: ScenarioResult, context: ReportContext = ReportContext(), charts: Charts = .all) -> String {
         var out = header(r)
         out += "\n" + expectations(r)
+        out += "\n" + fidelity(r)
         out += "\n" + arithmetic(r)
         out += "\n" + outcomes(r, chart: charts.outcomes)
         out += "\n" + load(r, chart: charts.load)
@@ -97,7 +98,7 @@ public enum ReportMarkdown {
                 Markdown.code(v.name), Markdown.text(v.expected), Markdown.text(v.observed), NumberText.grouped(v.observations),
             ]
             if withSource { row.append(Markdown.text(v.measuredFrom ?? "-")) }
-            row.append(resultLabel(v.status))
+            row.append(resultLabel(v.status) + (v.untrustworthy ? " ⏱ untrustworthy" : ""))
             if withDetail { row.append(Markdown.text(v.detail)) }
             return row
         }
@@ -118,8 +119,46 @@ public enum ReportMarkdown {
         if withSource { out += "; *measured from* is the stream it was computed from (the simulator's, the mock's call log, the service's API)" }
         out += "; "
         out += "a verdict with none is **no evidence** and counts as not held.\n"
+        if r.expectations.contains(where: \.untrustworthy) {
+            out += "\n⏱ **untrustworthy**: the live run's timing distortion (see Timing fidelity) reached the verdict's margin, "
+            out += "so it cannot pass at this time scale; the detail says which scale would be trustworthy.\n"
+        }
         return out
     }
+
+    /// The "Timing fidelity" section: a live run's scheduler lag and per-attempt real overhead, in
+    /// real milliseconds and × the time scale as scenario-time distortion; the simulator's time is exact.
+    public static func fidelity(_ r: ScenarioResult) -> String {
+        var out = "## Timing fidelity\n\n"
+        guard let f = r.fidelity else {
+            return out + (r.mode == .sim
+                ? "Exact: virtual time (simulator); no scheduler lag or real overhead distorts its timings.\n"
+                : "Not measured (a summary written before timing fidelity was recorded).\n")
+        }
+        let k = NumberText.trimmed(f.timeScale, 3)
+        func row(_ name: String, _ x: RealTimeFigure) -> [String] {
+            [name, NumberText.grouped(x.n), ms(x.p50Ms), ms(x.p99Ms), ms(x.maxMs), NumberText.duration(x.p99ScenarioSeconds)]
+        }
+        out += Markdown.table(
+            ["measured (real time)", "n", "p50", "p99", "max", "p99 × \(k) (scenario)"],
+            [row("scheduler lag (submissions and timers)", f.lag), row("overhead per LLM attempt", f.overhead)],
+            align: [.left, .right, .right, .right, .right, .right])
+        out += "\nDistortion at ×\(k): (lag p99 + overhead p99) × K = **\(NumberText.duration(f.distortionSeconds))** of scenario time. "
+        out += "Measured from: \(Markdown.text(f.measuredFrom)); lag over \(NumberText.grouped(f.lagSubmissions)) submissions and "
+        out += "\(NumberText.grouped(f.lag.n - f.lagSubmissions)) timers; overhead \(Markdown.text(f.overheadDefinition)).\n"
+        if f.overhead.n == 0 {
+            out += "No attempt overhead was measured (a task service's calls are not timed by Squall): the distortion rests on lag alone.\n"
+        }
+        out += "\nA timing verdict (latency limit, breaker or recovery window, retry timing tolerance) whose margin this "
+        out += "distortion reaches is **untrustworthy** at ×\(k) and does not pass: \(f.untrustworthy) here.\n"
+        if let auto = f.auto {
+            out += "\nTime scale chosen by `--time-scale auto`: \(Markdown.text(auto.reason)) "
+            out += "(calibration: \(auto.calibrationTasks) tasks at ×1 against the in-process mock, no faults).\n"
+        }
+        return out
+    }
+
+    static func ms(_ v: Double) -> String { NumberText.trimmed(v, 3) + " ms" }
 
     /// `✅ pass`, `❌ fail`, `⚠️ no evidence`.
     public static func resultLabel(_ status: VerdictStatus) -> String {

@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Directory the reports are written under.")
     var out: String = "Reports"
 
-    @OptionGroup var timeScale: TimeScaleOption
+    @OptionGroup var timeScale: RunTimeScaleOption
 
     @Option(name: .customLong("llm-url"), parsing: .unconditional, help: "Live mode: use this LLM endpoint instead of an in-process mock.")
     var llmURL: String?
@@ -64,9 +64,17 @@ struct RunCommand: AsyncParsableCommand {
     /// The flags as checked settings (`RunSettings`), before any scenario is loaded.
     var settings: RunSettings {
         get throws(FlagError) {
-            try RunSettings.check(
-                mode: mode, out: out, timeScale: timeScale, llmURL: llmURL, targetURL: targetURL, grace: grace,
+            let choice = try timeScale.choice()
+            var fixed: Double?
+            if case .fixed(let k)? = choice { fixed = k }
+            var settings = try RunSettings.check(
+                mode: mode, out: out, scale: fixed, llmURL: llmURL, targetURL: targetURL, grace: grace,
                 mockPort: mockPort, noTag: noTag, targetFile: targetFile)
+            if choice == .auto {
+                if mode == .sim { throw FlagError("--time-scale auto applies only to live runs, and --mode sim was given; drop it or use --mode live") }
+                settings.autoTimeScale = true
+            }
+            return settings
         }
     }
 
@@ -105,7 +113,18 @@ struct RunCommand: AsyncParsableCommand {
             }
             // Each scenario runs in its declared mode and time scale unless the flags say otherwise.
             let runMode = settings.mode ?? scenario.mode
-            let timeScale = settings.timeScale ?? scenario.timeScale ?? 1
+            var timeScale = settings.timeScale ?? scenario.timeScale ?? 1
+            var auto: AutoScaleChoice?
+            if runMode == .live, settings.timeScale == nil, settings.autoTimeScale || scenario.autoTimeScale {
+                do {
+                    let choice = try await TimeScaleCalibration.choose(scenario, maxScale: settings.maxAutoScale(scenario))
+                    timeScale = choice.scale
+                    auto = choice
+                    print("\(scenario.name): --time-scale auto chose \(choice.reason)")
+                } catch {
+                    throw RunFailure(message: "\(scenario.name): --time-scale auto: the calibration run failed: \(error)")
+                }
+            }
             var drivers: [any ScenarioDriver] = [SimulationDriver()]
             if runMode == .live {
                 guard let live = LiveDriverProvider.make(settings.liveOptions(timeScale: timeScale))
@@ -142,6 +161,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw RunFailure(message: "\(scenario.name): \(error)")
             }
             if let signo = interruption.signal { RunInterruption.mark(&result, signal: signo) }
+            if let auto { result.fidelity?.auto = auto }
             let elapsed = (clock.now - started).seconds
             let cpu = ProcessCPU.seconds() - cpuStarted
             let report: String

@@ -6,8 +6,10 @@ import Scenarios
 struct RunSettings: Sendable {
     /// `--mode`, if given.
     var mode: RunMode?
-    /// `--time-scale`, if given.
+    /// `--time-scale`, if given as a number.
     var timeScale: Double?
+    /// `--time-scale auto`: each live scenario's scale is chosen by `TimeScaleCalibration`.
+    var autoTimeScale = false
     /// `--llm-url`, if given.
     var llmURL: String?
     /// `--target-url`, if given.
@@ -25,10 +27,20 @@ struct RunSettings: Sendable {
         mode: RunMode?, out: String, timeScale: TimeScaleOption, llmURL: String?, targetURL: String?, grace: String,
         mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil
     ) throws(FlagError) -> RunSettings {
+        try check(
+            mode: mode, out: out, scale: timeScale.timeScale, llmURL: llmURL, targetURL: targetURL, grace: grace,
+            mockPort: mockPort, noTag: noTag, targetFile: targetFile)
+    }
+
+    /// As `check(mode:out:timeScale:…)`, with the time scale given as a number (nil: not given).
+    static func check(
+        mode: RunMode?, out: String, scale given: Double?, llmURL: String?, targetURL: String?, grace: String,
+        mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil
+    ) throws(FlagError) -> RunSettings {
         guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw FlagError("--out '\(out)': expected a directory path (the reports go to OUT/<scenario>/)")
         }
-        let scale = try timeScale.timeScale.map { v throws(FlagError) in try FlagCheck.timeScale(v) }
+        let scale = try given.map { v throws(FlagError) in try FlagCheck.timeScale(v) }
         let llm = try llmURL.map { u throws(FlagError) in try FlagCheck.httpURL(u, flag: "--llm-url") }
         let target = try targetURL.map { u throws(FlagError) in try FlagCheck.httpURL(u, flag: "--target-url") }
         let graceD = try FlagCheck.duration(grace, flag: "--grace", max: .seconds(3600))
@@ -53,7 +65,7 @@ struct RunSettings: Sendable {
 
     /// The live-only flags given (`--time-scale`, `--llm-url`, `--target-url`, `--mock-port`, `--no-tag`).
     var liveOnlyFlags: [String] {
-        (timeScale != nil ? ["--time-scale"] : []) + (llmURL != nil ? ["--llm-url"] : []) + (targetURL != nil ? ["--target-url"] : [])
+        (timeScale != nil || autoTimeScale ? ["--time-scale"] : []) + (llmURL != nil ? ["--llm-url"] : []) + (targetURL != nil ? ["--target-url"] : [])
             + (mockPort != nil ? ["--mock-port"] : []) + (noTag ? ["--no-tag"] : [])
     }
 
@@ -143,6 +155,16 @@ extension RunSettings {
                     "\(s.name): \(Int(real)) tasks/s in real time (rate × time scale \(scale)) is more than the load generator can honour (at most \(Int(FlagLimits.maxRealRate))/s); lower --time-scale")
             }
         }
+    }
+}
+
+extension RunSettings {
+    /// The largest scale `--time-scale auto` may choose for `s`: `FlagLimits.maxTimeScale`, and no
+    /// more than the load generator can honour at the scenario's peak rate (`FlagLimits.maxRealRate`).
+    func maxAutoScale(_ s: Scenario) -> Double {
+        let duplicates = 1 + (s.load.duplicates?.rate ?? 0)
+        let peak = s.load.arrival.peakRate * duplicates
+        return peak > 0 ? min(FlagLimits.maxTimeScale, FlagLimits.maxRealRate / peak) : FlagLimits.maxTimeScale
     }
 }
 

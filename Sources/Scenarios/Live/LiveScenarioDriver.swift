@@ -20,6 +20,9 @@ public struct LiveScenarioDriver: ScenarioDriver {
     public var drainLimit: Duration
     /// Most connections the libcurl client opens. Default 256.
     public var maxConnections: Int
+    /// Test hook: real time added to every LLM attempt of the in-process stack before it is sent,
+    /// measured as overhead (a planted distortion for the timing-fidelity check). Default zero.
+    public var plantedAttemptDelay: Duration = .zero
 
     /// Creates a driver.
     public init(options: LiveOptions, drainLimit: Duration = .seconds(600), maxConnections: Int = 256) {
@@ -95,7 +98,8 @@ public struct LiveScenarioDriver: ScenarioDriver {
         }
         let mock = endpoint.mock
         let attribution = RunAttribution(run: options.runID, tagging: options.tagging && scenario.tagging)
-        let run = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
+        var run = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
+        run.plantedAttemptDelay = plantedAttemptDelay
         var mockOrigin: Int64?
         do {
             if let target = options.targetURL {
@@ -151,6 +155,8 @@ struct LiveRun: Sendable {
     let options: LiveOptions
     let drainLimit: Duration
     let routes: [Route]
+    /// Real time added to every LLM attempt of the in-process stack (`LiveScenarioDriver.plantedAttemptDelay`).
+    var plantedAttemptDelay: Duration = .zero
 
     /// Real time between reads of the mock's call log during the run.
     static let drainInterval = Duration.milliseconds(200)
@@ -214,6 +220,10 @@ struct LiveRun: Sendable {
         var feeder = CallLogFeeder(run: attribution.run, tagged: attribution.tagging, source: callLog.label)
         feeder.timeOffset = mockTimeOffset
         let books = SharedBooks(Books(recorder: recorder, feeder: feeder))
+        // Timing fidelity: submissions' lag is measured by the loop below, timers' (backoff, polls)
+        // by the timeline the tasks sleep on, attempts' overhead by the stack's HTTP client.
+        let probe = FidelityProbe(planted: plantedAttemptDelay)
+        let taskTimeline = timeline.reportingWakeLag { probe.lag($0, timer: true) }
 
         attach?({ body in books.withLock { body(&$0.recorder) } })
         let target: LiveTarget
@@ -221,16 +231,17 @@ struct LiveRun: Sendable {
         if let given {
             target = given
         } else if let url = options.targetURL {
-            let probe = ServiceLatencyProbe()
-            service = ServiceProbe(probe: probe, urls: [url])
+            let latency = ServiceLatencyProbe()
+            service = ServiceProbe(probe: latency, urls: [url])
             target = .service(
                 TasksTarget(
-                    baseURL: url, client: client, timeline: timeline, contract: scenario.target ?? .reference,
-                    pollInterval: .milliseconds(250).scaled(by: options.timeScale), taskTimeout: drainLimit, probe: probe))
+                    baseURL: url, client: client, timeline: taskTimeline, contract: scenario.target ?? .reference,
+                    pollInterval: .milliseconds(250).scaled(by: options.timeScale), taskTimeout: drainLimit, probe: latency))
         } else {
-            let transport = TaggingTransport(base: HTTPLLMTransport(baseURL: llmURL, client: client), attribution: attribution)
+            let timed = TimedLLMClient(base: client, probe: probe, scale: options.timeScale)
+            let transport = TaggingTransport(base: HTTPLLMTransport(baseURL: llmURL, client: timed), attribution: attribution)
             let executor = LiveExecutor(
-                config: scenario.stack, transport: transport, timeline: timeline,
+                config: scenario.stack, transport: transport, timeline: taskTimeline,
                 idempotency: scenario.stack.idempotencyTTL == nil ? nil : InMemoryIdempotencyStore(), seed: seed,
                 onEvent: { event in books.withLock { $0.recorder.record(event.event) } })
             target = .stack(executor)
@@ -262,10 +273,12 @@ struct LiveRun: Sendable {
                 await withDiscardingTaskGroup { group in
                     var schedule = SubmissionSchedule(scenario: scenario, seed: seed)
                     while let s = schedule.next() {
-                        if timeline.realElapsed() < timeline.toReal(s.at) {
-                            do { try await timeline.sleep(untilScenario: s.at) } catch { return }
+                        let due = timeline.toReal(s.at)
+                        if timeline.realElapsed() < due {
+                            do { try await timeline.sleep(untilReal: due) } catch { return }
                         }
                         if Task.isCancelled || OfferStop.requested { return }
+                        probe.lag(max(.zero, timeline.realElapsed() - due), timer: false)
                         let route = routes[s.prompt]
                         books.withLock {
                             $0.recorder.recordArrival(at: s.at)
@@ -316,6 +329,7 @@ struct LiveRun: Sendable {
             var result = b.recorder.finish(end: cutShort ? min(end, limit) : end, incompleteReason: reason)
             result.llmLog = b.feeder.summary
             result.serviceLatency = service?.probe.summary()
+            result.fidelity = probe.summary(timeScale: options.timeScale)
             // LLM calls per task from the call log (the client's own count is not the provider's view,
             // and a foreign service reports none); for a task service it is also the only attempt count.
             let done = result.totals.succeeded + result.totals.failed

@@ -13,6 +13,9 @@ public enum ConsoleSummary {
         for v in r.expectations {
             let evidence = v.status == .noEvidence ? "no evidence: " : ""
             out += "  \(v.passed ? "ok  " : "FAIL") \(v.name): \(evidence)expected \(v.expected), observed \(v.observed) (n=\(v.observations))\n"
+            if v.untrustworthy, let note = v.detail.range(of: "untrustworthy at ") {
+                out += "       \(v.detail[note.lowerBound...])\n"
+            }
         }
         let t = r.totals
         out += "  tasks \(t.tasks), succeeded \(t.succeeded), failed \(t.failed) (\(Percent.format(t.successRate, digits: 3)) success); "
@@ -23,6 +26,11 @@ public enum ConsoleSummary {
             let d = { (v: Double) in DurationFormat.short(.fromSeconds(v)) }
             out += "  service (real time): accept p99 \(d(sl.accept.p99)) max \(d(sl.accept.max)) (n=\(sl.accept.count)); "
             out += "poll p99 \(d(sl.poll.p99)) (n=\(sl.poll.count)); health p99 \(d(sl.health.p99)) max \(d(sl.health.max)) (n=\(sl.health.count))\n"
+        }
+        if let f = r.fidelity {
+            out += "  timing fidelity at ×\(FidelityRule.format(f.timeScale)): lag p99 \(String(format: "%.3f", f.lag.p99Ms)) ms (n=\(f.lag.n)), "
+            out += "overhead p99 \(String(format: "%.3f", f.overhead.p99Ms)) ms (n=\(f.overhead.n)) real → distortion "
+            out += "\(DurationFormat.short(.fromSeconds(f.distortionSeconds))) scenario; \(f.untrustworthy) untrustworthy verdict\(f.untrustworthy == 1 ? "" : "s")\n"
         }
         return out
     }

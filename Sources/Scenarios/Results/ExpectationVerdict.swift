@@ -41,6 +41,10 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
     /// Where the figure was measured (`simulator · stack events`, `mock call log`, …), from the
     /// evidence the expectation needs and the run mode; nil in summaries written before it existed.
     public var measuredFrom: String?
+    /// Whether a live run's timing distortion reached this timing verdict's margin, so it cannot be
+    /// trusted at that time scale (it then never passes; see `FidelityRule.apply`). False in
+    /// summaries written before it existed and in every simulator run; encoded only when true.
+    public var untrustworthy = false
 
     /// Whether it held.
     public var passed: Bool { status == .pass }
@@ -77,6 +81,7 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case name, expected, observed, status, passed, observations, value, detail
         case measuredFrom = "measured_from"
+        case untrustworthy
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,6 +96,7 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
         value = try c.decodeIfPresent(Double.self, forKey: .value)
         detail = try c.decode(String.self, forKey: .detail)
         measuredFrom = try c.decodeIfPresent(String.self, forKey: .measuredFrom)
+        untrustworthy = try c.decodeIfPresent(Bool.self, forKey: .untrustworthy) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -104,5 +110,6 @@ public struct ExpectationVerdict: Sendable, Codable, Hashable {
         try c.encodeIfPresent(value, forKey: .value)
         try c.encode(detail, forKey: .detail)
         try c.encodeIfPresent(measuredFrom, forKey: .measuredFrom)
+        if untrustworthy { try c.encode(true, forKey: .untrustworthy) }
     }
 }

@@ -70,6 +70,9 @@ public struct ScenarioResult: Sendable, Codable {
     /// The task service's latency measured through its API (accept, poll, `/health`; real time);
     /// nil unless the run went through a task service (`service:` or `--target-url`).
     public var serviceLatency: ServiceLatencySummary?
+    /// A live run's timing fidelity (scheduler lag, per-attempt real overhead, their distortion at
+    /// the time scale); nil in the simulator (exact: virtual time) and in summaries written before it existed.
+    public var fidelity: TimingFidelity?
     /// Bounded aggregates for expectations and charts: per-window scopes, recovery steps, the
     /// steady state, outcomes per interval (not in summary.json; per-task rows go to `tasks.csv`).
     public var aggregates = RunAggregates()
@@ -109,7 +112,7 @@ public struct ScenarioResult: Sendable, Codable {
         case schemaVersion, scenario, mode, seed, incomplete, incompleteReason, durationSeconds, endSeconds, totals
         case failuresByCause, attemptOutcomes, retriesByReason, attempts, usage, perDay, latency, successLatency
         case breaker, timeSeries, duplicates, tokenBudget, faultWindows, expectations, arithmetic, service
-        case llmLog, serviceLatency
+        case llmLog, serviceLatency, fidelity
     }
 
     /// The canonical encoder for `summary.json`: snake_case keys, sorted, pretty-printed, so the

@@ -96,6 +96,7 @@ public struct ScenarioRunner: Sendable {
         var result = try await driver.run(scenario, seed: seed, tasksCSV: tasksCSV)
         ExpectationEvaluator.evaluate(scenario, &result)
         LLMEvidence.withhold(scenario, from: &result)
+        FidelityRule.apply(scenario, &result)
         return result
     }
 

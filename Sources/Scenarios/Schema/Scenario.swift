@@ -28,6 +28,9 @@ public struct Scenario: Sendable {
     public var mode: RunMode = .sim
     /// The live time scale `squall run` uses unless `--time-scale` is given (`time_scale:`). Default nil (1).
     public var timeScale: Double?
+    /// `time_scale: auto`: live runs choose their scale from a calibration, as `--time-scale auto`
+    /// does, unless `--time-scale` is given. Default false.
+    public var autoTimeScale = false
     /// Drive the reference task service instead of the in-process stack (`service:`). Default nil.
     public var service: ServiceSpec?
     /// How to talk to your own task service at `--target-url` (`target:`); nil for the reference

@@ -75,7 +75,11 @@ public enum ScenarioLoader {
         scenario.tagging = tagging
         scenario.llmText = llmNode.isNull ? nil : llmNode.yamlText
         scenario.mode = try RunModeDecoding.mode(m.optional("mode"))
-        scenario.timeScale = try RunModeDecoding.timeScale(m.optional("time_scale"))
+        if let ts = m.optional("time_scale"), (try? ts.string()) == "auto" {
+            scenario.autoTimeScale = true  // `--time-scale auto` (docs/live.md "Timing fidelity")
+        } else {
+            scenario.timeScale = try RunModeDecoding.timeScale(m.optional("time_scale"))
+        }
         if let n = m.optional("service") { scenario.service = try ServiceSpec.decode(n, duration: duration) }
         if let n = m.optional("target") {
             if scenario.service != nil {
