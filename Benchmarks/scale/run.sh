@@ -2,7 +2,7 @@
 # Sharding (issue #13) on this machine: an audit as one process against the same audit as two
 # shard processes run at once, then `squall merge`; and the time `squall merge` takes for 100 parts.
 #
-# Usage: Benchmarks/scale/run.sh [--rounds N]      (from the repository root; release build)
+# Usage: Benchmarks/scale/run.sh [--rounds N] [--load-only]   (from the repository root; release build)
 #
 # The audit is 64 simulator runs (the outage scenario below: 32 seeds as written + 2 guards x 16
 # seeds). Compared, in alternating rounds (medians of wall time):
@@ -11,19 +11,30 @@
 #   jobs2    squall audit --jobs 2                       one process, two simulations at a time
 # On a 2-core machine `shards` and `jobs2` can at best halve `one`; what they add over it is the
 # ratio. Every round checks that the merged audit.json equals the unsharded one byte for byte.
+#
+# Then a live load (issue #13 item 2): one `squall mock`, and the same total schedule
+# (--rate LRATE/s, --tasks LTASKS, open loop, --target raw) offered by one `squall load` process vs
+# two `squall load --shard I/2` processes at once + `squall merge`; compared: the real send rate
+# each achieved (sent / wall, merged: all sent / the longer shard's wall) and the wall time (the
+# shards' including the merge). Every round checks the merged counts equal the one-process counts.
+# --load-only skips the audit figures. LRATE (default 20000) and LTASKS (default 100000) from the
+# environment; the mock listens on 127.0.0.1:${SQUALL_BENCH_PORT:-46417}.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=3
+LOAD_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
-    *) echo "usage: $0 [--rounds N]" >&2; exit 2 ;;
+    --load-only) LOAD_ONLY=1; shift ;;
+    *) echo "usage: $0 [--rounds N] [--load-only]" >&2; exit 2 ;;
   esac
 done
 swift build -c release --product squall >/dev/null
 SQUALL="$(swift build -c release --show-bin-path)/squall"
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+MOCK_PID=
+trap 'if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null || true; fi; rm -rf "$OUT"' EXIT
 cat > "$OUT/outage.yaml" <<'YAML'
 name: scale-outage
 duration: 1d
@@ -45,6 +56,7 @@ now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+if [ "$LOAD_ONLY" -eq 0 ]; then
 : > "$OUT/one"; : > "$OUT/shards"; : > "$OUT/jobs2"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
@@ -84,4 +96,39 @@ for r in $(seq 1 "$ROUNDS"); do
   sub "$t1" "$t0" >> "$OUT/merge"
 done
 printf 'squall merge of 100 parts (400 runs): median %.3f s over %d rounds\n' "$(median < "$OUT/merge")" "$ROUNDS"
+fi
+
+# A live load: one process vs two shard processes against one mock, the same total schedule.
+LRATE=${LRATE:-20000}
+LTASKS=${LTASKS:-100000}
+PORT=${SQUALL_BENCH_PORT:-46417}
+URL="http://127.0.0.1:$PORT"
+"$SQUALL" mock --host 127.0.0.1 --port "$PORT" >"$OUT/mock.log" 2>&1 &
+MOCK_PID=$!
+for _ in $(seq 1 100); do curl -sf "$URL/v1/models" >/dev/null 2>&1 && break; sleep 0.1; done
+LOAD=(load --target raw --url "$URL" --rate "${LRATE}/s" --tasks "$LTASKS" --connections 64 --log-level error)
+rate() { sed -n 's/.* \([0-9.]*\)\/s real.*/\1/p' "$1" | head -1; }
+recorded() { sed -n 's/^tasks: .* \([0-9]*\) recorded.*/\1/p' "$1" | head -1; }
+: > "$OUT/lone"; : > "$OUT/lshards"; : > "$OUT/rone"; : > "$OUT/rshards"
+for r in $(seq 1 "$ROUNDS"); do
+  rm -rf "$OUT/l"; mkdir -p "$OUT/l"
+  t0=$(now); "$SQUALL" "${LOAD[@]}" >"$OUT/l/one.txt"; t1=$(now)
+  "$SQUALL" "${LOAD[@]}" --shard 0/2 --out "$OUT/l/parts" >"$OUT/l/s0.txt" &
+  p0=$!
+  "$SQUALL" "${LOAD[@]}" --shard 1/2 --out "$OUT/l/parts" >"$OUT/l/s1.txt" &
+  p1=$!
+  wait $p0; wait $p1
+  "$SQUALL" merge "$OUT"/l/parts/part-*-of-2 --out "$OUT/l/merged" >"$OUT/l/merged.txt"
+  t2=$(now)
+  [ "$(recorded "$OUT/l/one.txt")" = "$(recorded "$OUT/l/merged.txt")" ] ||
+    { echo "round $r: merged load recorded $(recorded "$OUT/l/merged.txt"), one process $(recorded "$OUT/l/one.txt")" >&2; exit 1; }
+  one=$(sub "$t1" "$t0"); shards=$(sub "$t2" "$t1")
+  echo "$one" >> "$OUT/lone"; echo "$shards" >> "$OUT/lshards"
+  rate "$OUT/l/one.txt" >> "$OUT/rone"; rate "$OUT/l/merged.txt" >> "$OUT/rshards"
+  printf 'load round %d: one process %.2f s wall, %s sends/s; 2 shards + merge %.2f s wall, %s sends/s (merged counts equal)\n' \
+    "$r" "$one" "$(rate "$OUT/l/one.txt")" "$shards" "$(rate "$OUT/l/merged.txt")"
+done
+lone=$(median < "$OUT/lone"); lshards=$(median < "$OUT/lshards"); rone=$(median < "$OUT/rone"); rshards=$(median < "$OUT/rshards")
+printf 'live load %s tasks at %s/s: median send rate one %s/s, 2 shards %s/s (%sx); median wall one %.2f s, 2 shards + merge %.2f s (%sx)\n' \
+  "$LTASKS" "$LRATE" "$rone" "$rshards" "$(div "$rshards" "$rone")" "$lone" "$lshards" "$(div "$lone" "$lshards")"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

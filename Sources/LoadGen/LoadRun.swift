@@ -59,6 +59,9 @@ public struct LoadRunOptions: Sendable {
     public var tagging = false
     /// How the tasks target talks to the service. Default the reference contract.
     public var contract: TaskContract = .reference
+    /// Offer only this shard's slice of the open-loop schedule (`OpenLoopOptions.shard`); nil
+    /// offers all of it. Default nil. A closed loop has no schedule to slice: `run` refuses it.
+    public var shard: Shard? = nil
 
     /// Creates options; see each field for its default.
     public init(
@@ -118,6 +121,9 @@ public enum LoadRun {
         guard options.limit.duration != nil || options.limit.count != nil || isReplay(options.model) else {
             throw .invalidOptions("a run needs a duration or a number of tasks")
         }
+        if options.shard != nil, case .closed = options.model {
+            throw .invalidOptions("--shard needs an open-loop run (--rate, --tasks-per-day or --replay): a closed loop has no schedule to slice")
+        }
         if options.preflight {
             try await Preflight.check(url: options.url, path: options.target == .tasks ? "/health" : "/v1/models", client: client)
         }
@@ -169,6 +175,7 @@ public enum LoadRun {
             } else {
                 total = options.limit.count
             }
+            if let shard = options.shard { total = total.map { shard.size(of: $0) } }
         } else {
             total = options.limit.count
         }
@@ -187,7 +194,7 @@ public enum LoadRun {
                 timeline: timeline,
                 options: OpenLoopOptions(
                     maxInFlight: options.maxInFlight, whenFull: options.whenFull, duplicates: dup, duplicateHorizon: horizon,
-                    seed: options.seed),
+                    seed: options.seed, shard: options.shard),
                 recorder: recorder)
         case .closed(let users):
             offered = await LoadDriver.closedLoop(

@@ -5,6 +5,7 @@ import LoadGen
 import Logging
 import MockLLM
 import Scenarios
+import Traffic
 
 /// `squall load`: ad-hoc load against a raw OpenAI-compatible endpoint, the in-process stack, or a
 /// task service; prints counts, attempts, latency from the intended start and scheduler lag. The
@@ -48,6 +49,10 @@ struct LoadCommand: AsyncParsableCommand {
         }
         do { return try TargetDecoding.load(path: targetFile) } catch { throw ValidationError("--target-file: \(error)") }
     }
+    @OptionGroup var sharding: ShardOptions
+
+    @Option(help: "With --shard or --shards: the directory the shard's part is written under (OUT/part-I-of-N/; created).")
+    var out: String?
 
     /// The `--expect` thresholds, parsed and checked against the target (exit 2 naming the flag).
     func thresholds() throws(FlagError) -> [LoadThreshold] {
@@ -65,12 +70,32 @@ struct LoadCommand: AsyncParsableCommand {
     func validate() throws {
         do { _ = try thresholds() } catch { throw error.validation }
         _ = try contract()
+        let shard: Shard?
+        do { shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch { throw error.validation }
+        if shard != nil, out == nil {
+            throw ValidationError("--shard: give --out DIR, the directory the shard's part is written under (OUT/part-I-of-N/)")
+        }
+        if shard == nil, out != nil { throw ValidationError("--out: only with --shard or --shards (squall load writes no report otherwise)") }
+        if shard != nil, arguments.target == TargetKind.stack.rawValue {
+            throw ValidationError(
+                "--shard with --target stack: each shard process would run its own in-process stack (breaker, limits), "
+                    + "unlike one load; shard a load against a shared target: --target raw or tasks")
+        }
     }
 
     func run() async throws {
         let thresholds = try self.thresholds()
         var options = try arguments.options()
         options.contract = try contract()
+        let shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment)
+        var scheduled = 0
+        if let shard {
+            guard case .open(let schedule) = options.model else {
+                throw UsageError(message: "--shard needs an open-loop load (--rate, --tasks-per-day or --replay): a closed loop has no schedule to slice")
+            }
+            options.shard = shard
+            scheduled = LoadPart.scheduled(schedule, seed: options.seed, limit: options.limit)
+        }
         options.progress = true
         // A run id per run: keys and task ids never repeat across runs; prompts carry its tag.
         options.runID = SquallTag.randomRunID()
@@ -103,6 +128,10 @@ struct LoadCommand: AsyncParsableCommand {
             if let run = options.runID {
                 print("run id: \(run) (keys \(run)-N\(options.tagging ? ", prompts tagged [sq:\(run):N]" : ", prompts not tagged"))")
             }
+            if let shard, let out {
+                try writePart(result.summary, shard: shard, scheduled: scheduled, out: out, signal: interruption.signal)
+                return
+            }
             let verdicts = thresholds.map { $0.evaluate(result.summary) }
             if !verdicts.isEmpty {
                 print("expectations:")
@@ -121,5 +150,26 @@ struct LoadCommand: AsyncParsableCommand {
             }
         }
         if interruption.interrupted { throw ExitCode(InterruptedExit.code) }
+    }
+
+    /// A shard's end: its part (no verdict; the merge evaluates `--expect`). Exit 0 when it holds
+    /// the whole slice, 3 when it cannot be written, 4 when a signal stopped the shard early.
+    func writePart(_ summary: LoadSummary, shard: Shard, scheduled: Int, out: String, signal: Int32?) throws {
+        let arguments = Array(CommandLine.arguments.drop { $0 != "load" }.dropFirst())
+        let inputs = PartInputs(
+            scenarios: [], load: LoadPartSettings(arguments: LoadPartSettings.identity(arguments), expect: expect))
+        let written: (URL, PartManifest)
+        do {
+            written = try LoadPart.write(
+                summary, root: URL(fileURLWithPath: out, isDirectory: true), shard: shard, scheduled: scheduled, inputs: inputs,
+                stopReason: signal.map { "interrupted by \(Interruption.name($0))" })
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        print(
+            "squall load: shard \(shard): offered \(written.1.runs.written) of the schedule's \(scheduled) originals "
+                + "(\(written.1.runs.inShard) in this shard); part written to \(written.0.path); put the shards together with: "
+                + "squall merge \(out)/part-*-of-\(shard.count) --out DIR")
+        if written.1.incomplete { throw ExitCode(InterruptedExit.code) }
     }
 }

@@ -61,6 +61,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print only one verdict line per scenario.")
     var quiet = false
 
+    @OptionGroup var sharding: ShardOptions
+
     /// The flags as checked settings (`RunSettings`), before any scenario is loaded.
     var settings: RunSettings {
         get throws(FlagError) {
@@ -80,6 +82,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         do { _ = try settings } catch { throw error.validation }
+        do { _ = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch { throw error.validation }
     }
 
     func run() async throws {
@@ -94,6 +97,10 @@ struct RunCommand: AsyncParsableCommand {
             let contract: TaskContract
             do { contract = try TargetDecoding.load(path: targetFile) } catch { throw UsageError(message: "--target-file: \(error)") }
             loaded = loaded.map { var s = $0; s.target = contract; return s }
+        }
+        if let shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) {
+            try await RunShard.run(loaded, shard: shard, mode: settings.mode, seed: seed, out: out)
+            return
         }
         do {
             try settings.checkLiveOnlyFlags(against: loaded)

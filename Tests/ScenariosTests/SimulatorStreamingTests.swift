@@ -95,7 +95,7 @@ import Testing
         #expect(checks == 3)
         #expect(r.incomplete && r.incompleteReason == "interrupted")
         // At most one submission per event: 3 × 4096 events bound what was submitted.
-        let events = 3 * SimulationEngine.cancellationCheckInterval
+        let events = 3 * SimulationEngine<EveryKey>.cancellationCheckInterval
         #expect(r.totals.submitted > events / 4 && r.totals.submitted <= events)
         // Everything submitted is accounted for: finished, or unfinished when the run stopped.
         #expect(r.totals.submitted == r.totals.succeeded + r.totals.failed + r.totals.unfinished)

@@ -23,16 +23,21 @@ public struct OpenLoopOptions: Sendable {
     public var duplicateHorizon: Duration?
     /// Seed of duplicate choices. Default 1.
     public var seed: UInt64
+    /// Offer only this shard's slice of the schedule (`squall load --shard I/N`): the originals at
+    /// positions `i % N == I`, each with its duplicates, keeping its unsharded index (key, prompt,
+    /// duplicate choice). Nil offers every arrival. Default nil.
+    public var shard: Shard?
     /// Creates options; see each field for its default.
     public init(
         maxInFlight: Int = 10_000, whenFull: WhenFull = .drop, duplicates: DuplicatePlan = DuplicatePlan(),
-        duplicateHorizon: Duration? = nil, seed: UInt64 = 1
+        duplicateHorizon: Duration? = nil, seed: UInt64 = 1, shard: Shard? = nil
     ) {
         self.maxInFlight = max(1, maxInFlight)
         self.whenFull = whenFull
         self.duplicates = duplicates
         self.duplicateHorizon = duplicateHorizon
         self.seed = seed
+        self.shard = shard
     }
 }
 
@@ -57,14 +62,18 @@ public enum LoadDriver {
         await withTaskExecutorPreference(pacer) {
         await withDiscardingTaskGroup { group in
             var iterator = times.makeIterator()
+            var position = 0
             while let intended = iterator.next() {
+                let index = position
+                position += 1
+                if let shard = options.shard, !shard.contains(index) { continue }
                 let realIntended = timeline.toReal(intended)
                 if timeline.realElapsed() < realIntended {
                     do { try await timeline.sleep(untilReal: realIntended) } catch { break }
                 }
                 if Task.isCancelled || OfferStop.requested { break }
                 let dispatchLag = timeline.realElapsed() - realIntended
-                var planned = factory.task(index: offered, at: intended)
+                var planned = factory.task(index: index, at: intended)
                 offered += 1
                 let dup = options.duplicates.duplicate(of: planned.index, seed: options.seed)
                 planned.duplicatedAs = dup?.kind

@@ -3,7 +3,7 @@ import Histogram
 import Reliability
 
 /// The outcome of a load run: counts, attempts, latency from the intended start, scheduler lag.
-public struct LoadSummary: Sendable {
+public struct LoadSummary: Sendable, Codable {
     /// `raw`, `stack`, `tasks` (or a caller's label).
     public var target: String
     /// The time scale K.

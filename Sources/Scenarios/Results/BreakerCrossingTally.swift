@@ -13,7 +13,7 @@ import Reliability
 /// attempt's end at the same instant), so a period is judged once the next transition (or the end
 /// of the run) shows that no more of its failures can arrive. State: the last N + 1 failure
 /// instants of the current period, so memory is bounded by the threshold.
-struct BreakerCrossingTally: Sendable, Equatable {
+struct BreakerCrossingTally: Sendable, Equatable, Codable {
     let threshold: Int
     let windowNs: Int64
     let countedMask: UInt8

@@ -4,7 +4,7 @@ import Reliability
 /// (`MechanismNeeds`): breaker threshold crossings and the first request after each fault window
 /// from the stack events; retry clustering, Retry-After compliance and re-executions within a
 /// horizon from the LLM call log. `ResultRecorder` routes the three streams here when `active`.
-struct MechanismTally: Sendable, Equatable {
+struct MechanismTally: Sendable, Equatable, Codable {
     var crossing: BreakerCrossingTally?
     var edges: WindowEdgeTally?
     var clustering: RetryClusterTally?

@@ -10,7 +10,7 @@
 /// driver closes it, or — without close signals — once its horizon has passed, so memory follows
 /// the keys in flight (or executed within the horizon), not the task count.
 struct ReexecutionTally: Sendable, Equatable {
-    struct Slot: Sendable, Equatable {
+    struct Slot: Sendable, Equatable, Codable {
         var firstAt: Int64
         var firstTask: Int
         var reexecuted = false
@@ -103,4 +103,35 @@ public struct ReexecutionFigures: Sendable, Hashable, Codable {
     public var reexecutions = 0
     /// The shortest time from a key's first completion to a re-execution, nanoseconds; nil when none.
     public var minGapNanos: Int64?
+}
+
+extension ReexecutionTally: Codable {
+    private enum CodingKeys: String, CodingKey { case horizonNs, closesKeys, keys, orderKeys, orderTimes, figures }
+
+    /// Decodes the state a shard's part recorded (the expiry queue as two parallel arrays).
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        horizonNs = try c.decode(Int64.self, forKey: .horizonNs)
+        closesKeys = try c.decode(Bool.self, forKey: .closesKeys)
+        keys = try c.decode([Int: Slot].self, forKey: .keys)
+        let k = try c.decode([Int].self, forKey: .orderKeys)
+        let t = try c.decode([Int64].self, forKey: .orderTimes)
+        guard k.count == t.count else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .orderTimes, in: c, debugDescription: "orderKeys and orderTimes differ in length (\(k.count), \(t.count))")
+        }
+        order = zip(k, t).map { ($0, $1) }
+        figures = try c.decode(ReexecutionFigures.self, forKey: .figures)
+    }
+
+    /// Encodes the state (only the expiry queue's live entries).
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(horizonNs, forKey: .horizonNs)
+        try c.encode(closesKeys, forKey: .closesKeys)
+        try c.encode(keys, forKey: .keys)
+        try c.encode(order[orderHead...].map(\.key), forKey: .orderKeys)
+        try c.encode(order[orderHead...].map(\.at), forKey: .orderTimes)
+        try c.encode(figures, forKey: .figures)
+    }
 }

@@ -46,13 +46,17 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         /// Where `tasks.csv` streams (an open writer the recorder closes in `finish`); nil writes
         /// no per-task rows. Default nil.
         public var tasksFile: TaskCSVWriter?
+        /// Whether stack events (`record(_:)`: attempts, retries, breaker) are kept. A shard of a
+        /// sharded simulation other than shard 0 sets false: the stack is one, so its events belong
+        /// to no submission's slice and shard 0 keeps them all (docs/scale-out.md). Default true.
+        public var stackEvents: Bool
 
         /// Creates a setup; see each field for its default.
         public init(
             info: ScenarioInfo, mode: RunMode, seed: UInt64, duration: Duration, interval: Duration? = nil,
             breakerConfigured: Bool, idempotencyTTL: Duration?, prices: PriceTable, faultWindows: [FaultWindowInfo],
             needs: ResultNeeds = ResultNeeds(), routes: [RouteName] = [], closesKeys: Bool = false,
-            tasksFile: TaskCSVWriter? = nil
+            tasksFile: TaskCSVWriter? = nil, stackEvents: Bool = true
         ) {
             self.info = info
             self.mode = mode
@@ -67,11 +71,12 @@ public struct ResultRecorder: TaskEventSink, Sendable {
             self.routes = routes
             self.closesKeys = closesKeys
             self.tasksFile = tasksFile
+            self.stackEvents = stackEvents
         }
     }
 
     /// A routing rule and the model it sends to.
-    public struct RouteName: Sendable, Hashable {
+    public struct RouteName: Sendable, Hashable, Codable {
         /// Rule name (`default` for the fallback).
         public var name: String
         /// Model.
@@ -105,6 +110,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     /// What the token budget did; drivers fill it directly.
     public var tokenBudget = TokenBudgetStats()
     private let tasksFile: TaskCSVWriter?
+    private let stackEvents: Bool
     /// Why `tasks.csv` is incomplete (a write failed), after `finish`; nil when it is whole.
     public private(set) var tasksFileError: String?
 
@@ -118,6 +124,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         windows = WindowTally(windows: setup.faultWindows, needs: setup.needs)
         mechanisms = MechanismTally(needs: setup.needs.mechanisms, windows: setup.faultWindows, closesKeys: setup.closesKeys)
         tasksFile = setup.tasksFile
+        stackEvents = setup.stackEvents
         for r in setup.routes { _ = routeIndex(r.name, model: r.model) }
     }
 
@@ -171,6 +178,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     /// A stack event (attempts, retries, breaker).
     @inline(__always)
     public mutating func record(_ event: TaskEvent) {
+        guard stackEvents else { return }
         if mechanisms.active { mechanisms.record(event) }
         switch event {
         case .attemptStarted:

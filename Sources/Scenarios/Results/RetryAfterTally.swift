@@ -7,8 +7,8 @@
 ///
 /// State: per task in flight, the instant its next call is allowed; counts and an HDR histogram
 /// of the early amounts (mergeable exactly).
-struct RetryAfterTally: Sendable, Equatable {
-    struct Entry: Sendable, Equatable {
+struct RetryAfterTally: Sendable, Equatable, Codable {
+    struct Entry: Sendable, Equatable, Codable {
         var allowedAt: Int64?
         var early = false
     }

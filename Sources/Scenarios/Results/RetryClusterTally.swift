@@ -10,12 +10,12 @@
 /// its busiest-window count to the totals. State: the last failure of each task in flight and the
 /// open groups' retry instants, so memory follows the tasks in flight, not the task count.
 /// Judged bursts add exactly; a burst whose tasks are split across shards is judged per shard.
-struct RetryClusterTally: Sendable, Equatable {
-    struct Pending: Sendable, Equatable {
+struct RetryClusterTally: Sendable, Equatable, Codable {
+    struct Pending: Sendable, Equatable, Codable {
         var group: Int64
     }
 
-    struct Group: Sendable, Equatable {
+    struct Group: Sendable, Equatable, Codable {
         var outstanding = 0
         var retries: [Int64] = []
     }

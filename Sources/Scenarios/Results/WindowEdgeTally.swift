@@ -4,7 +4,7 @@
 /// call the provider saw. `breaker.closes_within … of the first call after the window` measures the
 /// breaker's closing from there, so the gap before traffic happened to return does not count.
 /// State: two instants per window.
-struct WindowEdgeTally: Sendable, Equatable {
+struct WindowEdgeTally: Sendable, Equatable, Codable {
     let ends: [Int64]
     var firstRequest: [Int64?]
     var firstCall: [Int64?]

@@ -59,9 +59,15 @@ public enum PartCommand: String, Sendable, Codable, Hashable {
     case audit
     /// `squall sweep`.
     case sweep
+    /// `squall run --mode sim`: one simulation's recorder state over the shard's slice of keys.
+    case run
+    /// `squall load`: the load summary of the shard's slice of the one arrival schedule.
+    case load
 }
 
-/// Run counts of a part.
+/// Run counts of a part. For a `run` part the work items are the schedule's originals (keys):
+/// `total` keys submitted, `inShard` those `k % N == I`, `written` the same (the slice is recorded
+/// whole, or the part is marked incomplete).
 public struct PartRuns: Sendable, Codable, Hashable {
     /// Runs of the whole (unsharded) command.
     public var total: Int
@@ -88,12 +94,21 @@ public struct PartInputs: Sendable, Codable, Hashable {
     public var audit: AuditSettings?
     /// `squall sweep`'s settings.
     public var sweep: SweepSettings?
+    /// `squall run`'s settings.
+    public var run: RunPartSettings?
+    /// `squall load`'s settings.
+    public var load: LoadPartSettings?
 
     /// Creates the inputs.
-    public init(scenarios: [PartScenario], audit: AuditSettings? = nil, sweep: SweepSettings? = nil) {
+    public init(
+        scenarios: [PartScenario], audit: AuditSettings? = nil, sweep: SweepSettings? = nil, run: RunPartSettings? = nil,
+        load: LoadPartSettings? = nil
+    ) {
         self.scenarios = scenarios
         self.audit = audit
         self.sweep = sweep
+        self.run = run
+        self.load = load
     }
 
     /// Records `scenarios` with the text of the file (or bundled scenario) each was loaded from.
@@ -212,6 +227,51 @@ public struct SweepSettings: Sendable, Codable, Hashable {
         } catch {
             throw ShardPartError("the recorded sweep does not build with this squall: \(error)")
         }
+    }
+}
+
+/// `squall run --shard`'s settings: the seed every shard simulated (the scenario's, or `--seed`).
+public struct RunPartSettings: Sendable, Codable, Hashable {
+    /// The seed.
+    public var seed: UInt64
+    /// Creates the settings.
+    public init(seed: UInt64) { self.seed = seed }
+}
+
+/// `squall load --shard`'s settings: its command line without the flags that may differ per shard
+/// (`--shard`, `--shards`, `--out`, `--csv`, `--log-level`), so parts of one load agree, and the
+/// `--expect` thresholds the merge evaluates.
+public struct LoadPartSettings: Sendable, Codable, Hashable {
+    /// The arguments after `squall load`, without the per-shard flags.
+    public var arguments: [String]
+    /// `--expect`, each as written.
+    public var expect: [String]
+    /// Creates the settings.
+    public init(arguments: [String], expect: [String]) {
+        self.arguments = arguments
+        self.expect = expect
+    }
+
+    /// The flags (with their values) that may differ between the shards of one load.
+    public static let perShardFlags: Set<String> = ["--shard", "--shards", "--out", "--csv", "--log-level"]
+
+    /// `arguments` without the per-shard flags (`--flag value` and `--flag=value` forms).
+    public static func identity(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var skip = false
+        for a in arguments {
+            if skip {
+                skip = false
+                continue
+            }
+            if perShardFlags.contains(a) {
+                skip = true
+                continue
+            }
+            if let eq = a.firstIndex(of: "="), perShardFlags.contains(String(a[..<eq])) { continue }
+            out.append(a)
+        }
+        return out
     }
 }
 

@@ -68,11 +68,21 @@ public final class PartWriter: @unchecked Sendable {
             incomplete: written < inShard,
             incompleteReason: written < inShard ? stopReason ?? "stopped early" : nil,
             inputs: inputs, files: [PartManifest.summariesFile])
-        let target = directory.appendingPathComponent(PartManifest.fileName)
-        let temporary = directory.appendingPathComponent(".\(PartManifest.fileName).\(getpid()).tmp")
         do {
             try handle.synchronize()
             try handle.close()
+        } catch {
+            throw ShardPartError("cannot write \(directory.appendingPathComponent(PartManifest.summariesFile).path): \(error)")
+        }
+        try Self.install(manifest, in: directory)
+        return manifest
+    }
+
+    /// Writes `manifest` into `directory` last: a temporary file, then a rename.
+    static func install(_ manifest: PartManifest, in directory: URL) throws(ShardPartError) {
+        let target = directory.appendingPathComponent(PartManifest.fileName)
+        let temporary = directory.appendingPathComponent(".\(PartManifest.fileName).\(getpid()).tmp")
+        do {
             let pretty = JSONEncoder()
             pretty.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try pretty.encode(manifest).write(to: temporary)
@@ -86,7 +96,20 @@ public final class PartWriter: @unchecked Sendable {
             try? FileManager.default.removeItem(at: temporary)
             throw ShardPartError("cannot write \(target.path): \(error)")
         }
-        return manifest
+    }
+
+    /// Creates `root/part-I-of-N/` and removes an earlier attempt's manifest (a retried shard).
+    static func prepare(root: URL, shard: Shard) throws(ShardPartError) -> URL {
+        let directory = root.appendingPathComponent(shard.partName, isDirectory: true)
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            let manifest = directory.appendingPathComponent(PartManifest.fileName)
+            if fm.fileExists(atPath: manifest.path) { try fm.removeItem(at: manifest) }
+        } catch {
+            throw ShardPartError("cannot write the part under \(directory.path): \(error.localizedDescription)")
+        }
+        return directory
     }
 }
 

@@ -1,3 +1,5 @@
+import Traffic
+
 /// Knobs of a simulator run that are not part of the scenario.
 public struct SimulationOptions: Sendable {
     /// Overrides the scenario's seed; nil keeps it. Default nil.
@@ -7,11 +9,19 @@ public struct SimulationOptions: Sendable {
     public var drainLimit: Duration
     /// Time-series interval; nil picks one. Default nil.
     public var interval: Duration?
+    /// Record only this shard's slice (`squall run --shard I/N`): every shard simulates the whole
+    /// schedule (the stack couples every task) but records only the keys `k` with `k % N == I`
+    /// (an original and all its duplicates), and shard 0 also the stack's events. Nil records
+    /// everything. Default nil.
+    public var shard: Shard?
 
     /// Creates options; see each field for its default.
-    public init(seed: UInt64? = nil, drainLimit: Duration = .seconds(7 * 86_400), interval: Duration? = nil) {
+    public init(
+        seed: UInt64? = nil, drainLimit: Duration = .seconds(7 * 86_400), interval: Duration? = nil, shard: Shard? = nil
+    ) {
         self.seed = seed
         self.drainLimit = drainLimit
         self.interval = interval
+        self.shard = shard
     }
 }

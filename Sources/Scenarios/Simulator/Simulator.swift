@@ -43,10 +43,32 @@ public struct Simulator {
     }
 }
 
+/// Which keys' records a simulation keeps (`SimulationOptions.shard`). A type parameter of the
+/// engine rather than a stored shard: the unsharded engine is specialized for `EveryKey`, whose
+/// answer is the constant true, so recording everything costs exactly what it did before sharding
+/// existed (measured: a stored shard compared on every record made the 1M-task benchmark 2.3×
+/// slower in CPU time; see BENCHMARKS.md "Sharded simulated run").
+protocol KeySlice {
+    /// Whether key `keyID`'s records are kept.
+    func owns(_ keyID: Int) -> Bool
+}
+
+/// Every key (an unsharded run).
+struct EveryKey: KeySlice {
+    @inline(__always) func owns(_ keyID: Int) -> Bool { true }
+}
+
+/// The keys `k % count == index` (shard `index` of `count`).
+struct ShardKeys: KeySlice {
+    let count: Int
+    let index: Int
+    @inline(__always) func owns(_ keyID: Int) -> Bool { keyID % count == index }
+}
+
 /// The mutable state of one simulation run. Per-task state lives in parallel arrays indexed by
 /// slot (reused when a task ends), so the hot path mutates elements in place without copying a
 /// task's state; nothing per task outlives it.
-struct SimulationEngine {
+struct SimulationEngine<Slice: KeySlice> {
     /// What a running task needs besides its flow and random streams.
     struct SlotInfo {
         var id: Int
@@ -88,7 +110,7 @@ struct SimulationEngine {
     }
 
     /// Events between two looks at `Task.isCancelled`.
-    static let cancellationCheckInterval = 4096
+    static var cancellationCheckInterval: Int { 4096 }
     /// Asked every `cancellationCheckInterval` events whether to stop; a true answer ends the run
     /// as `interrupted`. The current task's cancellation; tests stop after a counted number of checks.
     var shouldStop: () -> Bool = { Task.isCancelled }
@@ -137,8 +159,13 @@ struct SimulationEngine {
     var now: Duration = .zero
     /// `now` in nanoseconds (what the recorder's streams carry).
     var nowNs: Int64 = 0
+    /// The keys whose records are kept.
+    let slice: Slice
+    /// Originals submitted so far (the schedule's keys).
+    var keysSubmitted = 0
 
-    init(scenario: Scenario, options: SimulationOptions, tasksFile: TaskCSVWriter?) {
+    init(scenario: Scenario, options: SimulationOptions, tasksFile: TaskCSVWriter?, slice: Slice) {
+        self.slice = slice
         self.scenario = scenario
         self.options = options
         seed = options.seed ?? scenario.seed
@@ -157,7 +184,7 @@ struct SimulationEngine {
                 info: info, mode: .sim, seed: seed, duration: scenario.duration, interval: options.interval,
                 breakerConfigured: config.breaker != nil, idempotencyTTL: ttl, prices: config.prices,
                 faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario), closesKeys: true,
-                tasksFile: tasksFile))
+                tasksFile: tasksFile, stackEvents: (options.shard?.index ?? 0) == 0))
         submissions = SubmissionSchedule(scenario: scenario, seed: seed)
         for (i, p) in scenario.load.prompts.enumerated() {
             fingerprints.append("p\(i)")
@@ -187,7 +214,20 @@ struct SimulationEngine {
         recorder.tokenBudget = stats
     }
 
+    /// Whether the records of key `keyID` (its submissions' arrivals, calls, outcomes, duplicate
+    /// checks, token-budget counts) belong to the recorded slice: key `k` is shard `k % N`'s, the
+    /// same round-robin as `Shard`. The constant true unsharded (`EveryKey`).
+    @inline(__always)
+    func owns(_ keyID: Int) -> Bool { slice.owns(keyID) }
+
     mutating func run() -> ScenarioResult {
+        let (end, incomplete) = simulate()
+        return recorder.finish(end: end, incompleteReason: incomplete)
+    }
+
+    /// Runs the whole schedule (every shard simulates all of it: the stack couples every task) and
+    /// returns the scenario time it ended and why it stopped early, if it did.
+    mutating func simulate() -> (end: Duration, incomplete: String?) {
         scheduleNextSubmission()
         let limit = scenario.duration + options.drainLimit
         var incomplete: String?
@@ -231,7 +271,7 @@ struct SimulationEngine {
             for i in info.indices where !free.contains(Int32(i)) {
                 finishRecord(slot: i, result: .unfinished, outcome: nil)
             }
-            for w in waiting[waitingHead...] {
+            for w in waiting[waitingHead...] where owns(w.keyID) {
                 recorder.recordTask(
                     TaskRecord(
                         id: w.id, keyID: w.keyID, duplicate: w.duplicate, intendedNanos: w.intended, startedNanos: nowNs,
@@ -239,7 +279,7 @@ struct SimulationEngine {
                         route: routeIndex[w.prompt], model: modelIndex[w.prompt], promptTokens: 0, completionTokens: 0))
             }
         }
-        return recorder.finish(end: max(now, scenario.duration), incompleteReason: incomplete)
+        return (max(now, scenario.duration), incomplete)
     }
 
     /// Takes the schedule's next submission. Its arrival stays out of the heap (one push and one
@@ -270,19 +310,21 @@ struct SimulationEngine {
         let duplicate = sub.duplicate
         let id = sub.id
         let tracked = duplicate || sub.duplicatesAhead > 0
-        recorder.recordArrival(atNanos: nowNs)
+        let owned = owns(keyID)
+        if !duplicate { keysSubmitted += 1 }
+        if owned { recorder.recordArrival(atNanos: nowNs) }
         if sub.duplicatesAhead > 0 { openKeys[keyID] = 1 + sub.duplicatesAhead }
-        if sub.concurrent { recorder.recordConcurrentDuplicate() }
+        if sub.concurrent, owned { recorder.recordConcurrentDuplicate() }
         if let ttl {
             if tracked {
                 switch idempotency.claim(key: keyID, fingerprint: fingerprints[prompt], now: now, ttl: ttl) {
                 case .claimed:
-                    if duplicate { recorder.recordReexecution(afterTTL: true) }
+                    if duplicate, owned { recorder.recordReexecution(afterTTL: true) }
                 case .inFlight:
                     recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .conflict, cause: nil)
                     return
                 case .completed(let stored):
-                    if let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
+                    if owned, let original = originalBodies[keyID] { recorder.recordReplay(identical: original == stored.body) }
                     recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .replayed, cause: nil)
                     return
                 case .mismatch:
@@ -292,11 +334,11 @@ struct SimulationEngine {
                     return
                 }
             }
-        } else if duplicate {
+        } else if duplicate, owned {
             recorder.recordReexecution(afterTTL: false)
         }
         if !shapes[prompt].fits {
-            recorder.tokenBudget.rejected += 1
+            if owned { recorder.tokenBudget.rejected += 1 }
             if tracked { completeKey(keyID: keyID, prompt: prompt, body: "error:token_budget", duplicate: duplicate) }
             recordImmediate(id: id, keyID: keyID, prompt: prompt, duplicate: duplicate, result: .failed, cause: .tokenBudget)
             return
@@ -312,11 +354,13 @@ struct SimulationEngine {
     mutating func recordImmediate(
         id: Int, keyID: Int, prompt: Int, duplicate: Bool, result: SubmissionResult, cause: FailureCause?
     ) {
-        recorder.recordTask(
-            TaskRecord(
-                id: id, keyID: keyID, duplicate: duplicate, intendedNanos: nowNs, startedNanos: nowNs, finishedNanos: nowNs,
-                result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: nil, route: routeIndex[prompt],
-                model: modelIndex[prompt], promptTokens: 0, completionTokens: 0))
+        if owns(keyID) {
+            recorder.recordTask(
+                TaskRecord(
+                    id: id, keyID: keyID, duplicate: duplicate, intendedNanos: nowNs, startedNanos: nowNs, finishedNanos: nowNs,
+                    result: result, cause: cause, attempts: 0, calls: 0, lastOutcome: nil, route: routeIndex[prompt],
+                    model: modelIndex[prompt], promptTokens: 0, completionTokens: 0))
+        }
         submissionEnded(keyID: keyID)
     }
 
@@ -339,7 +383,7 @@ struct SimulationEngine {
             providerRngs.append(TrafficStreams.stream(seed, .provider, index))
             info.append(slotInfo)
         }
-        if shapes[prompt].fits {
+        if shapes[prompt].fits, owns(keyID) {
             if shapes[prompt].truncated { recorder.tokenBudget.truncatedPrompts += 1 }
             if shapes[prompt].promptTokens > recorder.tokenBudget.maxPromptTokens {
                 recorder.tokenBudget.maxPromptTokens = shapes[prompt].promptTokens
@@ -401,7 +445,7 @@ struct SimulationEngine {
         }
         // When the answer reached the client (Retry-After compliance, retry clustering); never, on a client timeout.
         if observed.outcome != .transport(.timeout) { call.delayNanos = ScenarioClock.nanoseconds(observed.duration) }
-        recorder.recordCall(call)
+        if owns(keyID) { recorder.recordCall(call) }
         if call.generated {
             info[slot].promptTokens += call.promptTokens
             info[slot].completionTokens += call.completionTokens
@@ -434,6 +478,10 @@ struct SimulationEngine {
 
     mutating func finishRecord(slot: Int, result: SubmissionResult, outcome: TaskOutcome?) {
         // A flow finishes at the instant of the event that finished it: `now`.
+        guard owns(info[slot].keyID) else {
+            submissionEnded(keyID: info[slot].keyID, tracked: info[slot].tracked)
+            return
+        }
         recorder.recordTask(
             TaskRecord(
                 id: info[slot].id, keyID: info[slot].keyID, duplicate: info[slot].duplicate,
@@ -457,7 +505,7 @@ struct SimulationEngine {
             originalBodies[keyID] = nil
             idempotency.forget(key: keyID)
         }
-        recorder.closeKey(keyID)
+        if owns(keyID) { recorder.closeKey(keyID) }
     }
 
     mutating func completeKey(keyID: Int, prompt: Int, body: String, duplicate: Bool) {
@@ -466,5 +514,12 @@ struct SimulationEngine {
         idempotency.complete(
             key: keyID, fingerprint: fingerprints[prompt], result: StoredResult(succeeded: body.hasPrefix("ok"), body: body),
             now: now, ttl: ttl)
+    }
+}
+
+extension SimulationEngine where Slice == EveryKey {
+    /// An engine recording every key (what `Simulator.run` uses).
+    init(scenario: Scenario, options: SimulationOptions, tasksFile: TaskCSVWriter?) {
+        self.init(scenario: scenario, options: options, tasksFile: tasksFile, slice: EveryKey())
     }
 }

@@ -1,0 +1,56 @@
+import ArgumentParser
+import CommandFlags
+import Foundation
+import Scenarios
+import Traffic
+
+/// `squall run --shard I/N` (sim mode): simulate the whole schedule, record this shard's slice
+/// (keys `k % N == I`; shard 0 also the stack's events), write `OUT/part-I-of-N/` (tasks.csv,
+/// state.json, manifest.json last). No verdict: exit 0 when the part is written, 2 bad input,
+/// 3 when it cannot be written, 4 when a signal stopped the simulation (part marked incomplete).
+enum RunShard {
+    static func run(_ loaded: [Scenario], shard: Shard, mode: RunMode?, seed: UInt64?, out: String) async throws {
+        guard loaded.count == 1, let scenario = loaded.first else {
+            throw UsageError(
+                message: "--shard: give exactly one scenario (\(loaded.count) given); a sharded run's parts hold one scenario's slices")
+        }
+        guard (mode ?? scenario.mode) == .sim else {
+            throw UsageError(
+                message: "--shard: \(scenario.name) runs in live mode; squall run shards simulated runs only (use --mode sim, "
+                    + "or squall load --shard for a live load)")
+        }
+        let runSeed = seed ?? scenario.seed
+        let inputs: PartInputs
+        let writer: RunPartWriter
+        do {
+            inputs = PartInputs(scenarios: try PartInputs.recording([scenario]), run: RunPartSettings(seed: runSeed))
+            writer = try RunPartWriter(root: URL(fileURLWithPath: out, isDirectory: true), shard: shard)
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        let interruption = Interruption()
+        interruption.install()
+        let options = SimulationOptions(seed: runSeed, shard: shard)
+        let tasksCSV = writer.tasksCSV.path
+        let recorded: SimulationShard
+        do {
+            recorded = try await interruption.run(grace: .zero) {
+                try Simulator(scenario: scenario, options: options).recordShard(tasksCSV: tasksCSV)
+            }
+        } catch {
+            throw RunFailure(message: "\(scenario.name): shard \(shard): \(error)")
+        }
+        let manifest: PartManifest
+        do {
+            manifest = try writer.finish(
+                recorded, inputs: inputs, stopReason: interruption.signal.map { "interrupted by \(Interruption.name($0))" })
+        } catch {
+            throw RunFailure(message: error.message)
+        }
+        print(
+            "squall run: \(scenario.name) shard \(shard): simulated the whole schedule (\(recorded.keys) originals), recorded "
+                + "\(manifest.runs.inShard) of their keys in \(writer.directory.path); put the shards together with: "
+                + "squall merge \(out)/part-*-of-\(shard.count) --out DIR")
+        if manifest.incomplete { throw ExitCode(InterruptedExit.code) }
+    }
+}
