@@ -271,6 +271,7 @@ public enum ReportMarkdown {
     public static func breaker(_ r: ScenarioResult, chart: Bool) -> String {
         var out = "## Circuit breaker\n\n"
         let b = r.breaker
+        if !b.configured, let f = r.aggregates.mechanisms.inferredBreaker { return out + inferredBreaker(f, r) }
         guard b.configured else { return out + "No circuit breaker in this stack.\n" }
         out += Markdown.table(
             ["opens", "closes", "open/close cycles", "time open", "calls while open", "half-open calls (max per period)", "rejections", "final state"],
@@ -284,6 +285,28 @@ public enum ReportMarkdown {
         out += Markdown.table(
             ["#", "at", "transition", "cause", "relative to fault windows"],
             b.transitions.enumerated().map { i, t in
+                [String(i + 1), NumberText.instant(t.at), "\(t.from) → \(t.to)", Markdown.text(t.cause), relation(t.at, r.faultWindows)]
+            }, align: [.right, .right, .left, .left, .left])
+        return out
+    }
+
+    /// The breaker of a target Squall cannot see, inferred at the LLM (docs/live.md "Breaker inferred at the LLM").
+    static func inferredBreaker(_ f: InferredBreakerFigures, _ r: ScenarioResult) -> String {
+        var out = "Inferred at the LLM (mock call log): the target's own breaker is not visible to Squall, so these figures "
+            + "come from when its calls stopped and resumed while tasks kept arriving (\(NumberText.grouped(f.arrivals)) arrivals, "
+            + "\(NumberText.grouped(f.calls)) calls read).\n\n"
+        out += Markdown.table(
+            ["opens", "closes", "time open", "probes (max per burst)", "stalls withdrawn", "final state"],
+            [[
+                String(f.opens), String(f.closes), NumberText.instant(f.secondsOpen), "\(f.probes) (\(f.maxProbeBurst))", String(f.stalls),
+                f.finalState + (f.undecidedAtEnd ? " (undecided at the end)" : ""),
+            ]], align: Array(repeating: .right, count: 6))
+        if f.truncated { out += "\nThe inference stopped recording at \(NumberText.grouped(f.arrivals + f.calls)) events: not trustworthy.\n" }
+        out += "\nTimeline (inferred):\n\n"
+        if f.transitions.isEmpty { return out + "No opening was inferred.\n" }
+        out += Markdown.table(
+            ["#", "at", "transition", "evidence", "relative to fault windows"],
+            f.transitions.enumerated().map { i, t in
                 [String(i + 1), NumberText.instant(t.at), "\(t.from) → \(t.to)", Markdown.text(t.cause), relation(t.at, r.faultWindows)]
             }, align: [.right, .right, .left, .left, .left])
         return out

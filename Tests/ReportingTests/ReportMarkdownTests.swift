@@ -141,3 +141,25 @@ import Reporting
         #expect(ReportMarkdown.relation(5, []) == "")
     }
 }
+
+@Suite struct InferredBreakerReportTests {
+    @Test func aForeignTargetsBreakerSectionSaysItWasInferredAtTheLLM() {
+        var r = Fixture.result()
+        r.breaker.configured = false
+        r.aggregates.mechanisms.inferredBreaker = InferredBreakerFigures(
+            rule: InferredBreakerRule(),
+            transitions: [
+                BreakerTransitionRecord(at: 302.1, from: "closed", to: "open", cause: "no call for 3 arrivals after a failed call"),
+                BreakerTransitionRecord(at: 610.5, from: "open", to: "closed", cause: "calls track arrivals again (2 calls within 1 arrivals)"),
+            ],
+            opens: 1, closes: 1, probes: 9, maxProbeBurst: 1, secondsOpen: 308.4, finalState: "closed", undecidedAtEnd: false,
+            stalls: 0, arrivals: 600, calls: 640, truncated: false, windows: [])
+        let text = ReportMarkdown.breaker(r, chart: false)
+        #expect(text.contains("Inferred at the LLM (mock call log)"), "\(text)")
+        #expect(!text.contains("No circuit breaker in this stack"))
+        #expect(text.contains("closed → open"))
+        #expect(text.contains("9 (1)"))
+        r.aggregates.mechanisms.inferredBreaker = nil
+        #expect(ReportMarkdown.breaker(r, chart: false).contains("No circuit breaker in this stack"))
+    }
+}

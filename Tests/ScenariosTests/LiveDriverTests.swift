@@ -100,15 +100,19 @@ import Traffic
 
     @Test func aForeignTargetIsNeverJudgedOnStackEventsItCannotShow() async throws {
         // Checked before any I/O: nothing listens on port 9, and the run must not get that far.
-        let s = try scenario(Self.outageYAML)
-        #expect(s.expectations.contains { $0.name.hasPrefix("breaker.") })
+        // (opens_within, closes_within and half_open_probes are inferred at the LLM for a foreign
+        // target; calls_while_open — the breaker's admissions — cannot be.)
+        let s = try scenario(
+            Self.outageYAML.replacingOccurrences(of: "half_open_probes: \"<= 1\"", with: "half_open_probes: \"<= 1\"\n    calls_while_open: 0"))
+        #expect(s.expectations.contains { $0.name == "breaker.calls_while_open" })
         let driver = LiveScenarioDriver(
             options: LiveOptions(timeScale: 60, llmURL: "http://127.0.0.1:9", targetURL: "http://127.0.0.1:9"))
         do {
             _ = try await driver.run(s, seed: nil)
             Issue.record("a breaker expectation was judged against a foreign service")
         } catch let error as ScenarioRunError {
-            #expect(error.message.contains("cannot observe breaker."), "\(error.message)")
+            #expect(error.message.contains("cannot observe breaker.calls_while_open"), "\(error.message)")
+            #expect(!error.message.contains("breaker.opens_within"), "\(error.message)")
         }
     }
 

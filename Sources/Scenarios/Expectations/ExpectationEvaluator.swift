@@ -12,12 +12,19 @@ public enum ExpectationEvaluator {
         result.arithmetic = arithmetic
         result.expectations = scenario.expectations.map { e in
             var v = verdict(e, result: result, arithmetic: arithmetic)
-            v.measuredFrom = e.evidence.source(mode: result.mode)
+            if v.measuredFrom == nil { v.measuredFrom = e.evidence.source(mode: result.mode) }
             return v
         }
     }
 
     static func verdict(_ e: Expectation, result: ScenarioResult, arithmetic: FailureArithmetic) -> ExpectationVerdict {
+        // A target whose breaker Squall cannot see (no stack events) but whose breaker was
+        // inferred at the LLM: the inferable `breaker.*` expectations are judged on that.
+        if !result.breaker.configured, let f = result.aggregates.mechanisms.inferredBreaker,
+            let v = InferredBreakerVerdicts.verdict(e, f, result: result)
+        {
+            return v
+        }
         switch e {
         case .shutdown(let name, let measure, let threshold):
             return ShutdownExpectation.verdict(name: name, measure: measure, threshold: threshold, result: result)

@@ -14,8 +14,13 @@ extension Expectation {
             return EvidenceNeed(kinds)
         case .arithmetic, .recoversWithin:
             return EvidenceNeed([.taskOutcomes])
-        case .breakerOpensWithin, .breakerClosesWithin, .breakerCallsWhileOpen, .breakerHalfOpenProbes, .breakerCycles,
-            .breakerOpensAfter, .breakerOpensWithinCrossing, .breakerClosesWithinFirstRequest, .reexecutionAfterTTL:
+        case .breakerOpensWithin, .breakerClosesWithin, .breakerHalfOpenProbes, .breakerCycles:
+            // Or inferred at the LLM from the calls and the arrivals (`InferredBreakerMachine`).
+            return EvidenceNeed(anyOf: [[.stackEvents], [.taskOutcomes, .llmCalls]])
+        case .breakerCallsWhileOpen, .breakerOpensAfter, .breakerOpensWithinCrossing, .breakerClosesWithinFirstRequest,
+            .reexecutionAfterTTL:
+            // The breaker's admissions and failure counts, and the idempotency layer's decisions,
+            // cannot be told from the LLM side.
             return EvidenceNeed([.stackEvents])
         case .executionsPerKey, .retryClustering, .retryAfterEarly, .reexecutionWithin:
             return EvidenceNeed([.llmCalls])

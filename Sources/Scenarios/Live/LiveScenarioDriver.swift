@@ -204,12 +204,17 @@ struct LiveRun: Sendable {
             name: scenario.name, description: scenario.description, file: scenario.source,
             tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
             concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
+        var needs = ResultNeeds(scenario: scenario)
+        if options.targetURL != nil, scenario.expectations.contains(where: \.breakerInferable) {
+            // A foreign service's breaker is inferred at the LLM (docs/live.md "Breaker inferred at the LLM").
+            needs.mechanisms.inferredBreaker = InferredBreakerRule()
+        }
         var recorder = ResultRecorder(
             ResultRecorder.Setup(
                 info: info, mode: .live, seed: seed, duration: scenario.duration, interval: nil,
                 breakerConfigured: breakerObserved ?? (scenario.stack.breaker != nil && options.targetURL == nil),
                 idempotencyTTL: scenario.stack.idempotencyTTL, prices: scenario.stack.prices,
-                faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario),
+                faultWindows: scenario.faultWindows, needs: needs,
                 routes: routes.map { ResultRecorder.RouteName(name: $0.rule, model: $0.model) }, tasksFile: tasksFile))
         var stats = TokenBudgetStats()
         if let b = scenario.stack.tokenBudget {
@@ -281,7 +286,7 @@ struct LiveRun: Sendable {
                         probe.lag(max(.zero, timeline.realElapsed() - due), timer: false)
                         let route = routes[s.prompt]
                         books.withLock {
-                            $0.recorder.recordArrival(at: s.at)
+                            $0.recorder.recordArrival(at: s.at, duplicate: s.duplicate)
                             if !s.duplicate {
                                 // A key submitted more than once carries one tag for all its
                                 // submissions, so the mock cannot tell them apart: its calls get a

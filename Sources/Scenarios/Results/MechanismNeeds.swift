@@ -19,6 +19,9 @@ public struct MechanismNeeds: Sendable, Hashable {
     /// Count keys re-executed within this horizon of their first execution
     /// (`duplicates.reexecution_within`); nil keeps nothing.
     public var reexecutionHorizon: Duration?
+    /// Infer the breaker from the LLM call log and the arrivals with this rule (`breaker.*` for a
+    /// target whose breaker Squall cannot see; `InferredBreakerMachine`); nil keeps nothing.
+    public var inferredBreaker: InferredBreakerRule?
 
     /// Needs; default nothing.
     public init(
@@ -35,7 +38,7 @@ public struct MechanismNeeds: Sendable, Hashable {
     /// Whether nothing is kept.
     public var isEmpty: Bool {
         breakerThreshold == nil && !firstRequestAfterWindows && retryClustering == nil && retryAfterTolerance == nil
-            && reexecutionHorizon == nil
+            && reexecutionHorizon == nil && inferredBreaker == nil
     }
 }
 

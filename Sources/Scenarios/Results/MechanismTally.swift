@@ -10,6 +10,8 @@ struct MechanismTally: Sendable, Equatable, Codable {
     var clustering: RetryClusterTally?
     var retryAfter: RetryAfterTally?
     var reexecution: ReexecutionTally?
+    var inferred: InferredBreakerTally?
+    let windows: [FaultWindowInfo]
     /// Whether anything is kept (the recorder skips the routing otherwise).
     let active: Bool
 
@@ -19,8 +21,13 @@ struct MechanismTally: Sendable, Equatable, Codable {
         clustering = needs.retryClustering.map(RetryClusterTally.init)
         retryAfter = needs.retryAfterTolerance.map { RetryAfterTally(tolerance: $0) }
         reexecution = needs.reexecutionHorizon.map { ReexecutionTally(horizon: $0, closesKeys: closesKeys) }
-        active = crossing != nil || edges != nil || clustering != nil || retryAfter != nil || reexecution != nil
+        inferred = needs.inferredBreaker.map(InferredBreakerTally.init)
+        self.windows = windows
+        active = crossing != nil || edges != nil || clustering != nil || retryAfter != nil || reexecution != nil || inferred != nil
     }
+
+    /// A submission arrived at `ns`.
+    mutating func arrival(_ ns: Int64) { inferred?.arrival(ns) }
 
     /// A stack event.
     mutating func record(_ event: TaskEvent) {
@@ -50,6 +57,7 @@ struct MechanismTally: Sendable, Equatable, Codable {
         clustering?.call(c)
         retryAfter?.call(c)
         reexecution?.call(c)
+        inferred?.call(c)
     }
 
     /// Submission `id` ended: its per-task state goes.
@@ -72,13 +80,16 @@ struct MechanismTally: Sendable, Equatable, Codable {
         if let x = o.clustering { clustering?.merge(x) }
         if let x = o.retryAfter { retryAfter?.merge(x) }
         if let x = o.reexecution { reexecution?.merge(x) }
+        if let x = o.inferred { inferred?.merge(x) }
     }
 
     /// The figures at the end of the run.
-    func finish() -> MechanismFigures {
-        MechanismFigures(
+    func finish(endNanos: Int64 = 0) -> MechanismFigures {
+        var f = MechanismFigures(
             breakerCrossing: crossing?.finish(), windowEdges: edges?.finish() ?? [], retryClustering: clustering?.finish(),
             retryAfter: retryAfter?.finish(), reexecution: reexecution?.finish())
+        f.inferredBreaker = inferred?.finish(endNanos: endNanos, windows: windows)
+        return f
     }
 }
 
@@ -94,6 +105,8 @@ public struct MechanismFigures: Sendable, Hashable, Codable {
     public var retryAfter: RetryAfterFigures?
     /// Keys re-executed within a horizon, from the call log.
     public var reexecution: ReexecutionFigures?
+    /// The breaker inferred at the LLM (a target whose breaker Squall cannot see).
+    public var inferredBreaker: InferredBreakerFigures?
 
     /// Creates figures; default nothing.
     public init(

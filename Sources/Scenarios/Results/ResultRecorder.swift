@@ -166,13 +166,18 @@ public struct ResultRecorder: TaskEventSink, Sendable {
     // MARK: Streams
 
     /// A submission (original or duplicate) was intended to start at `at` (offered load).
-    public mutating func recordArrival(at: Duration) { recordArrival(atNanos: ScenarioClock.nanoseconds(at)) }
+    public mutating func recordArrival(at: Duration, duplicate: Bool = false) {
+        recordArrival(atNanos: ScenarioClock.nanoseconds(at), duplicate: duplicate)
+    }
 
-    /// A submission was intended to start at `ns` nanoseconds of scenario time.
+    /// A submission was intended to start at `ns` nanoseconds of scenario time. The breaker
+    /// inference counts originals only (`duplicate` false): a service may answer a duplicate
+    /// without calling the LLM.
     @inline(__always)
-    public mutating func recordArrival(atNanos ns: Int64) {
+    public mutating func recordArrival(atNanos ns: Int64, duplicate: Bool = false) {
         series.recordArrival(ns)
         if !windows.isEmpty { windows.recordArrival(ns) }
+        if mechanisms.active, !duplicate { mechanisms.arrival(ns) }
     }
 
     /// A stack event (attempts, retries, breaker).
@@ -323,7 +328,7 @@ public struct ResultRecorder: TaskEventSink, Sendable {
         result.incompleteReason = incompleteReason
         var aggregates = windows.aggregates()
         aggregates.intervalOutcomes = intervalOutcomes
-        aggregates.mechanisms = mechanisms.finish()
+        aggregates.mechanisms = mechanisms.finish(endNanos: endNs)
         result.aggregates = aggregates
         return result
     }

@@ -14,14 +14,20 @@ public struct SimulationOptions: Sendable {
     /// (an original and all its duplicates), and shard 0 also the stack's events. Nil records
     /// everything. Default nil.
     public var shard: Shard?
+    /// Also infer the breaker from the LLM calls and arrivals, as for a foreign target
+    /// (`MechanismFigures.inferredBreaker`), to validate the inference against the simulator's
+    /// real transitions; nil infers nothing. Default nil.
+    public var inferBreaker: InferredBreakerRule?
 
     /// Creates options; see each field for its default.
     public init(
-        seed: UInt64? = nil, drainLimit: Duration = .seconds(7 * 86_400), interval: Duration? = nil, shard: Shard? = nil
+        seed: UInt64? = nil, drainLimit: Duration = .seconds(7 * 86_400), interval: Duration? = nil, shard: Shard? = nil,
+        inferBreaker: InferredBreakerRule? = nil
     ) {
         self.seed = seed
         self.drainLimit = drainLimit
         self.interval = interval
         self.shard = shard
+        self.inferBreaker = inferBreaker
     }
 }

@@ -179,11 +179,13 @@ struct SimulationEngine<Slice: KeySlice> {
             name: scenario.name, description: scenario.description, file: scenario.source,
             tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
             concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
+        var needs = ResultNeeds(scenario: scenario)
+        if let rule = options.inferBreaker { needs.mechanisms.inferredBreaker = rule }
         recorder = ResultRecorder(
             ResultRecorder.Setup(
                 info: info, mode: .sim, seed: seed, duration: scenario.duration, interval: options.interval,
                 breakerConfigured: config.breaker != nil, idempotencyTTL: ttl, prices: config.prices,
-                faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario), closesKeys: true,
+                faultWindows: scenario.faultWindows, needs: needs, closesKeys: true,
                 tasksFile: tasksFile, stackEvents: (options.shard?.index ?? 0) == 0))
         submissions = SubmissionSchedule(scenario: scenario, seed: seed)
         for (i, p) in scenario.load.prompts.enumerated() {
@@ -312,7 +314,7 @@ struct SimulationEngine<Slice: KeySlice> {
         let tracked = duplicate || sub.duplicatesAhead > 0
         let owned = owns(keyID)
         if !duplicate { keysSubmitted += 1 }
-        if owned { recorder.recordArrival(atNanos: nowNs) }
+        if owned { recorder.recordArrival(atNanos: nowNs, duplicate: duplicate) }
         if sub.duplicatesAhead > 0 { openKeys[keyID] = 1 + sub.duplicatesAhead }
         if sub.concurrent, owned { recorder.recordConcurrentDuplicate() }
         if let ttl {
