@@ -57,6 +57,8 @@ public struct LoadRunOptions: Sendable {
     /// Append the run's `SquallTag` to every prompt (needs `runID`), so a mock attributes each LLM
     /// call to its key. Default false (`squall load` turns it on unless `--no-tag`).
     public var tagging = false
+    /// How the tasks target talks to the service. Default the reference contract.
+    public var contract: TaskContract = .reference
     /// Offer only this shard's slice of the open-loop schedule (`OpenLoopOptions.shard`); nil
     /// offers all of it. Default nil. A closed loop has no schedule to slice: `run` refuses it.
     public var shard: Shard? = nil
@@ -134,6 +136,7 @@ public enum LoadRun {
         let recorder = try LoadRecorder(csvPath: options.csvPath, lateThreshold: options.lateThreshold, onRecord: onRecord)
         let timeline = LiveTimeline(clock: clock, scale: options.timeScale)
         let target: any LoadTarget
+        var probe: ServiceLatencyProbe?
         switch options.target {
         case .raw:
             target = RawTarget(
@@ -146,9 +149,18 @@ public enum LoadRun {
                 onEvent: onEvent)
             target = StackTarget(executor: executor)
         case .tasks:
+            let p = ServiceLatencyProbe()
+            probe = p
             target = TasksTarget(
-                baseURL: options.url, client: client, timeline: timeline, pollInterval: options.pollInterval,
-                requestTimeout: timeline.toReal(options.requestTimeout))
+                baseURL: options.url, client: client, timeline: timeline, contract: options.contract, pollInterval: options.pollInterval,
+                requestTimeout: timeline.toReal(options.requestTimeout), probe: p)
+        }
+        // A task service's /health, sampled at a fixed real interval for the whole run.
+        let sampler = probe.map { p in
+            Task {
+                await HealthSampler.run(
+                    urls: [TasksTarget.trimmed(options.url)], probe: p, client: client, timeout: timeline.toReal(options.requestTimeout))
+            }
         }
         let factory = TaskFactory(
             prompts: options.prompts, seed: options.seed, keyPrefix: options.runID,
@@ -190,12 +202,15 @@ public enum LoadRun {
                 recorder: recorder, executor: client.preferredExecutor)
         }
         let realElapsed = timeline.realElapsed()
+        sampler?.cancel()
+        _ = await sampler?.value
         progress?.cancel()
         _ = await progress?.value
         recorder.close()
-        let summary = recorder.summary(
+        var summary = recorder.summary(
             target: target.name, timeScale: options.timeScale, realElapsed: realElapsed, offered: offered,
             breaker: target.breakerState)
+        summary.serviceLatency = probe?.summary()
         return LoadRunResult(
             summary: summary, records: records.items, events: events.items)
     }

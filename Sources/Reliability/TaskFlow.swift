@@ -18,6 +18,19 @@ public enum FailureCause: String, Sendable, Hashable, Codable, CaseIterable {
     case shutdown
     /// The same idempotency key was used with a different payload.
     case idempotencyMismatch = "idempotency_mismatch"
+    /// A task service did not answer the submission within the request timeout (a stalled
+    /// service, e.g. a blocked event loop), so the task was never accepted.
+    case submitTimeout = "submit_timeout"
+    /// A task service refused or dropped the submission's connection (nothing listening, reset).
+    case submitRefused = "submit_refused"
+    /// A task service answered the submission with an error status (5xx, or a 4xx other than
+    /// 409/422); the status is the task's last outcome.
+    case submitError = "submit_error"
+    /// A task service's submit answer had no task id where its contract says (`target.id`).
+    case contractID = "contract_id"
+    /// A task service's task document had no status, or one outside its contract's sets
+    /// (`target.status`, `success`, `failure`, `pending`).
+    case contractStatus = "contract_status"
 
     init(_ stop: StopReason) {
         switch stop {

@@ -49,6 +49,7 @@ public enum ReportMarkdown {
         out += "\n" + usage(r)
         out += "\n" + duplicates(r)
         if r.service != nil { out += "\n" + service(r) }
+        if r.serviceLatency != nil { out += "\n" + serviceLatency(r) }
         out += "\n" + metadata(r, context: context)
         return out
     }
@@ -387,8 +388,13 @@ public enum ReportMarkdown {
     public static func service(_ r: ScenarioResult) -> String {
         guard let s = r.service else { return "" }
         var out = "## Task service\n\n"
-        out += "\(s.replicas) replica\(s.replicas == 1 ? "" : "s")\(s.redis ? " sharing Redis" : ", in-memory stores"); "
-        out += "every id accepted with 202 was read back from the store after the run.\n\n"
+        if let command = s.command {
+            out += "Started by Squall: `\(command)`; every task id the service answered with was polled until it was seen "
+            out += "complete or failed (lost: never seen so, e.g. the process exited first).\n\n"
+        } else {
+            out += "\(s.replicas) replica\(s.replicas == 1 ? "" : "s")\(s.redis ? " sharing Redis" : ", in-memory stores"); "
+            out += "every id accepted with 202 was read back from the store after the run.\n\n"
+        }
         var rows = [
             ["tasks accepted with 202", NumberText.grouped(s.accepted)],
             ["lost (missing or never finished)", NumberText.grouped(s.lost)],
@@ -396,11 +402,32 @@ public enum ReportMarkdown {
             ["submissions sent to another replica (503 or refused)", NumberText.grouped(s.failovers)],
         ]
         if let replica = s.sigtermReplica, let at = s.sigtermAtSeconds {
-            rows.append(["SIGTERM to replica \(replica) at", DurationFormat.short(.fromSeconds(at))])
+            rows.append([s.command == nil ? "SIGTERM to replica \(replica) at" : "SIGTERM to the service at", DurationFormat.short(.fromSeconds(at))])
             rows.append(["drain time (scenario time)", s.drainSeconds.map { DurationFormat.short(.fromSeconds($0)) } ?? "not measured"])
         }
         if !s.lostIDs.isEmpty { rows.append(["lost ids (first 10)", s.lostIDs.joined(separator: ", ")]) }
         out += Markdown.table(["", "value"], rows, align: [.left, .right])
+        return out
+    }
+
+    /// The task service's latency as Squall measured it through the service's API (real time).
+    public static func serviceLatency(_ r: ScenarioResult) -> String {
+        guard let s = r.serviceLatency else { return "" }
+        var out = "## Service latency\n\n"
+        out += "Measured from: service API — each submission, each poll and a `/health` sample every "
+        out += "\(DurationFormat.short(.fromSeconds(s.healthIntervalSeconds))), timed by Squall from sending the request to the "
+        out += "service's answer, in **real time** (not scaled by the time scale; it includes waiting for a free connection). "
+        out += "A request that timed out counts at the time waited (a lower bound); refused or reset ones are not counted.\n\n"
+        let rows = [("accept (submit → answer)", s.accept), ("poll", s.poll), ("health", s.health)].map { label, f -> [String] in
+            let t = { (v: Double) in f.count == 0 ? "-" : DurationFormat.short(.fromSeconds(v)) }
+            return [
+                label, NumberText.grouped(f.count), NumberText.grouped(f.timeouts), NumberText.grouped(f.failures), t(f.p50), t(f.p90),
+                t(f.p99), t(f.max),
+            ]
+        }
+        out += Markdown.table(
+            ["request", "n", "timed out", "refused/reset", "p50", "p90", "p99", "max"], rows,
+            align: [.left, .right, .right, .right, .right, .right, .right, .right])
         return out
     }
 

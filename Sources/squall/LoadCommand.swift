@@ -36,6 +36,19 @@ struct LoadCommand: AsyncParsableCommand {
         help: "Do not append the attribution tag ' [sq:RUN:KEY]' to prompts (a Squall mock then cannot attribute calls to keys).")
     var noTag = false
 
+    @Option(
+        name: .customLong("target-file"), parsing: .unconditional,
+        help: "Tasks target: the service's contract as YAML (the `target:` mapping of a scenario: submit, id, status, success, failure, pending, poll, replayed_header); default the reference contract.")
+    var targetFile: String?
+
+    /// The `--target-file` contract (exit 2 naming the file, line, column and field when it is bad).
+    func contract() throws -> TaskContract {
+        guard let targetFile else { return .reference }
+        guard arguments.target == TargetKind.tasks.rawValue else {
+            throw ValidationError("--target-file describes a task service's contract; it needs --target tasks, got --target \(arguments.target)")
+        }
+        do { return try TargetDecoding.load(path: targetFile) } catch { throw ValidationError("--target-file: \(error)") }
+    }
     @OptionGroup var sharding: ShardOptions
 
     @Option(help: "With --shard or --shards: the directory the shard's part is written under (OUT/part-I-of-N/; created).")
@@ -56,6 +69,7 @@ struct LoadCommand: AsyncParsableCommand {
 
     func validate() throws {
         do { _ = try thresholds() } catch { throw error.validation }
+        _ = try contract()
         let shard: Shard?
         do { shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) } catch { throw error.validation }
         if shard != nil, out == nil {
@@ -72,6 +86,7 @@ struct LoadCommand: AsyncParsableCommand {
     func run() async throws {
         let thresholds = try self.thresholds()
         var options = try arguments.options()
+        options.contract = try contract()
         let shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment)
         var scheduled = 0
         if let shard {

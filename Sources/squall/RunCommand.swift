@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandFlags
 import Foundation
+import LoadGen
 import Scenarios
 import Reliability
 import Reporting
@@ -46,6 +47,11 @@ struct RunCommand: AsyncParsableCommand {
         help: "Live mode: bind the in-process mock to 127.0.0.1:PORT (point the service under test at http://127.0.0.1:PORT/v1).")
     var mockPort: Int?
 
+    @Option(
+        name: .customLong("target-file"), parsing: .unconditional,
+        help: "Live mode with --target-url: the service's contract as YAML (a scenario's `target:` mapping), replacing each scenario's `target:`.")
+    var targetFile: String?
+
     @Flag(name: .customLong("no-tag"), help: "Live mode: do not append the attribution tag to submitted prompts (per-key LLM figures become unavailable).")
     var noTag = false
 
@@ -65,7 +71,7 @@ struct RunCommand: AsyncParsableCommand {
             if case .fixed(let k)? = choice { fixed = k }
             var settings = try RunSettings.check(
                 mode: mode, out: out, scale: fixed, llmURL: llmURL, targetURL: targetURL, grace: grace,
-                mockPort: mockPort, noTag: noTag)
+                mockPort: mockPort, noTag: noTag, targetFile: targetFile)
             if choice == .auto {
                 if mode == .sim { throw FlagError("--time-scale auto applies only to live runs, and --mode sim was given; drop it or use --mode live") }
                 settings.autoTimeScale = true
@@ -86,7 +92,12 @@ struct RunCommand: AsyncParsableCommand {
         guard !names.isEmpty else {
             throw UsageError(message: "give scenario files or bundled names, or --catalog (see `squall list`)")
         }
-        let loaded = try ScenarioArguments.load(names)
+        var loaded = try ScenarioArguments.load(names)
+        if let targetFile {
+            let contract: TaskContract
+            do { contract = try TargetDecoding.load(path: targetFile) } catch { throw UsageError(message: "--target-file: \(error)") }
+            loaded = loaded.map { var s = $0; s.target = contract; return s }
+        }
         if let shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) {
             try await RunShard.run(loaded, shard: shard, mode: settings.mode, seed: seed, out: out)
             return

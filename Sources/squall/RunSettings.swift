@@ -25,17 +25,17 @@ struct RunSettings: Sendable {
     /// live-only flags given with `--mode sim`.
     static func check(
         mode: RunMode?, out: String, timeScale: TimeScaleOption, llmURL: String?, targetURL: String?, grace: String,
-        mockPort: Int? = nil, noTag: Bool = false
+        mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil
     ) throws(FlagError) -> RunSettings {
         try check(
             mode: mode, out: out, scale: timeScale.timeScale, llmURL: llmURL, targetURL: targetURL, grace: grace,
-            mockPort: mockPort, noTag: noTag)
+            mockPort: mockPort, noTag: noTag, targetFile: targetFile)
     }
 
     /// As `check(mode:out:timeScale:…)`, with the time scale given as a number (nil: not given).
     static func check(
         mode: RunMode?, out: String, scale given: Double?, llmURL: String?, targetURL: String?, grace: String,
-        mockPort: Int? = nil, noTag: Bool = false
+        mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil
     ) throws(FlagError) -> RunSettings {
         guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw FlagError("--out '\(out)': expected a directory path (the reports go to OUT/<scenario>/)")
@@ -45,6 +45,11 @@ struct RunSettings: Sendable {
         let target = try targetURL.map { u throws(FlagError) in try FlagCheck.httpURL(u, flag: "--target-url") }
         let graceD = try FlagCheck.duration(grace, flag: "--grace", max: .seconds(3600))
         let port = try mockPort.map { p throws(FlagError) in try FlagCheck.int(p, flag: "--mock-port", in: 1...65535) }
+        if let targetFile, target == nil {
+            throw FlagError(
+                "--target-file \(targetFile) describes the contract of your service at --target-url; give --target-url URL too "
+                    + "(or put the contract in the scenario's target:)")
+        }
         if port != nil, llm != nil {
             throw FlagError(
                 "--mock-port starts Squall's in-process mock on that port and --llm-url names an external one; give one of them")
@@ -73,8 +78,13 @@ struct RunSettings: Sendable {
     /// at (`--mock-port`, `llm: { listen: }` or `--llm-url`): the mock's call log is the only source of
     /// the service's LLM-side figures.
     func checkTargetReachesMock(_ scenarios: [Scenario]) throws(FlagError) {
-        guard targetURL != nil else { return }
+        guard let targetURL else { return }
         for s in scenarios where (mode ?? s.mode) == .live {
+            if s.launch != nil {
+                throw FlagError(
+                    "\(s.name): --target-url \(targetURL) and the scenario's target.command both name the service to drive; give one "
+                        + "(drop --target-url to let Squall start it)")
+            }
             if let problem = LiveScenarioDriver.unreachableMock(s, liveOptions(timeScale: 1)) {
                 throw FlagError("\(s.name): \(problem)")
             }
@@ -86,7 +96,25 @@ struct RunSettings: Sendable {
     /// Squall's mock, but not its client stack's events (the breaker's transitions, the idempotency
     /// layer's decisions). An expectation it cannot observe is bad input naming it and the target,
     /// never a verdict.
+    /// `expect.service` (the service's latency) needs a task service: a simulated run or a live run
+    /// of the in-process stack cannot observe it (exit 2 naming it).
     func checkTargetCanObserve(_ scenarios: [Scenario]) throws(FlagError) {
+        for s in scenarios {
+            let runMode = mode ?? s.mode
+            let target = runMode == .sim ? "the simulator" : "the in-process stack (no 'service:', no --target-url)"
+            do {
+                try ServiceLatencyExpectation.requireService(
+                    s, measuresService: runMode == .live && (targetURL != nil || s.service != nil || s.launch != nil), target: target)
+                // A service Squall starts (target.command) shows what a foreign one does.
+                if runMode == .live, targetURL == nil, s.service == nil, let launch = s.launch {
+                    try ObservabilityCheck.require(
+                        s, provided: LiveScenarioDriver.foreignTargetEvidence,
+                        target: "target.command '\(launch.process.command)' (a service Squall started, not built)")
+                }
+            } catch {
+                throw FlagError("\(s.name): \(error.message)")
+            }
+        }
         guard let targetURL else { return }
         for s in scenarios where (mode ?? s.mode) == .live {
             do {

@@ -80,4 +80,23 @@ struct LoadThresholdTests {
         let v = try LoadThreshold.parse("success_rate>=99%").evaluate(s)
         #expect(!v.passed && v.observed == nil && v.line.contains("no evidence"))
     }
+
+    @Test func serviceLatencyThresholdsAreForTheTasksTargetAndJudgedFromItsProbe() throws {
+        let t = try LoadThreshold.parse("accept_p99<200ms")
+        #expect(t.metric == .acceptP99 && t.value == 0.2)
+        #expect(t.unobservable(on: .tasks) == nil)
+        #expect(t.unobservable(on: .raw)?.contains("has no task service") == true)
+        #expect(t.unobservable(on: .stack) != nil)
+        var s = try Self.summary(succeeded: 3, failed: 0)
+        // No task service measured: no evidence, never a pass.
+        #expect(t.evaluate(s).passed == false && t.evaluate(s).observed == nil)
+        let probe = ServiceLatencyProbe()
+        for ms in [5, 6, 7] { probe.record(.accept, elapsed: .milliseconds(ms), failure: nil) }
+        probe.record(.health, elapsed: .milliseconds(1500), failure: nil)
+        s.serviceLatency = probe.summary()
+        #expect(t.evaluate(s).passed)
+        let health = try LoadThreshold.parse("health_max<1s").evaluate(s)
+        #expect(!health.passed && abs((health.observed ?? 0) - 1.5) < 0.01)
+        #expect(s.render().contains("service health latency (real): n 1"))
+    }
 }

@@ -90,3 +90,57 @@ struct TasksTargetTests {
         #expect(r.cause == .deadlineExceeded)
     }
 }
+
+/// A task service that never answers a submission: every request fails with `failure`.
+struct UnansweringService: LoadHTTPClient {
+    let failure: TransportFailure
+    func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
+        .failure(TransportFailureError(failure, message: "scripted"))
+    }
+}
+
+@Suite("Tasks target: submission failures and service latency")
+struct TasksTargetServiceLatencyTests {
+    let task = LoadTask(index: 0, id: "t0", prompt: "hi", idempotencyKey: "key-0", intendedStart: .zero)
+
+    @Test func aSubmissionThatTimedOutIsItsOwnCauseNotPermanent() async {
+        let target = TasksTarget(baseURL: "http://h", client: UnansweringService(failure: .timeout), timeline: LiveTimeline(clock: JumpClock()))
+        let r = await target.run(task)
+        #expect(r.status == .failed && r.cause == .submitTimeout && r.lastOutcome == "timeout")
+    }
+
+    @Test func aRefusedSubmissionIsSubmitRefused() async {
+        let target = TasksTarget(baseURL: "http://h", client: UnansweringService(failure: .refused), timeline: LiveTimeline(clock: JumpClock()))
+        let r = await target.run(task)
+        #expect(r.status == .failed && r.cause == .submitRefused && r.lastOutcome == "refused")
+    }
+
+    @Test func aServerErrorOnSubmitIsSubmitErrorWithTheStatus() async {
+        for status in [500, 503, 429, 400] {
+            let target = TasksTarget(baseURL: "http://h", client: FakeTaskService(postStatus: status), timeline: LiveTimeline(clock: JumpClock()))
+            let r = await target.run(task)
+            #expect(r.status == .failed && r.cause == .submitError && r.lastOutcome == String(status))
+        }
+    }
+
+    @Test func everySubmissionAndPollIsTimedIntoTheProbe() async {
+        let probe = ServiceLatencyProbe()
+        let service = FakeTaskService(pollsBeforeDone: 2)
+        let target = TasksTarget(baseURL: "http://h", client: service, timeline: LiveTimeline(clock: JumpClock()), probe: probe)
+        #expect(await target.run(task).status == .succeeded)
+        let s = probe.summary()
+        #expect(s.accept.count == 1 && s.poll.count == service.calls.count - 1 && s.health.count == 0)
+    }
+
+    @Test func aTimeoutCountsAtTheTimeWaitedAndARefusalIsNotALatency() {
+        let probe = ServiceLatencyProbe(healthInterval: .milliseconds(100))
+        probe.record(.health, elapsed: .milliseconds(20), failure: nil)
+        probe.record(.health, elapsed: .seconds(30), failure: .timeout)
+        probe.record(.health, elapsed: .milliseconds(1), failure: .refused)
+        let h = probe.summary().health
+        #expect(h.count == 2 && h.timeouts == 1 && h.failures == 1)
+        #expect(abs(h.max - 30) < 0.03 && abs(h.p50 - 0.02) < 0.0001)
+        #expect(probe.summary().healthIntervalSeconds == 0.1)
+        #expect(probe.summary().accept == .empty)
+    }
+}

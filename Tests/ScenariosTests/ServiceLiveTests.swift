@@ -113,5 +113,13 @@ import Testing
         #expect(service.lost == 0)
         #expect(r.totals.failed > 0)
         #expect(Self.failing(r) == "")
+        // Those submissions failed as the service's refusal (submit_refused / submit_error 503), never `permanent`.
+        let causes = Set(r.failuresByCause.map(\.name))
+        #expect(!causes.isEmpty && causes.isSubset(of: ["submit_refused", "submit_error", "shutdown"]))
+        // The service's latency was measured through its API: every accepted submission was timed,
+        // its polls and /health were sampled; the shut-down replica's refused requests are not latencies.
+        let latency = try #require(r.serviceLatency)
+        #expect(latency.accept.count >= service.accepted && latency.poll.count > 0 && latency.health.count > 0)
+        #expect(latency.accept.failures + latency.health.failures > 0)
     }
 }

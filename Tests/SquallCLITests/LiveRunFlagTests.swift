@@ -90,4 +90,54 @@ import Testing
             mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
         try inProcess.checkTargetCanObserve([breaker])
     }
+
+    @Test func serviceLatencyExpectationsNeedATaskServiceToBeObserved() throws {
+        let s = try ScenarioLoader.parse(Self.liveYAML + "\nexpect: { service: { accept_p99: \"< 200ms\" } }", file: "flags.yaml")
+        func message(_ settings: RunSettings, _ scenario: Scenario) -> String? {
+            do {
+                try settings.checkTargetCanObserve([scenario])
+                return nil
+            } catch { return error.message }
+        }
+        // The in-process stack (no service:, no --target-url) and the simulator have no task service.
+        let inProcess = try RunSettings.check(mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
+        #expect(message(inProcess, s)?.contains("the in-process stack (no 'service:', no --target-url) cannot observe service.accept_p99") == true)
+        let sim = try RunSettings.check(mode: .sim, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
+        #expect(message(sim, s)?.contains("the simulator cannot observe service.accept_p99") == true)
+        // A foreign service at --target-url, or the reference service's replicas, can.
+        let target = try RunSettings.check(
+            mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",
+            mockPort: 18515)
+        #expect(message(target, s) == nil)
+        let replicas = try ScenarioLoader.parse(
+            Self.liveYAML + "\nservice: { replicas: 1 }\nexpect: { service: { health_max: \"< 1s\" } }", file: "flags.yaml")
+        #expect(message(inProcess, replicas) == nil)
+    }
+
+    @Test func aScenarioThatStartsItsServiceCannotAlsoTakeTargetURL() throws {
+        let s = try ScenarioLoader.parse(
+            Self.liveYAML + "\ntarget: { command: \"python app.py\" }\nexpect: { success_rate: \">= 90%\" }", file: "flags.yaml")
+        let withURL = try RunSettings.check(
+            mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",
+            mockPort: 18516)
+        do {
+            try withURL.checkTargetReachesMock([s])
+            Issue.record("target.command with --target-url was accepted")
+        } catch {
+            #expect(error.message.contains("--target-url http://127.0.0.1:9") && error.message.contains("target.command"), "\(error.message)")
+        }
+        // Without --target-url: a service Squall starts shows what a foreign one does (no breaker events).
+        let alone = try RunSettings.check(mode: nil, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: nil, grace: "5s")
+        try alone.checkTargetReachesMock([s])
+        try alone.checkTargetCanObserve([s])
+        let breaker = try ScenarioLoader.parse(
+            Self.liveYAML + "\nstack: { breaker: { failure_threshold: 5 } }\ntarget: { command: x }\nexpect: { breaker: { calls_while_open: 0 } }",
+            file: "flags.yaml")
+        #expect(throws: FlagError.self) { try alone.checkTargetCanObserve([breaker]) }
+    }
+
+    @Test func aTargetFileNeedsATargetURL() {
+        let message = runMessage("x.yaml", "--mode", "live", "--target-file", "contract.yaml")
+        #expect(message.contains("--target-file contract.yaml") && message.contains("give --target-url URL too"), "\(message)")
+    }
 }

@@ -50,6 +50,8 @@ public struct LoadSummary: Sendable, Codable {
     public var dispatchLagMicros: Histogram<UInt64>
     /// The breaker's state at the end (stack target only).
     public var breaker: BreakerState?
+    /// The task service's latency (accept, poll, `/health`; real time); nil for targets other than `tasks`.
+    public var serviceLatency: ServiceLatencySummary?
 
     /// Tasks dropped because the in-flight cap was reached.
     public var dropped: Int { byStatus[.dropped] ?? 0 }
@@ -130,6 +132,18 @@ public struct LoadSummary: Sendable, Codable {
                 + " max \(ms(.microseconds(Int64(lagMicros.totalCount == 0 ? 0 : lagMicros.max))))")
         out.append("dropped (in-flight cap): \(dropped)  late (> \(DurationFormat.short(lateThreshold)) real): \(late)")
         if let breaker { out.append("breaker at end: \(breaker.rawValue)") }
+        if let sl = serviceLatency {
+            for kind in ServiceRequestKind.allCases {
+                let f = sl.figure(kind)
+                var line = "service \(kind.rawValue) latency (real): n \(f.count)"
+                if f.count > 0 {
+                    line += " p50 \(ms(.fromSeconds(f.p50))) p90 \(ms(.fromSeconds(f.p90))) p99 \(ms(.fromSeconds(f.p99))) max \(ms(.fromSeconds(f.max)))"
+                }
+                if f.timeouts > 0 { line += " timed out \(f.timeouts)" }
+                if f.failures > 0 { line += " refused/reset \(f.failures)" }
+                out.append(line)
+            }
+        }
         return out.joined(separator: "\n")
     }
 }

@@ -33,12 +33,36 @@ public struct LoadThreshold: Sendable, Hashable, CustomStringConvertible {
         case llmCallsPerTask = "llm_calls_per_task"
         /// Keys whose duplicates made LLM calls again (stack).
         case duplicateExecutions = "duplicate_executions"
+        /// Time to accept a submission, 99th percentile, real time (tasks).
+        case acceptP99 = "accept_p99"
+        /// Longest time to accept a submission, real time (tasks).
+        case acceptMax = "accept_max"
+        /// Poll latency, 99th percentile, real time (tasks).
+        case pollP99 = "poll_p99"
+        /// `/health` latency, 99th percentile, real time (tasks).
+        case healthP99 = "health_p99"
+        /// Longest `/health` latency, real time (tasks).
+        case healthMax = "health_max"
+
+        /// The service request kind and statistic of a service latency metric; nil for the others.
+        var service: (ServiceRequestKind, Double)? {
+            switch self {
+            case .acceptP99: return (.accept, 99)
+            case .acceptMax: return (.accept, 100)
+            case .pollP99: return (.poll, 99)
+            case .healthP99: return (.health, 99)
+            case .healthMax: return (.health, 100)
+            default: return nil
+            }
+        }
 
         /// How the value is written.
         var unit: Unit {
             switch self {
             case .successRate, .failureRate: return .percent
-            case .latencyP50, .latencyP90, .latencyP99, .latencyP999, .latencyMax: return .duration
+            case .latencyP50, .latencyP90, .latencyP99, .latencyP999, .latencyMax, .acceptP99, .acceptMax, .pollP99, .healthP99,
+                .healthMax:
+                return .duration
             case .failures, .dropped, .duplicateExecutions: return .count
             case .attemptsPerTask, .llmCallsPerTask: return .number
             }
@@ -132,6 +156,8 @@ public struct LoadThreshold: Sendable, Hashable, CustomStringConvertible {
         case (.attemptsPerTask, .tasks), (.llmCallsPerTask, .tasks), (.duplicateExecutions, .tasks):
             return
                 "--expect '\(text)': --target tasks cannot observe \(metric.rawValue) (a task service's LLM calls are seen only by the LLM it calls); use `squall run FILE --mode live --target-url URL --mock-port PORT`, which reads them from Squall's mock"
+        case (_, .raw) where metric.service != nil, (_, .stack) where metric.service != nil:
+            return "--expect '\(text)': --target \(target.rawValue) has no task service, so \(metric.rawValue) (a task service's latency) is not defined; use --target tasks"
         case (.duplicateExecutions, .raw):
             return "--expect '\(text)': --target raw sends no idempotency keys, so duplicate_executions is not defined; use --target stack"
         default:
@@ -176,6 +202,11 @@ public struct LoadThreshold: Sendable, Hashable, CustomStringConvertible {
         case .duplicateExecutions:
             population = s.duplicatesSent.values.reduce(0, +)
             observed = Double(s.keysExecutedMoreThanOnce.values.reduce(0, +))
+        case .acceptP99, .acceptMax, .pollP99, .healthP99, .healthMax:
+            let (kind, p) = metric.service!
+            let f = s.serviceLatency?.figure(kind) ?? .empty
+            population = f.count
+            observed = p == 100 ? f.max : f.p99
         }
         guard population > 0 else {
             return LoadThresholdVerdict(threshold: self, observed: nil, passed: false, observedText: "no evidence (nothing to measure)")

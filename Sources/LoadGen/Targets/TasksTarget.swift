@@ -1,108 +1,327 @@
 import Foundation
 import Reliability
+import Synchronization
 
-/// An HTTP task service as a target. Contract: `POST /tasks` with the key both as the
-/// `Idempotency-Key` header and the body's `idempotency_key` → `202 {"task_id": …}`; then
-/// `GET /tasks/{id}` until `status` is `complete` (or `completed`/`succeeded`) or `failed`.
-/// `409` answers a duplicate in flight, `422` a key reused with another payload; a POST answered
-/// with `Idempotent-Replayed: true`, or a duplicate answered with an already-finished task, counts
-/// as `replayed`.
+/// A task service as a target, driven by its `TaskContract` (default: `POST /tasks` with the key as
+/// the `Idempotency-Key` header and the body's `idempotency_key` → `202 {"task_id": …}`, then
+/// `GET /tasks/{id}` until `status` is `complete` or `failed`). The one tasks target of Squall:
+/// `squall load --target tasks`, `squall run --target-url` and the reference service's replicas
+/// (`service:`) all use it.
+///
+/// With several base URLs it is a small load balancer: an original goes to replica `index % n`
+/// and its duplicate to the next one (duplicates split across replicas at the same instant); a
+/// submission answered 503 (draining) or not answered goes to the next replica; polls move to
+/// another replica when one stops answering, and read `fallback` (the shared store) when none does.
+///
+/// A submission that is not accepted fails with its own cause (`submit_timeout`, `submit_refused`,
+/// `submit_error`); 409 is a conflict (a duplicate in flight), 422 a key mismatch. A duplicate is
+/// deduplicated (`replayed`) when the service says so (`replayedHeader: true`), answers with an
+/// already-finished task, or gives it the original's task id. An answer that does not match the
+/// contract fails as `contract_id` (no id) or `contract_status` (no or an unknown status).
 public struct TasksTarget: LoadTarget {
-    public var name: String { "tasks" }
-    /// The service's base URL.
-    public let baseURL: String
+    /// A short name for summaries. Default `tasks`.
+    public let name: String
+    /// The service's base URLs (one per replica).
+    public let urls: [String]
+    /// The first base URL.
+    public var baseURL: String { urls[0] }
+    /// How the service is driven.
+    public let contract: TaskContract
     /// Time between polls, scenario time. Default 1 s.
     public let pollInterval: Duration
     /// How long a task may take before the run gives up on it, scenario time. Default 10 min.
     public let taskTimeout: Duration
     /// Per-request timeout, real time. Default 30 s.
     public let requestTimeout: Duration
+    /// Where the submissions' and polls' latencies are recorded (real time); nil for none.
+    public let probe: ServiceLatencyProbe?
+    /// What the target saw (accepted task ids, failovers); nil to keep nothing.
+    public let ledger: TasksLedger?
+    /// Reads a task's document when no replica answers its poll (e.g. from the replicas' shared
+    /// store); nil for none.
+    public let fallback: (@Sendable (String) async -> [UInt8]?)?
+    /// Whether to stop polling a task no replica answers (e.g. the service process has exited); the
+    /// task then fails with cause `shutdown`. Nil: poll until the task timeout.
+    public let abandon: (@Sendable () -> Bool)?
     private let client: any LoadHTTPClient
     private let timeline: LiveTimeline
+    private let originals = OriginalIDs()
 
-    /// Creates the target; see each property for its default.
+    /// A target for the service at `baseURL`; see each property for its default.
     public init(
-        baseURL: String, client: any LoadHTTPClient, timeline: LiveTimeline, pollInterval: Duration = .seconds(1),
-        taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30)
+        baseURL: String, client: any LoadHTTPClient, timeline: LiveTimeline, contract: TaskContract = .reference,
+        pollInterval: Duration = .seconds(1), taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30),
+        probe: ServiceLatencyProbe? = nil
     ) {
-        var b = baseURL
-        while b.hasSuffix("/") { b.removeLast() }
-        self.baseURL = b
+        self.init(
+            urls: [baseURL], client: client, timeline: timeline, contract: contract, pollInterval: pollInterval,
+            taskTimeout: taskTimeout, requestTimeout: requestTimeout, probe: probe)
+    }
+
+    /// A target balancing over the replicas at `urls` (at least one); see each property for its default.
+    public init(
+        urls: [String], name: String = "tasks", client: any LoadHTTPClient, timeline: LiveTimeline, contract: TaskContract = .reference,
+        pollInterval: Duration = .seconds(1), taskTimeout: Duration = .seconds(600), requestTimeout: Duration = .seconds(30),
+        probe: ServiceLatencyProbe? = nil, ledger: TasksLedger? = nil, fallback: (@Sendable (String) async -> [UInt8]?)? = nil,
+        abandon: (@Sendable () -> Bool)? = nil
+    ) {
+        self.abandon = abandon
+        precondition(!urls.isEmpty, "a tasks target needs a base URL")
+        self.name = name
+        self.urls = urls.map(Self.trimmed)
         self.client = client
         self.timeline = timeline
+        self.contract = contract
         self.pollInterval = pollInterval
         self.taskTimeout = taskTimeout
         self.requestTimeout = requestTimeout
+        self.probe = probe
+        self.ledger = ledger
+        self.fallback = fallback
     }
 
     public func run(_ task: LoadTask) async -> TargetResult {
-        let body =
-            "{\"task\":" + JSONText.quoted(task.prompt) + ",\"idempotency_key\":"
-            + JSONText.quoted(task.idempotencyKey) + "}"
-        let post = HTTPCall(
-            method: "POST", url: baseURL + "/tasks",
-            headers: [HTTPField("Content-Type", "application/json"), HTTPField("Idempotency-Key", task.idempotencyKey)],
-            body: Array(body.utf8), timeout: requestTimeout)
-        let reply: HTTPReply
-        switch await client.send(post) {
-        case .failure(let e): return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: e.failure.rawValue)
-        case .success(let r): reply = r
+        let n = urls.count
+        let primary = (max(0, task.index) + (task.duplicate != nil ? 1 : 0)) % n
+        var headers = [HTTPField("Content-Type", "application/json")]
+        if let h = contract.keyHeader { headers.append(HTTPField(h, task.idempotencyKey)) }
+        let body = Array(contract.body.render(task: task.prompt, key: task.idempotencyKey).utf8)
+        // An original with a duplicate to come publishes its task id as soon as it is answered, so
+        // the duplicate (possibly in flight at the same time) can compare its own with it.
+        let publishesID = task.duplicate == nil && task.duplicatedAs != nil
+        if publishesID { originals.expect(task.idempotencyKey) }
+        var answer: HTTPReply?
+        // Why no replica accepted: the last status (a 503) or transport failure.
+        var unansweredStatus: Int?
+        var unansweredFailure = TransportFailure.refused
+        var replica = primary
+        for step in 0..<n {
+            replica = (primary + step) % n
+            if step > 0 { ledger?.failover() }
+            let post = HTTPCall(method: contract.method, url: urls[replica] + contract.path, headers: headers, body: body, timeout: requestTimeout)
+            switch await send(.accept, post) {
+            case .failure(let e):
+                (unansweredStatus, unansweredFailure) = (nil, e.failure)
+                continue  // refused, reset, timed out: the balancer tries the next replica
+            case .success(let r):
+                if r.status == 503, step < n - 1 {
+                    unansweredStatus = 503
+                    continue  // draining: the next replica
+                }
+                answer = r
+            }
+            break
         }
-        switch reply.status {
-        case 409: return TargetResult(status: .conflict, attempts: 0, calls: 0, lastOutcome: "409")
-        case 422: return TargetResult(status: .mismatch, cause: .idempotencyMismatch, attempts: 0, calls: 0, lastOutcome: "422")
-        case 200..<300: break
-        default: return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: String(reply.status))
+        guard let reply = answer, (200..<300).contains(reply.status) else {
+            if publishesID { originals.resolve(task.idempotencyKey, nil) }
+            if let refused = answer { return Self.submitRefusal(refused.status)! }
+            if let status = unansweredStatus { return Self.submitRefusal(status)! }
+            return Self.submitFailed(unansweredFailure)
         }
-        let first = Self.document(reply.body)
-        if reply.header("Idempotent-Replayed")?.lowercased() == "true" {
+        let doc = Self.document(reply.body)
+        let id = contract.id.text(in: doc)
+        if publishesID { originals.resolve(task.idempotencyKey, id) }
+        if let h = contract.replayedHeader, reply.header(h)?.lowercased() == "true" {
             // The service matched the key to an existing task and answered with it: deduplicated.
             return TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay")
         }
-        if let terminal = Self.terminal(first) {
-            // Answered with a finished task at once: a replay of a stored result.
-            return task.duplicate != nil ? TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay") : terminal
+        if let id {
+            ledger?.accept(id)
+            if task.duplicate != nil, await originals.take(task.idempotencyKey) == id {
+                // The same task as the original's: the service deduplicated the submission.
+                return TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay")
+            }
         }
-        guard let id = (first?["task_id"] as? String) ?? (first?["id"] as? String) else {
-            return TargetResult(status: .failed, attempts: 0, calls: 0, lastOutcome: "malformed")
+        guard contract.pollPath != nil else {
+            // A synchronous endpoint: its answer is the result (a 2xx without a status is a success).
+            switch contract.state(of: doc, requireStatus: false) {
+            case .pending: return result(.succeeded, doc)
+            case .succeeded, .failed, .unknown: return judge(doc, requireStatus: false) ?? result(.succeeded, doc)
+            }
         }
+        guard let id else {
+            return TargetResult(status: .failed, cause: .contractID, attempts: 0, calls: 0, lastOutcome: "no \(contract.id) in the answer")
+        }
+        if let done = judge(doc, requireStatus: false) {
+            if done.cause != .contractStatus { ledger?.end(id) }
+            // Answered with a finished task at once: a replay of a stored result for a duplicate.
+            return task.duplicate != nil && done.cause != .contractStatus
+                ? TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay") : done
+        }
+        let url = contract.pollPath(id: id, key: task.idempotencyKey)!
         let giveUpAt = timeline.now() + taskTimeout
         var lastSeen = String(reply.status)
         while timeline.now() < giveUpAt {
             do { try await timeline.sleep(untilScenario: min(giveUpAt, timeline.now() + pollInterval)) } catch {
                 return TargetResult(status: .failed, cause: .shutdown, attempts: 0, calls: 0, lastOutcome: lastSeen)
             }
-            switch await client.send(HTTPCall(method: "GET", url: baseURL + "/tasks/" + id, timeout: requestTimeout)) {
-            case .failure(let e):
-                lastSeen = e.failure.rawValue
-            case .success(let r):
-                lastSeen = String(r.status)
-                guard (200..<300).contains(r.status) else { continue }
-                if let done = Self.terminal(Self.document(r.body)) { return done }
+            var answered = false
+            for step in 0..<n {
+                let r = (replica + step) % n
+                switch await send(.poll, HTTPCall(method: "GET", url: urls[r] + url, timeout: requestTimeout)) {
+                case .failure(let e):
+                    lastSeen = e.failure.rawValue
+                    continue
+                case .success(let got):
+                    lastSeen = String(got.status)
+                    guard (200..<300).contains(got.status) else { continue }
+                    replica = r
+                    answered = true
+                    if let done = judge(Self.document(got.body), requireStatus: true) {
+                        if done.cause != .contractStatus { ledger?.end(id) }
+                        return done
+                    }
+                }
+                break
+            }
+            if !answered, let fallback, let bytes = await fallback(id), let done = judge(Self.document(bytes), requireStatus: true) {
+                // No replica answers (all shut down): read the shared store, as an operator would.
+                ledger?.end(id)
+                return done
+            }
+            if !answered, let abandon, abandon() {
+                return TargetResult(status: .failed, cause: .shutdown, attempts: 0, calls: 0, lastOutcome: lastSeen)
             }
         }
         return TargetResult(status: .failed, cause: .deadlineExceeded, attempts: 0, calls: 0, lastOutcome: lastSeen)
     }
 
-    static func document(_ body: [UInt8]) -> [String: Any]? {
-        guard !body.isEmpty else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    /// The result of a finished task document; nil while it is still running. A document outside
+    /// the contract (no status where one is required, an unknown status) fails as `contract_status`.
+    func judge(_ doc: Any?, requireStatus: Bool) -> TargetResult? {
+        switch contract.state(of: doc, requireStatus: requireStatus) {
+        case .pending: return nil
+        case .succeeded: return result(.succeeded, doc)
+        case .failed: return result(.failed, doc)
+        case .unknown(let status):
+            return TargetResult(
+                status: .failed, cause: .contractStatus, attempts: 0, calls: 0,
+                lastOutcome: status.map { "\(contract.status)=\($0)" } ?? "no \(contract.status)")
+        }
     }
 
-    /// The result of a finished task document; nil while it is still running.
-    static func terminal(_ doc: [String: Any]?) -> TargetResult? {
-        guard let doc, let status = (doc["status"] as? String)?.lowercased() else { return nil }
-        let attempts = doc["attempts"] as? Int ?? 1
+    func result(_ status: RecordStatus, _ doc: Any?) -> TargetResult {
+        let attempts = (contract.attempts.value(in: doc) as? NSNumber)?.intValue ?? 0
+        let model = contract.model.text(in: doc)
+        if status == .succeeded {
+            return TargetResult(status: .succeeded, attempts: attempts, calls: attempts, lastOutcome: "complete", model: model)
+        }
+        return TargetResult(
+            status: .failed, cause: contract.cause.text(in: doc).flatMap(FailureCause.init(rawValue:)), attempts: attempts,
+            calls: attempts, lastOutcome: "failed", model: model)
+    }
+
+    /// `url` without trailing slashes.
+    public static func trimmed(_ url: String) -> String {
+        var b = url
+        while b.hasSuffix("/") { b.removeLast() }
+        return b
+    }
+
+    /// Sends `call`, timing it as `kind` when a probe is attached.
+    func send(_ kind: ServiceRequestKind, _ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
+        guard let probe else { return await client.send(call) }
+        return await probe.timed(kind, call, client: client)
+    }
+
+    /// A submission that got no answer: `submit_timeout` (the service did not answer in time, e.g.
+    /// a blocked event loop) or `submit_refused` (refused, reset, unreachable, broken answer) — the
+    /// service never accepted the task, which is not a failure of the task itself.
+    public static func submitFailed(_ failure: TransportFailure) -> TargetResult {
+        TargetResult(
+            status: .failed, cause: failure == .timeout ? .submitTimeout : .submitRefused, attempts: 0, calls: 0,
+            lastOutcome: failure.rawValue)
+    }
+
+    /// The result of a submission answered with `status` when it is not an acceptance: 409 →
+    /// conflict (a duplicate in flight), 422 → key mismatch, any other non-2xx → `submit_error`
+    /// with the status as the last outcome; nil for a 2xx.
+    public static func submitRefusal(_ status: Int) -> TargetResult? {
         switch status {
-        case "complete", "completed", "succeeded", "success", "done":
-            return TargetResult(status: .succeeded, attempts: attempts, calls: attempts, lastOutcome: "complete")
-        case "failed", "error":
-            let causeText = (doc["cause"] as? String) ?? (doc["error"] as? String)
-            return TargetResult(
-                status: .failed, cause: causeText.flatMap(FailureCause.init(rawValue:)), attempts: attempts, calls: attempts,
-                lastOutcome: "failed")
-        default:
-            return nil
+        case 409: return TargetResult(status: .conflict, attempts: 0, calls: 0, lastOutcome: "409")
+        case 422: return TargetResult(status: .mismatch, cause: .idempotencyMismatch, attempts: 0, calls: 0, lastOutcome: "422")
+        case 200..<300: return nil
+        default: return TargetResult(status: .failed, cause: .submitError, attempts: 0, calls: 0, lastOutcome: String(status))
+        }
+    }
+
+    static func document(_ body: [UInt8]) -> Any? {
+        guard !body.isEmpty else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+    }
+}
+
+/// What a tasks target saw: the task ids accepted (each once, in order) and the submissions sent
+/// to another replica. Holds one id per accepted task: the caller bounds the run.
+public final class TasksLedger: Sendable {
+    struct State {
+        var accepted: [String] = []
+        var seen = Set<String>()
+        var ended = Set<String>()
+        var failovers = 0
+    }
+    private let state = Mutex(State())
+
+    /// An empty ledger.
+    public init() {}
+
+    func accept(_ id: String) {
+        state.withLock { s in if s.seen.insert(id).inserted { s.accepted.append(id) } }
+    }
+    func failover() { state.withLock { $0.failovers += 1 } }
+    func end(_ id: String) { state.withLock { _ = $0.ended.insert(id) } }
+
+    /// Accepted task ids never seen in a terminal state (`success` or `failure`), in order.
+    public var unfinished: [String] { state.withLock { s in s.accepted.filter { !s.ended.contains($0) } } }
+
+    /// Task ids accepted, in order.
+    public var accepted: [String] { state.withLock { $0.accepted } }
+    /// Submissions sent to another replica after a 503 or no answer.
+    public var failovers: Int { state.withLock { $0.failovers } }
+}
+
+/// The task ids of originals whose duplicate is still to come, by idempotency key. An original
+/// registers (`expect`) before it submits and `resolve`s as soon as it is answered; a duplicate
+/// `take`s the id, waiting while the original's submission is still in flight (bounded by its
+/// request timeout). Entries are removed when taken, so the table holds only keys whose duplicate
+/// is pending.
+final class OriginalIDs: Sendable {
+    enum Entry {
+        case pending([CheckedContinuation<String?, Never>])
+        case known(String)
+    }
+    private let entries = Mutex([String: Entry]())
+
+    func expect(_ key: String) {
+        entries.withLock { if $0[key] == nil { $0[key] = .pending([]) } }
+    }
+
+    func resolve(_ key: String, _ id: String?) {
+        let waiters = entries.withLock { e -> [CheckedContinuation<String?, Never>] in
+            var waiting: [CheckedContinuation<String?, Never>] = []
+            if case .pending(let w)? = e[key] { waiting = w }
+            // A duplicate already waiting takes the id now; otherwise it is kept for the one to come.
+            e[key] = waiting.isEmpty ? id.map(Entry.known) : nil
+            return waiting
+        }
+        for w in waiters { w.resume(returning: id) }
+    }
+
+    func take(_ key: String) async -> String? {
+        await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
+            let now: String?? = entries.withLock { e in
+                switch e[key] {
+                case .known(let id)?:
+                    e[key] = nil
+                    return .some(id)
+                case .pending(let w)?:
+                    e[key] = .pending(w + [c])
+                    return nil
+                case nil:
+                    return .some(nil)
+                }
+            }
+            if let now { c.resume(returning: now) }
         }
     }
 }

@@ -156,7 +156,7 @@ struct ScenarioAuditAccumulator {
         case .recoversWithin(_, let w, let l, _): return "<= \(DurationFormat.short(l)) after window \(w) end"
         case .replaysIdentical: return "every replay identical"
         case .reexecutionAfterTTL: return "re-execution only after the TTL"
-        case .retryClustering(_, let t, _), .retryAfterEarly(_, let t, _): return t.description
+        case .retryClustering(_, let t, _), .retryAfterEarly(_, let t, _), .serviceLatency(_, _, _, let t): return t.description
         case .breakerOpensAfter(_, let b): return "opens at \(b.failures) failures"
         case .breakerOpensWithinCrossing(_, _, let l): return "<= \(DurationFormat.short(l)) after the threshold crossing"
         case .breakerClosesWithinFirstRequest(_, let w, let l):

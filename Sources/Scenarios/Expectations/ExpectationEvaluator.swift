@@ -28,6 +28,8 @@ public enum ExpectationEvaluator {
         switch e {
         case .shutdown(let name, let measure, let threshold):
             return ShutdownExpectation.verdict(name: name, measure: measure, threshold: threshold, result: result)
+        case .serviceLatency(let name, let kind, let statistic, let threshold):
+            return ServiceLatencyExpectation.verdict(name: name, kind: kind, statistic: statistic, threshold: threshold, result: result)
         case .threshold(let name, let metric, let threshold, let scope):
             return thresholdVerdict(name: name, metric: metric, threshold: threshold, scope: scope, result: result)
         case .arithmetic(let name, let confidence):

@@ -24,7 +24,7 @@ extension Expectation {
             return EvidenceNeed([.stackEvents])
         case .executionsPerKey, .retryClustering, .retryAfterEarly, .reexecutionWithin:
             return EvidenceNeed([.llmCalls])
-        case .replaysIdentical, .shutdown:
+        case .replaysIdentical, .shutdown, .serviceLatency:
             return EvidenceNeed([.serviceAPI])
         }
     }

@@ -15,15 +15,17 @@ public enum ShutdownMeasure: String, Sendable, Hashable, CaseIterable {
 enum ShutdownExpectation {
     static func decode(_ node: ConfigNode, scenario: Scenario) throws(ConfigError) -> [Expectation] {
         let m = try node.mapping(allowed: ShutdownMeasure.allCases.map(\.rawValue))
-        guard scenario.service != nil else {
-            throw node.error("the scenario has no 'service:' section, so there is no task service to shut down")
+        guard scenario.service != nil || scenario.launch != nil else {
+            throw node.error(
+                "the scenario has no 'service:' section and no 'target: { command: … }', so there is no task service to shut down")
         }
         var out: [Expectation] = []
         for key in m.keys {
             let v = m[key]
             let measure = ShutdownMeasure(rawValue: key)!
-            if measure == .drainTime, scenario.service?.sigterm == nil {
-                throw v.error("'drain_time' needs a shutdown to measure: add 'service.sigterm: { replica: 0, at: 10m }'")
+            if measure == .drainTime, scenario.service?.sigterm == nil, scenario.launch?.sigtermAt == nil {
+                throw v.error(
+                    "'drain_time' needs a shutdown to measure: add 'service.sigterm: { replica: 0, at: 10m }' (or 'target.sigterm_at: 10m')")
             }
             let t = try Threshold.decode(v, unit: measure.unit, defaultComparison: .atMost)
             out.append(.shutdown(name: "shutdown.\(key)", measure: measure, threshold: t))

@@ -49,6 +49,25 @@ public struct LiveScenarioDriver: ScenarioDriver {
             return try await ServiceLiveRun(scenario: scenario, spec: spec, seed: seed, options: options, drainLimit: drainLimit)
                 .run(maxConnections: maxConnections, tasksFile: tasksFile)
         }
+        if let launch = scenario.launch {
+            // `target: { command: … }` — Squall starts the team's service itself (LaunchedServiceRun.swift).
+            if let url = options.targetURL {
+                throw ScenarioRunError(
+                    "--target-url \(url) and the scenario's target.command both name the service to drive; give one "
+                        + "(drop --target-url to let Squall start it, or drop target.command to drive a service you started)")
+            }
+            return try await LaunchedServiceRun(scenario: scenario, launch: launch, seed: seed, options: options, drainLimit: drainLimit)
+                .run(
+                    maxConnections: maxConnections, tasksFile: tasksFile,
+                    logDirectory: tasksCSV.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
+        }
+        do {
+            try ServiceLatencyExpectation.requireService(
+                scenario, measuresService: options.targetURL != nil,
+                target: "the in-process stack (no 'service:', no --target-url)")
+        } catch {
+            throw ScenarioRunError(error.message)
+        }
         if options.targetURL != nil, let problem = Self.unreachableMock(scenario, options) {
             throw ScenarioRunError(problem)
         }
@@ -178,7 +197,7 @@ struct LiveRun: Sendable {
     func execute(
         llmURL: String, client: CurlLoadClient, callLog: any CallLogSource, attribution: RunAttribution,
         tasksFile: TaskCSVWriter? = nil, target given: LiveTarget? = nil, timeline: LiveTimeline, mockTimeOffset: Duration = .zero,
-        breakerObserved: Bool? = nil,
+        breakerObserved: Bool? = nil, service: ServiceProbe? = nil,
         attach: ((@escaping @Sendable (@Sendable (inout ResultRecorder) -> Void) -> Void) -> Void)? = nil
     ) async -> (ScenarioResult, String?) {
         let info = ScenarioInfo(
@@ -213,13 +232,16 @@ struct LiveRun: Sendable {
 
         attach?({ body in books.withLock { body(&$0.recorder) } })
         let target: LiveTarget
+        var service = service
         if let given {
             target = given
-        } else if let service = options.targetURL {
+        } else if let url = options.targetURL {
+            let latency = ServiceLatencyProbe()
+            service = ServiceProbe(probe: latency, urls: [url])
             target = .service(
                 TasksTarget(
-                    baseURL: service, client: client, timeline: taskTimeline, pollInterval: .milliseconds(250).scaled(by: options.timeScale),
-                    taskTimeout: drainLimit))
+                    baseURL: url, client: client, timeline: taskTimeline, contract: scenario.target ?? .reference,
+                    pollInterval: .milliseconds(250).scaled(by: options.timeScale), taskTimeout: drainLimit, probe: latency))
         } else {
             let timed = TimedLLMClient(base: client, probe: probe, scale: options.timeScale)
             let transport = TaggingTransport(base: HTTPLLMTransport(baseURL: llmURL, client: timed), attribution: attribution)
@@ -236,6 +258,11 @@ struct LiveRun: Sendable {
                 do { try await Task.sleep(for: Self.drainInterval) } catch { return }
                 guard await drain(callLog, books: books) else { return }
             }
+        }
+
+        // The service's /health, sampled at a fixed real interval for the whole run.
+        let sampler = service.map { s in
+            Task { await HealthSampler.run(urls: s.urls, probe: s.probe, client: client, timeout: s.requestTimeout) }
         }
 
         let gate = scenario.load.concurrency.map { SlotGate(capacity: $0) }
@@ -287,6 +314,8 @@ struct LiveRun: Sendable {
         }
         reader.cancel()
         await reader.value
+        sampler?.cancel()
+        await sampler?.value
         let mockRun = await drainAll(callLog, books: books)
 
         return books.withLock { b in
@@ -304,6 +333,7 @@ struct LiveRun: Sendable {
             if let error = b.readError { b.feeder.noteReadError(error) }
             var result = b.recorder.finish(end: cutShort ? min(end, limit) : end, incompleteReason: reason)
             result.llmLog = b.feeder.summary
+            result.serviceLatency = service?.probe.summary()
             result.fidelity = probe.summary(timeScale: options.timeScale)
             // LLM calls per task from the call log (the client's own count is not the provider's view,
             // and a foreign service reports none); for a task service it is also the only attempt count.
@@ -380,10 +410,13 @@ struct LiveRun: Sendable {
             model = r.model ?? route.model
             body = r.body
         case .service(let service):
-            let r = await service.run(
-                LoadTask(
-                    index: s.keyID, id: taskID, prompt: attribution.prompt(prompt, keyID: s.keyID), idempotencyKey: key,
-                    intendedStart: s.at, duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil))
+            var task = LoadTask(
+                index: s.keyID, id: taskID, prompt: attribution.prompt(prompt, keyID: s.keyID), idempotencyKey: key,
+                intendedStart: s.at, duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil)
+            // An original with duplicates to come: the target keeps its task id, so a duplicate given
+            // the same id counts as deduplicated.
+            if !s.duplicate, s.duplicatesAhead > 0 { task.duplicatedAs = .afterCompletion }
+            let r = await service.run(task)
             switch r.status {
             case .succeeded: result = .succeeded
             case .failed, .mismatch, .dropped: result = .failed
@@ -431,6 +464,17 @@ struct LiveRun: Sendable {
         if let status = Int(label) { return .status(status) }
         return .transport(TransportFailure(rawValue: label) ?? .malformed)
     }
+}
+
+/// How a live run through a task service measures the service's latency: the probe its target
+/// records submissions and polls into, and the base URLs whose `/health` is sampled.
+struct ServiceProbe: Sendable {
+    /// Where submissions, polls and health samples are recorded.
+    var probe: ServiceLatencyProbe
+    /// Base URLs of the service (one per replica).
+    var urls: [String]
+    /// Timeout of one health sample, real time.
+    var requestTimeout: Duration = .seconds(30)
 }
 
 /// Where a live run sends its tasks.

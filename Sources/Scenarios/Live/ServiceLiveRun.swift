@@ -10,7 +10,7 @@ import Synchronization
 /// A live run through the reference task service (`service:`): an in-process MockLLM with the
 /// scenario's `llm:` profile, `ServiceCluster` replicas on loopback ports (sharing Redis when
 /// `redis: true`) each running the scenario's stack at the run's time scale, and the scenario's
-/// exact submission sequence sent over HTTP through `ClusterTasksTarget`. At `sigterm.at` one
+/// exact submission sequence sent over HTTP through LoadGen's `TasksTarget` balancing over the replicas. At `sigterm.at` one
 /// replica is shut down exactly as SIGTERM would; afterwards every task id accepted with 202 is
 /// read from the shared store, and any that is missing or not finished counts as lost.
 struct ServiceLiveRun: Sendable {
@@ -84,9 +84,16 @@ struct ServiceLiveRun: Sendable {
         // Scenario time 0 at the mock == scenario time 0 here.
         let timeline = LiveTimeline(scale: scale)
         let offset = WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: scale)
-        let target = ClusterTasksTarget(
-            urls: cluster.replicas.map(\.url), client: client, timeline: timeline, store: cluster.store,
-            pollInterval: Self.pollInterval(scale: scale), taskTimeout: drainLimit, requestTimeout: .seconds(30))
+        // The reference service speaks the reference contract; its replicas share `cluster.store`,
+        // read for a task's final state when no replica answers its poll (all shut down).
+        let store = cluster.store
+        let probe = ServiceLatencyProbe()
+        let ledger = TasksLedger()
+        let target = TasksTarget(
+            urls: cluster.replicas.map(\.url), name: "service", client: client, timeline: timeline, contract: .reference,
+            pollInterval: Self.pollInterval(scale: scale).scaled(by: scale), taskTimeout: drainLimit, requestTimeout: .seconds(30),
+            probe: probe, ledger: ledger,
+            fallback: { id in (try? await store.get(id: id)).flatMap { $0 }.map { $0.jsonBytes() } })
         let live = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
         // One replica: its breaker is the run's breaker, observed by polling. Several have one each.
         let executor = spec.replicas == 1 ? (cluster.replicas[0].service.engine.runner as? LiveTaskRunner)?.executor : nil
@@ -111,7 +118,7 @@ struct ServiceLiveRun: Sendable {
             let (r, fileError) = await live.execute(
                 llmURL: llmURL, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
                 target: .service(target), timeline: timeline, mockTimeOffset: offset, breakerObserved: observeBreaker,
-                attach: { sink.attach($0) })
+                service: ServiceProbe(probe: probe, urls: target.urls), attach: { sink.attach($0) })
             sink.close()
             // Stops the observer; a shutdown under way is not interrupted (it waits for its own drain).
             group.cancelAll()
@@ -120,13 +127,13 @@ struct ServiceLiveRun: Sendable {
             return (r, drain, fileError)
         }
 
-        var summary = ServiceRunSummary(replicas: spec.replicas, redis: spec.redis, failovers: target.ledger.failovers)
+        var summary = ServiceRunSummary(replicas: spec.replicas, redis: spec.redis, failovers: ledger.failovers)
         if let sigterm = spec.sigterm {
             summary.sigtermReplica = sigterm.replica
             summary.sigtermAtSeconds = sigterm.at.seconds
             summary.drainSeconds = drainSeconds.map { $0 * scale }
         }
-        await Self.audit(accepted: target.ledger.accepted, store: cluster.store, into: &summary)
+        await Self.audit(accepted: ledger.accepted, store: cluster.store, into: &summary)
         await client.shutdown()
         await cluster.stop()
         await mock?.stop()

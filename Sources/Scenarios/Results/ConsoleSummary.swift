@@ -22,6 +22,11 @@ public enum ConsoleSummary {
         out += "latency p50 \(DurationFormat.short(.fromSeconds(r.latency.p50))), p99 \(DurationFormat.short(.fromSeconds(r.latency.p99))); "
         out += "\(r.usage.llmCalls) LLM calls, \(String(format: "%.2f", r.attempts.meanAttempts)) attempts/task\n"
         if let a = r.arithmetic { out += "  arithmetic: \(a.framing)\n" }
+        if let sl = r.serviceLatency {
+            let d = { (v: Double) in DurationFormat.short(.fromSeconds(v)) }
+            out += "  service (real time): accept p99 \(d(sl.accept.p99)) max \(d(sl.accept.max)) (n=\(sl.accept.count)); "
+            out += "poll p99 \(d(sl.poll.p99)) (n=\(sl.poll.count)); health p99 \(d(sl.health.p99)) max \(d(sl.health.max)) (n=\(sl.health.count))\n"
+        }
         if let f = r.fidelity {
             out += "  timing fidelity at ×\(FidelityRule.format(f.timeScale)): lag p99 \(String(format: "%.3f", f.lag.p99Ms)) ms (n=\(f.lag.n)), "
             out += "overhead p99 \(String(format: "%.3f", f.overhead.p99Ms)) ms (n=\(f.overhead.n)) real → distortion "

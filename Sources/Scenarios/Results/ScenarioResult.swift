@@ -1,4 +1,5 @@
 import Foundation
+import LoadGen
 
 /// How a scenario was run.
 public enum RunMode: String, Sendable, Hashable, Codable, CaseIterable {
@@ -66,6 +67,9 @@ public struct ScenarioResult: Sendable, Codable {
     public var service: ServiceRunSummary?
     /// Where a live run's LLM-side figures came from (the mock's call log); nil in the simulator.
     public var llmLog: LLMCallLogSummary?
+    /// The task service's latency measured through its API (accept, poll, `/health`; real time);
+    /// nil unless the run went through a task service (`service:` or `--target-url`).
+    public var serviceLatency: ServiceLatencySummary?
     /// A live run's timing fidelity (scheduler lag, per-attempt real overhead, their distortion at
     /// the time scale); nil in the simulator (exact: virtual time) and in summaries written before it existed.
     public var fidelity: TimingFidelity?
@@ -108,7 +112,7 @@ public struct ScenarioResult: Sendable, Codable {
         case schemaVersion, scenario, mode, seed, incomplete, incompleteReason, durationSeconds, endSeconds, totals
         case failuresByCause, attemptOutcomes, retriesByReason, attempts, usage, perDay, latency, successLatency
         case breaker, timeSeries, duplicates, tokenBudget, faultWindows, expectations, arithmetic, service
-        case llmLog, fidelity
+        case llmLog, serviceLatency, fidelity
     }
 
     /// The canonical encoder for `summary.json`: snake_case keys, sorted, pretty-printed, so the

@@ -20,6 +20,9 @@ public struct ServiceRunSummary: Sendable, Codable, Hashable {
     public var sigtermAtSeconds: Double?
     /// How long it took to drain, seconds of scenario time (real drain × time scale).
     public var drainSeconds: Double?
+    /// The command Squall started the service with (`target.command`); nil for the reference
+    /// service's replicas.
+    public var command: String?
 
     /// Creates a summary.
     public init(

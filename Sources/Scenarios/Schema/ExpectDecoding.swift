@@ -9,7 +9,7 @@ enum ExpectDecoding {
         "cost_per_day", "duplicate_executions", "offered_load", "failures_by_cause", "routes",
     ]
     static let scopeKeys = ["before", "during", "after", "before_outage", "during_outage", "after_outage"]
-    static let keys = metricKeys + ["failure_arithmetic", "breaker", "duplicates", "shutdown", "retry_clustering", "retry_after_early"]
+    static let keys = metricKeys + ["failure_arithmetic", "breaker", "duplicates", "shutdown", "service", "retry_clustering", "retry_after_early"]
         + scopeKeys
 
     static func decode(_ node: ConfigNode, scenario: Scenario) throws(ConfigError) -> [Expectation] {
@@ -44,6 +44,8 @@ enum ExpectDecoding {
                 out += try decodeDuplicates(n, scenario: scenario)
             case "shutdown":
                 out += try ShutdownExpectation.decode(n, scenario: scenario)
+            case "service":
+                out += try ServiceLatencyExpectation.decode(n)
             case "before", "during", "after", "before_outage", "during_outage", "after_outage":
                 out += try decodeScope(n, kind: String(key.prefix { $0 != "_" }), windows: windows, scenario: scenario)
             default:

@@ -1,3 +1,4 @@
+import LoadGen
 import Reliability
 
 /// Which tasks an expectation measures.
@@ -127,6 +128,9 @@ public enum Expectation: Sendable, Hashable {
     /// No key was executed again by another submission within `horizon` of its first execution,
     /// whatever TTL the stack was configured with, from the LLM call log.
     case reexecutionWithin(name: String, horizon: Duration)
+    /// A threshold on a statistic of the task service's latency of `kind` (time to accept, poll,
+    /// `/health`), real time, measured through the service's API (`expect.service`).
+    case serviceLatency(name: String, kind: ServiceRequestKind, statistic: ServiceLatencyStatistic, threshold: Threshold)
 
     /// The unit of its verdict's `value`.
     public var valueUnit: ThresholdUnit {
@@ -136,7 +140,7 @@ public enum Expectation: Sendable, Hashable {
         case .breakerOpensWithin, .breakerClosesWithin, .recoversWithin, .breakerOpensWithinCrossing,
             .breakerClosesWithinFirstRequest:
             return .seconds
-        case .retryClustering(_, let t, _), .retryAfterEarly(_, let t, _): return t.unit
+        case .retryClustering(_, let t, _), .retryAfterEarly(_, let t, _), .serviceLatency(_, _, _, let t): return t.unit
         default: return .number
         }
     }
@@ -154,7 +158,7 @@ public enum Expectation: Sendable, Hashable {
             .reexecutionAfterTTL(let n), .recoversWithin(let n, _, _, _), .shutdown(let n, _, _),
             .breakerOpensAfter(let n, _), .breakerOpensWithinCrossing(let n, _, _),
             .breakerClosesWithinFirstRequest(let n, _, _), .retryClustering(let n, _, _), .retryAfterEarly(let n, _, _),
-            .reexecutionWithin(let n, _):
+            .reexecutionWithin(let n, _), .serviceLatency(let n, _, _, _):
             return n
         }
     }

@@ -1,3 +1,4 @@
+import LoadGen
 import MockLLM
 import Reliability
 
@@ -32,6 +33,23 @@ public struct Scenario: Sendable {
     public var autoTimeScale = false
     /// Drive the reference task service instead of the in-process stack (`service:`). Default nil.
     public var service: ServiceSpec?
+    /// How to talk to your own task service at `--target-url` (`target:`); nil for the reference
+    /// contract (`TaskContract.reference`). Default nil.
+    public var target: TaskContract? {
+        get { targetStorage?.contract }
+        set { targetStorage = TargetStorage(contract: newValue, launch: launch) }
+    }
+    /// How Squall starts your service for a live run (`target: { command: … }`); nil when you start
+    /// it yourself (`--target-url`). Default nil.
+    public var launch: ServiceLaunch? {
+        get { targetStorage?.launch }
+        set { targetStorage = TargetStorage(contract: target, launch: newValue) }
+    }
+    /// `target` and `launch` on the heap, immutable (a set replaces it): they are large, and keeping
+    /// `Scenario` itself small avoids a miscompile seen with Swift 6.3's typed throws returning a
+    /// large struct (`ScenarioLoader.load(path:)` returned a scenario whose `launch` was garbage
+    /// while the same decode inside `decode` was intact).
+    private var targetStorage: TargetStorage?
     /// Where the in-process mock of a live run listens (`llm: { listen: }`). Default nil (a free port).
     public var llmListen: LLMListen?
     /// The `llm:` section as YAML text (without `listen`), sent to an external mock; nil when absent.
@@ -130,5 +148,15 @@ enum StackSummary {
 
     static func fmt(_ v: Double) -> String {
         v == v.rounded() ? String(Int(v)) : String(v)
+    }
+}
+
+/// The heap storage of `Scenario.target` and `Scenario.launch`.
+final class TargetStorage: Sendable {
+    let contract: TaskContract?
+    let launch: ServiceLaunch?
+    init(contract: TaskContract?, launch: ServiceLaunch?) {
+        self.contract = contract
+        self.launch = launch
     }
 }

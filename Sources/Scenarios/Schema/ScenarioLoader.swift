@@ -10,7 +10,7 @@ public enum ScenarioLoader {
     /// Top-level keys of a scenario file.
     public static let keys = [
         "name", "description", "seed", "duration", "load", "stack", "llm", "expect", "guards", "mode", "time_scale", "service",
-        "sweep", "plan",
+        "sweep", "plan", "target",
     ]
 
     /// Keys of `load:` read by the loader itself for live runs (the rest is `LoadDecoding.keys`).
@@ -81,6 +81,15 @@ public enum ScenarioLoader {
             scenario.timeScale = try RunModeDecoding.timeScale(m.optional("time_scale"))
         }
         if let n = m.optional("service") { scenario.service = try ServiceSpec.decode(n, duration: duration) }
+        if let n = m.optional("target") {
+            if scenario.service != nil {
+                throw n.error(
+                    "'target:' describes your own service's contract (used with --target-url); the reference service of 'service:' "
+                        + "speaks the reference contract — drop one of them")
+            }
+            let base = URL(fileURLWithPath: root.file).deletingLastPathComponent().standardized.path
+            (scenario.target, scenario.launch) = try TargetDecoding.decodeScenarioTarget(n, duration: duration, baseDirectory: base)
+        }
         if let e = m.optional("expect") {
             scenario.expectations = try ExpectDecoding.decode(e, scenario: scenario)
         }
