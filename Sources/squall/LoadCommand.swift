@@ -76,6 +76,11 @@ struct LoadCommand: AsyncParsableCommand {
             throw ValidationError("--shard: give --out DIR, the directory the shard's part is written under (OUT/part-I-of-N/)")
         }
         if shard == nil, out != nil { throw ValidationError("--out: only with --shard or --shards (squall load writes no report otherwise)") }
+        if shard != nil, let t = try? thresholds().first(where: { $0.metric.isServiceLatency }) {
+            throw ValidationError(
+                "--expect '\(t.metric.rawValue)' with --shard: service latency is kept as percentiles per shard, which do not "
+                    + "merge exactly (and every shard samples /health itself); gate it on an unsharded load")
+        }
         if shard != nil, arguments.target == TargetKind.stack.rawValue {
             throw ValidationError(
                 "--shard with --target stack: each shard process would run its own in-process stack (breaker, limits), "

@@ -98,16 +98,18 @@ struct RunCommand: AsyncParsableCommand {
             do { contract = try TargetDecoding.load(path: targetFile) } catch { throw UsageError(message: "--target-file: \(error)") }
             loaded = loaded.map { var s = $0; s.target = contract; return s }
         }
-        if let shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) {
-            try await RunShard.run(loaded, shard: shard, mode: settings.mode, seed: seed, out: out)
-            return
-        }
+        // The same checks for a shard as for a whole run: a shard must never write a part that the
+        // unsharded run would have refused as bad input.
         do {
             try settings.checkLiveOnlyFlags(against: loaded)
             try settings.checkLiveLimits(loaded)
             try settings.checkTargetReachesMock(loaded)
             try settings.checkTargetCanObserve(loaded)
         } catch { throw UsageError(message: error.message) }
+        if let shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) {
+            try await RunShard.run(loaded, shard: shard, mode: settings.mode, seed: seed, out: out)
+            return
+        }
         let root = URL(fileURLWithPath: out, isDirectory: true)
         let interruption = Interruption()
         interruption.install()

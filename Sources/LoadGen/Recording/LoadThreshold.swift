@@ -44,6 +44,9 @@ public struct LoadThreshold: Sendable, Hashable, CustomStringConvertible {
         /// Longest `/health` latency, real time (tasks).
         case healthMax = "health_max"
 
+        /// Whether this is a service latency figure (accept, poll, /health).
+        public var isServiceLatency: Bool { service != nil }
+
         /// The service request kind and statistic of a service latency metric; nil for the others.
         var service: (ServiceRequestKind, Double)? {
             switch self {

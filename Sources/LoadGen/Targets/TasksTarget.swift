@@ -283,25 +283,50 @@ public final class TasksLedger: Sendable {
 /// The task ids of originals whose duplicate is still to come, by idempotency key. An original
 /// registers (`expect`) before it submits and `resolve`s as soon as it is answered; a duplicate
 /// `take`s the id, waiting while the original's submission is still in flight (bounded by its
-/// request timeout). Entries are removed when taken, so the table holds only keys whose duplicate
-/// is pending.
+/// request timeout). An entry serves every duplicate of its key; the table keeps the latest
+/// `capacity` originals (the oldest is forgotten first), so it is bounded however long the run.
 final class OriginalIDs: Sendable {
     enum Entry {
         case pending([CheckedContinuation<String?, Never>])
         case known(String)
     }
-    private let entries = Mutex([String: Entry]())
+    /// Most originals remembered: the oldest is forgotten beyond this (its later duplicates are
+    /// then not compared by id), so the table is bounded however long the run.
+    static let capacity = 65_536
+    struct Table {
+        var entries: [String: Entry] = [:]
+        /// Keys in the order they were added, from `head` on.
+        var order: [String] = []
+        var head = 0
+    }
+    private let table = Mutex(Table())
 
     func expect(_ key: String) {
-        entries.withLock { if $0[key] == nil { $0[key] = .pending([]) } }
+        let evicted = table.withLock { t -> [CheckedContinuation<String?, Never>] in
+            guard t.entries[key] == nil else { return [] }
+            t.entries[key] = .pending([])
+            t.order.append(key)
+            var waiting: [CheckedContinuation<String?, Never>] = []
+            while t.entries.count > Self.capacity, t.head < t.order.count {
+                let old = t.order[t.head]
+                t.head += 1
+                if case .pending(let w)? = t.entries.removeValue(forKey: old) { waiting += w }
+            }
+            if t.head > 4096, t.head * 2 > t.order.count {
+                t.order.removeFirst(t.head)
+                t.head = 0
+            }
+            return waiting
+        }
+        for w in evicted { w.resume(returning: nil) }
     }
 
     func resolve(_ key: String, _ id: String?) {
-        let waiters = entries.withLock { e -> [CheckedContinuation<String?, Never>] in
+        let waiters = table.withLock { t -> [CheckedContinuation<String?, Never>] in
             var waiting: [CheckedContinuation<String?, Never>] = []
-            if case .pending(let w)? = e[key] { waiting = w }
-            // A duplicate already waiting takes the id now; otherwise it is kept for the one to come.
-            e[key] = waiting.isEmpty ? id.map(Entry.known) : nil
+            if case .pending(let w)? = t.entries[key] { waiting = w }
+            // Kept for every duplicate of this key (waiting now or to come), until it is evicted.
+            t.entries[key] = id.map(Entry.known)
             return waiting
         }
         for w in waiters { w.resume(returning: id) }
@@ -309,13 +334,12 @@ final class OriginalIDs: Sendable {
 
     func take(_ key: String) async -> String? {
         await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
-            let now: String?? = entries.withLock { e in
-                switch e[key] {
+            let now: String?? = table.withLock { t in
+                switch t.entries[key] {
                 case .known(let id)?:
-                    e[key] = nil
                     return .some(id)
                 case .pending(let w)?:
-                    e[key] = .pending(w + [c])
+                    t.entries[key] = .pending(w + [c])
                     return nil
                 case nil:
                     return .some(nil)

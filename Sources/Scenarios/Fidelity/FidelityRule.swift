@@ -7,7 +7,7 @@ public enum TimingBound: Sendable, Hashable {
     /// breaker opening/closing windows, recovery within): the margin is |observed − limit|.
     case limit(Double)
     /// A tolerance in scenario seconds that is not the verdict's own figure (retry clustering's
-    /// bucket, Retry-After's tolerance): the margin is the tolerance itself.
+    /// bucket): the margin is the tolerance itself.
     case tolerance(Double)
 
     /// The stated bound, scenario seconds: what `--time-scale auto` compares with.
@@ -55,8 +55,10 @@ public enum FidelityRule {
             return t.unit == .seconds ? .limit(t.value) : nil
         case .retryClustering(_, _, let spec):
             return .tolerance(spec.window.seconds)
-        case .retryAfterEarly(_, _, let tolerance):
-            return .tolerance(tolerance.seconds)
+        // Not `retryAfterEarly`: both of its instants (the 429's answer, the task's next call) are
+        // read at the mock, and Squall's lag can only delay a retry, never make one early; a foreign
+        // service's retries are not timed by Squall at all. Its 1 ms default tolerance would
+        // otherwise make every live pass "untrustworthy" and drive `--time-scale auto` to ×1.
         default:
             return nil
         }
