@@ -126,7 +126,9 @@ struct RunCommand: AsyncParsableCommand {
             var auto: AutoScaleChoice?
             if runMode == .live, settings.timeScale == nil, settings.autoTimeScale || scenario.autoTimeScale {
                 do {
-                    let choice = try await TimeScaleCalibration.choose(scenario, maxScale: settings.maxAutoScale(scenario))
+                    let choice = try await TimeScaleCalibration.choose(
+                        scenario,
+                        maxScale: FidelityRule.scaleCap(scenario, maxScale: FlagLimits.maxTimeScale, maxRealRate: FlagLimits.maxRealRate))
                     timeScale = choice.scale
                     auto = choice
                     print("\(scenario.name): --time-scale auto chose \(choice.reason)")

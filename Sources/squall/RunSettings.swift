@@ -149,22 +149,12 @@ extension RunSettings {
                 throw FlagError(
                     "\(s.name): about \(Int(tasks)) submissions is too many for a live run (at most \(ScenarioLimits.maxLiveTasks)); shorten the duration or run it in the simulator")
             }
-            let real = s.load.arrival.peakRate * scale * duplicates
+            let real = FidelityRule.peakSubmissionRate(s) * scale
             if real > FlagLimits.maxRealRate {
                 throw FlagError(
                     "\(s.name): \(Int(real)) tasks/s in real time (rate × time scale \(scale)) is more than the load generator can honour (at most \(Int(FlagLimits.maxRealRate))/s); lower --time-scale")
             }
         }
-    }
-}
-
-extension RunSettings {
-    /// The largest scale `--time-scale auto` may choose for `s`: `FlagLimits.maxTimeScale`, and no
-    /// more than the load generator can honour at the scenario's peak rate (`FlagLimits.maxRealRate`).
-    func maxAutoScale(_ s: Scenario) -> Double {
-        let duplicates = 1 + (s.load.duplicates?.rate ?? 0)
-        let peak = s.load.arrival.peakRate * duplicates
-        return peak > 0 ? min(FlagLimits.maxTimeScale, FlagLimits.maxRealRate / peak) : FlagLimits.maxTimeScale
     }
 }
 

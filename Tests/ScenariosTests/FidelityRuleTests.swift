@@ -136,4 +136,16 @@ import Testing
         #expect(!fixed.autoTimeScale && fixed.timeScale == 60)
         #expect(throws: (any Error).self) { try scenario(Self.yaml + "\ntime_scale: fast\n") }
     }
+
+    @Test func theAutoScaleCapIsWhatTheSenderCanHonourAtThePeakWithDuplicates() throws {
+        let s = try scenario("""
+            name: cap
+            duration: 1m
+            load: { rate: 100/s, arrival: constant, duplicates: { rate: 50%, delay: 1s } }
+            expect: { success_rate: ">= 50%" }
+            """)
+        #expect(FidelityRule.peakSubmissionRate(s) == 150)
+        #expect(FidelityRule.scaleCap(s, maxScale: 10_000, maxRealRate: 100_000) == 100_000.0 / 150)
+        #expect(FidelityRule.scaleCap(s, maxScale: 500, maxRealRate: 100_000) == 500)
+    }
 }

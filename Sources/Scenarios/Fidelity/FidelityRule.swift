@@ -118,6 +118,19 @@ public enum FidelityRule {
         )
     }
 
+    /// The scenario's peak submission rate, tasks per scenario second: the arrival schedule's peak
+    /// with its duplicates (what a live run must send at ×1).
+    public static func peakSubmissionRate(_ s: Scenario) -> Double {
+        s.load.arrival.peakRate * (1 + (s.load.duplicates?.rate ?? 0))
+    }
+
+    /// The largest scale `--time-scale auto` may choose for `s`: `maxScale`, and no more than a
+    /// sender of `maxRealRate` tasks per real second can honour at the scenario's peak rate.
+    public static func scaleCap(_ s: Scenario, maxScale: Double, maxRealRate: Double) -> Double {
+        let peak = peakSubmissionRate(s)
+        return peak > 0 ? min(maxScale, maxRealRate / peak) : maxScale
+    }
+
     /// `x` rounded down to two significant digits (216.6 → 210, 0.347 → 0.34).
     public static func floorTwoDigits(_ x: Double) -> Double {
         guard x > 0, x.isFinite else { return x.isFinite ? 0 : x }
