@@ -282,12 +282,16 @@ public enum ReportMarkdown {
         if chart { out += "\n![Circuit breaker state](\(ReportFiles.breakerChart))\n" }
         out += "\nTimeline:\n\n"
         if b.transitions.isEmpty { return out + "The breaker never changed state.\n" }
-        out += Markdown.table(
-            ["#", "at", "transition", "cause", "relative to fault windows"],
-            b.transitions.enumerated().map { i, t in
+        return out + transitionTable(b.transitions, causeHeader: "cause", r)
+    }
+
+    /// A breaker's transitions, numbered, with each one's place relative to the fault windows.
+    static func transitionTable(_ transitions: [BreakerTransitionRecord], causeHeader: String, _ r: ScenarioResult) -> String {
+        Markdown.table(
+            ["#", "at", "transition", causeHeader, "relative to fault windows"],
+            transitions.enumerated().map { i, t in
                 [String(i + 1), NumberText.instant(t.at), "\(t.from) → \(t.to)", Markdown.text(t.cause), relation(t.at, r.faultWindows)]
             }, align: [.right, .right, .left, .left, .left])
-        return out
     }
 
     /// The breaker of a target Squall cannot see, inferred at the LLM (docs/live.md "Breaker inferred at the LLM").
@@ -304,12 +308,7 @@ public enum ReportMarkdown {
         if f.truncated { out += "\nThe inference stopped recording at \(NumberText.grouped(f.arrivals + f.calls)) events: not trustworthy.\n" }
         out += "\nTimeline (inferred):\n\n"
         if f.transitions.isEmpty { return out + "No opening was inferred.\n" }
-        out += Markdown.table(
-            ["#", "at", "transition", "evidence", "relative to fault windows"],
-            f.transitions.enumerated().map { i, t in
-                [String(i + 1), NumberText.instant(t.at), "\(t.from) → \(t.to)", Markdown.text(t.cause), relation(t.at, r.faultWindows)]
-            }, align: [.right, .right, .left, .left, .left])
-        return out
+        return out + transitionTable(f.transitions, causeHeader: "evidence", r)
     }
 
     /// Attempts, calls, tokens and cost, for the run and per day.

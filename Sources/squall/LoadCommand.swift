@@ -173,8 +173,7 @@ struct LoadCommand: AsyncParsableCommand {
         }
         print(
             "squall load: shard \(shard): offered \(written.1.runs.written) of the schedule's \(scheduled) originals "
-                + "(\(written.1.runs.inShard) in this shard); part written to \(written.0.path); put the shards together with: "
-                + "squall merge \(out)/part-*-of-\(shard.count) --out DIR")
+                + "(\(written.1.runs.inShard) in this shard); part written to \(written.0.path); " + ShardPartRun.mergeHint(out: out, shard: shard))
         if written.1.incomplete { throw ExitCode(InterruptedExit.code) }
     }
 }

@@ -49,8 +49,7 @@ enum RunShard {
         }
         print(
             "squall run: \(scenario.name) shard \(shard): simulated the whole schedule (\(recorded.keys) originals), recorded "
-                + "\(manifest.runs.inShard) of their keys in \(writer.directory.path); put the shards together with: "
-                + "squall merge \(out)/part-*-of-\(shard.count) --out DIR")
+                + "\(manifest.runs.inShard) of their keys in \(writer.directory.path); " + ShardPartRun.mergeHint(out: out, shard: shard))
         if manifest.incomplete { throw ExitCode(InterruptedExit.code) }
     }
 }

@@ -35,8 +35,12 @@ enum ShardPartRun {
         }
         print(
             "squall \(command.rawValue): shard \(shard): \(manifest.runs.written) of \(manifest.runs.inShard) runs (of \(total)) "
-                + "written to \(writer.directory.path); put the shards together with: "
-                + "squall merge \(out)/part-*-of-\(shard.count) --out DIR")
+                + "written to \(writer.directory.path); " + ShardPartRun.mergeHint(out: out, shard: shard))
         if manifest.incomplete { throw ExitCode(InterruptedExit.code) }
+    }
+
+    /// What every shard prints last: how to put the shards together.
+    static func mergeHint(out: String, shard: Shard) -> String {
+        "put the shards together with: squall merge \(out)/part-*-of-\(shard.count) --out DIR"
     }
 }
