@@ -202,4 +202,25 @@ import Testing
         #expect(opens.status == .noEvidence)
         #expect(opens.observed == "too few arrivals")
     }
+
+    @Test func theInferenceIsKeptOnlyForAForeignTargetWithAnInferableBreakerExpectation() throws {
+        let inferable = try scenario(
+            """
+            name: n
+            duration: 1m
+            load: { rate: 2/s }
+            llm: { faults: [ { during: 10s..40s, status: 503 } ] }
+            expect: { breaker: { opens_within: 5s } }
+            """)
+        let other = try scenario(
+            """
+            name: n
+            duration: 1m
+            load: { rate: 2/s }
+            expect: { success_rate: ">= 50%" }
+            """)
+        #expect(ResultNeeds(scenario: inferable, foreignTarget: true).mechanisms.inferredBreaker == InferredBreakerRule())
+        #expect(ResultNeeds(scenario: inferable).mechanisms.inferredBreaker == nil)
+        #expect(ResultNeeds(scenario: other, foreignTarget: true).mechanisms.inferredBreaker == nil)
+    }
 }

@@ -204,11 +204,7 @@ struct LiveRun: Sendable {
             name: scenario.name, description: scenario.description, file: scenario.source,
             tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
             concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
-        var needs = ResultNeeds(scenario: scenario)
-        if options.targetURL != nil, scenario.expectations.contains(where: \.breakerInferable) {
-            // A foreign service's breaker is inferred at the LLM (docs/live.md "Breaker inferred at the LLM").
-            needs.mechanisms.inferredBreaker = InferredBreakerRule()
-        }
+        let needs = ResultNeeds(scenario: scenario, foreignTarget: options.targetURL != nil)
         var recorder = ResultRecorder(
             ResultRecorder.Setup(
                 info: info, mode: .live, seed: seed, duration: scenario.duration, interval: nil,

@@ -5,9 +5,14 @@ extension ResultNeeds {
     /// a fault window, that scope (with a latency histogram when a latency percentile is asked);
     /// for each `recovers_within`, the window's recovery steps; and, for the failure arithmetic
     /// (computed for every run), the breaker's longest recovery timeout as the steady-state margin;
-    /// and what the mechanism expectations read (`MechanismNeeds`).
-    public init(scenario: Scenario) {
+    /// and what the mechanism expectations read (`MechanismNeeds`). For a `foreignTarget` (a task
+    /// service whose breaker Squall cannot see) with a breaker expectation that can be inferred at
+    /// the LLM, the inference (docs/live.md "Breaker inferred at the LLM").
+    public init(scenario: Scenario, foreignTarget: Bool = false) {
         self.init(steadyStateBuffer: scenario.stack.breaker?.maxRecoveryTimeout ?? .zero)
+        if foreignTarget, scenario.expectations.contains(where: \.breakerInferable) {
+            mechanisms.inferredBreaker = InferredBreakerRule()
+        }
         for e in scenario.expectations {
             switch e {
             case .threshold(_, let metric, _, let scope):
