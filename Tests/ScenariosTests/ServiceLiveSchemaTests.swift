@@ -102,6 +102,18 @@ struct ServiceLiveSchemaTests {
         #expect(!r.passed)
     }
 
+    @Test func aServiceKilledAfterIgnoringSigtermFailsDrainTimeWhateverItsClockSays() throws {
+        let s = try scenario(Self.base + "\nservice: { sigterm: { at: 1m } }\nexpect:\n  shutdown: { drain_time: \"< 30s\" }")
+        var r = simulate(s)
+        r.service = ServiceRunSummary(replicas: 1, redis: false, accepted: 10, sigtermReplica: 0, sigtermAtSeconds: 60, drainSeconds: 12)
+        ExpectationEvaluator.evaluate(s, &r)
+        #expect(verdict(r, "shutdown.drain_time")?.passed == true)
+        r.service?.killed = true
+        ExpectationEvaluator.evaluate(s, &r)
+        let drain = try #require(verdict(r, "shutdown.drain_time"))
+        #expect(!drain.passed && drain.observed == "did not exit" && drain.detail.contains("killed"))
+    }
+
     @Test func withoutAServiceRunShutdownExpectationsFail() throws {
         let s = try scenario(Self.base + "\nservice: {}\nexpect:\n  shutdown: { lost: 0 }")
         let r = simulate(s)  // the simulator has no task service

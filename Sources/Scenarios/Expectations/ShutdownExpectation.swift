@@ -52,6 +52,11 @@ enum ShutdownExpectation {
                 name: name, expected: threshold.description, observed: threshold.unit.format(Double(s.lost)),
                 passed: threshold.holds(Double(s.lost)), observations: s.accepted, value: Double(s.lost), detail: detail)
         case .drainTime:
+            if s.killed == true {
+                return ExpectationVerdict(
+                    name: name, expected: threshold.description, observed: "did not exit", passed: false, observations: 1,
+                    detail: "the service ignored SIGTERM and was killed (SIGKILL after target.stop_timeout): it never drained")
+            }
             guard let d = s.drainSeconds else {
                 return .noEvidence(
                     name: name, expected: threshold.description, observed: "no drain",

@@ -86,8 +86,10 @@ struct LaunchedServiceRun {
             target: .service(target), timeline: timeline, mockTimeOffset: offset, breakerObserved: false,
             service: ServiceProbe(probe: probe, urls: [process.url]))
         sigterm?.cancel()  // not yet sent: never; sent: waits for the exit below
-        _ = await process.stop()
-        let drain = await sigterm?.value ?? nil
+        let exit = await process.stop()
+        // Killed after ignoring SIGTERM (`stop_timeout`): it never drained, whatever the clock says.
+        let killed = exit == .signalled(SIGKILL)
+        let drain = killed ? nil : await sigterm?.value ?? nil
         await client.shutdown()
         await mock?.stop()
         if let fileError { throw ScenarioRunError(fileError) }
@@ -99,6 +101,7 @@ struct LaunchedServiceRun {
             sigtermReplica: launch.sigtermAt == nil ? nil : 0, sigtermAtSeconds: launch.sigtermAt?.seconds,
             drainSeconds: drain.map { $0.seconds * options.timeScale })
         out.service?.command = launch.process.command
+        if killed { out.service?.killed = true }
         return out
     }
 }

@@ -23,6 +23,9 @@ public struct ServiceRunSummary: Sendable, Codable, Hashable {
     /// The command Squall started the service with (`target.command`); nil for the reference
     /// service's replicas.
     public var command: String?
+    /// For a service Squall started: it ignored SIGTERM and was killed (SIGKILL after
+    /// `stop_timeout`), so it never drained; nil otherwise.
+    public var killed: Bool?
 
     /// Creates a summary.
     public init(
