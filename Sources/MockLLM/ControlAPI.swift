@@ -106,8 +106,11 @@ struct ControlAPI: Sendable {
         return .json(200, CallLogJSON.page(state.calls(after: after, limit: limit)))
     }
 
-    /// `POST /_squall/run`: `{"run": ID, "profile": TEXT or OBJECT, "time_scale": K, "seed": N}` (only
-    /// `run` required) starts a run atomically (`MockState.startRun`).
+    /// `POST /_squall/run`: `{"run": ID, "profile": TEXT or OBJECT, "time_scale": K, "seed": N,
+    /// "join": BOOL, "start_delay_ms": MS}` (only `run` required) starts a run atomically
+    /// (`MockState.startRun`); with `"join": true` it joins the run when that id is in force
+    /// (`MockState.joinRun`: no reset, the origin in force; 409 `run_conflict` when its time scale,
+    /// seed or profile differ). `start_delay_ms` (0…600000) puts scenario time zero that far in the future.
     func startRun(_ body: [UInt8]) -> MockResponse {
         func bad(_ param: String, _ message: String) -> MockResponse {
             .error(400, code: "invalid_value", message: message, param: param)
@@ -115,10 +118,11 @@ struct ControlAPI: Sendable {
         guard let json = JSONValue.parse(body), case .object(let members) = json else {
             return bad("body", "The body must be a JSON object such as {\"run\":\"k3x9a0zq\",\"time_scale\":60}.")
         }
-        for (name, _) in members where !["run", "profile", "time_scale", "seed"].contains(name) {
+        for (name, _) in members where !["run", "profile", "time_scale", "seed", "join", "start_delay_ms"].contains(name) {
             return .error(
                 400, code: "unknown_parameter",
-                message: "Unknown field '\(name.prefix(40))': expected run, profile, time_scale, seed.", param: String(name.prefix(40)))
+                message: "Unknown field '\(name.prefix(40))': expected run, profile, time_scale, seed, join, start_delay_ms.",
+                param: String(name.prefix(40)))
         }
         guard case .string(let run)? = json["run"], SquallTag.isValidRunID(run) else {
             return bad("run", "Invalid 'run': expected 8 characters of [0-9a-z] (a SquallTag run id).")
@@ -153,10 +157,30 @@ struct ControlAPI: Sendable {
         case let other?:
             return bad("seed", "Invalid 'seed': expected an integer >= 0, got \(other.jsonText.prefix(40)).")
         }
-        let s = state.startRun(start)
+        switch json["join"] {
+        case nil, .null?: break
+        case .bool(let b)?: start.join = b
+        case let other?: return bad("join", "Invalid 'join': expected true or false, got \(other.jsonText.prefix(40)).")
+        }
+        let maxDelay = RunStart.maxStartDelay.components.seconds * 1000
+        switch json["start_delay_ms"] {
+        case nil, .null?: break
+        case .number(let ms)? where ms >= 0 && ms == ms.rounded() && ms <= Double(maxDelay): start.startDelay = .milliseconds(Int64(ms))
+        case let other?:
+            return bad(
+                "start_delay_ms", "Invalid 'start_delay_ms': expected an integer from 0 to \(maxDelay), got \(other.jsonText.prefix(40)).")
+        }
+        let s: RunStarted
+        if start.join {
+            do { s = try state.joinRun(start) } catch {
+                return .error(409, type: "conflict", code: "run_conflict", message: error.message, param: error.field)
+            }
+        } else {
+            s = state.startRun(start)
+        }
         return .json(
             200,
-            "{\"ok\":true,\"run\":\"\(s.run)\",\"time_scale\":\(CallLogJSON.number(s.timeScale)),\"seed\":\(s.seed),\"rules\":\(s.rules),\"origin_unix_ns\":\(s.originUnixNanos)}"
+            "{\"ok\":true,\"run\":\"\(s.run)\",\"time_scale\":\(CallLogJSON.number(s.timeScale)),\"seed\":\(s.seed),\"rules\":\(s.rules),\"origin_unix_ns\":\(s.originUnixNanos),\"joined\":\(s.joined)}"
         )
     }
 

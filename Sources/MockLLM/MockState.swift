@@ -19,6 +19,8 @@ public final class MockState: Sendable {
         var seed: UInt64
         var requestCount: UInt64 = 0
         var origin: NIODeadline
+        /// The wall-clock instant (Unix ns) of `origin`.
+        var originUnix: Int64
     }
 
     private let box: Mutex<Inner>
@@ -43,7 +45,7 @@ public final class MockState: Sendable {
             Inner(
                 plan: FaultPlan(profile: profile), profileText: profileText, stats: MockStats(maxKeys: maxKeys),
                 labels: ModelLabels(profile: profile), log: CallLog(capacity: callLogCapacity), seed: seed,
-                origin: .now()))
+                origin: .now(), originUnix: Self.unixNanos()))
     }
 
     /// The seed of all random draws (request `n` uses stream `n`).
@@ -210,30 +212,79 @@ public final class MockState: Sendable {
         s.metrics = MockMetrics()
         s.requestCount = 0
         s.origin = .now()
+        s.originUnix = Self.unixNanos()
     }
 
     /// Starts a run atomically (under one lock): sets the run id, replaces the profile / time scale /
     /// seed when given, clears stats, counters, buckets and the call log, and restarts scenario time
-    /// at zero now. Requests decided after this belong to the run.
+    /// at zero now, or `start.startDelay` from now. Requests decided after this belong to the run.
+    /// (`start.join` is not looked at: see `joinRun`.)
     @discardableResult
     public func startRun(_ start: RunStart) -> RunStarted {
         let (started, large) = box.withLock { s in
             let large = Self.holdsMuch(s)
-            if let profile = start.profile {
-                s.plan.replace(profile: profile)
-                s.profileText = start.profileText ?? s.profileText
-            }
-            if let scale = start.timeScale { scaleBits.store(scale.bitPattern, ordering: .relaxed) }
-            if let seed = start.seed { s.seed = seed }
-            Self.clear(&s, maxKeys: maxKeys, logCapacity: callLogCapacity)
-            s.run = start.run
-            let started = RunStarted(
-                run: start.run, timeScale: timeScale, seed: s.seed, rules: s.plan.profile.faults.count,
-                originUnixNanos: Self.unixNanos())
-            return (started, large)
+            return (self.begin(&s, start), large)
         }
         if large { Self.releaseFreedMemory() }
         return started
+    }
+
+    /// Joins run `start.run` when it is the run in force — nothing is reset, the answer carries the
+    /// origin already set (`joined` true) — and otherwise starts it as `startRun` does, under the
+    /// same lock, so of N shards sending the same start at once exactly one resets the mock.
+    /// - Throws: `RunJoinConflict` when the run is in force with another time scale, seed or
+    ///   profile text than `start` gives (the shards of one run must agree).
+    @discardableResult
+    public func joinRun(_ start: RunStart) throws(RunJoinConflict) -> RunStarted {
+        let (outcome, large) = box.withLock { s -> (Result<RunStarted, RunJoinConflict>, Bool) in
+            guard s.run == start.run else {
+                let large = Self.holdsMuch(s)
+                return (.success(self.begin(&s, start)), large)
+            }
+            if let k = start.timeScale, k != timeScale {
+                return (.failure(Self.conflict(start.run, "time_scale", "\(k)", "\(timeScale)")), false)
+            }
+            if let seed = start.seed, seed != s.seed {
+                return (.failure(Self.conflict(start.run, "seed", "\(seed)", "\(s.seed)")), false)
+            }
+            if let text = start.profileText, text != s.profileText {
+                return (.failure(Self.conflict(start.run, "profile", "a profile of \(text.utf8.count) bytes", "another text")), false)
+            }
+            let joined = RunStarted(
+                run: start.run, timeScale: timeScale, seed: s.seed, rules: s.plan.profile.faults.count, originUnixNanos: s.originUnix,
+                joined: true)
+            return (.success(joined), false)
+        }
+        if large { Self.releaseFreedMemory() }
+        return try outcome.get()
+    }
+
+    private static func conflict(_ run: String, _ field: String, _ given: String, _ inForce: String) -> RunJoinConflict {
+        RunJoinConflict(
+            field: field,
+            message: "run \(run) is in force with another \(field) (\(inForce)) than this join gives (\(given)): "
+                + "every shard of one run must send the same start (same scenario, seed and --time-scale)")
+    }
+
+    /// The reset and settings of a start, under the lock.
+    private func begin(_ s: inout Inner, _ start: RunStart) -> RunStarted {
+        if let profile = start.profile {
+            s.plan.replace(profile: profile)
+            s.profileText = start.profileText ?? s.profileText
+        }
+        if let scale = start.timeScale { scaleBits.store(scale.bitPattern, ordering: .relaxed) }
+        if let seed = start.seed { s.seed = seed }
+        Self.clear(&s, maxKeys: maxKeys, logCapacity: callLogCapacity)
+        let delay = min(max(.zero, start.startDelay), RunStart.maxStartDelay)
+        if delay > .zero {
+            let c = delay.components
+            let nanos = c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+            s.origin = s.origin + .nanoseconds(nanos)
+            s.originUnix += nanos
+        }
+        s.run = start.run
+        return RunStarted(
+            run: start.run, timeScale: timeScale, seed: s.seed, rules: s.plan.profile.faults.count, originUnixNanos: s.originUnix)
     }
 
     /// The call-log records after sequence number `after` (at most `limit`, clamped to 1…`CallLog.maxPage`),
