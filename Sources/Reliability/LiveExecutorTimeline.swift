@@ -17,10 +17,18 @@ public struct LiveTimeline: Sendable {
         (realNow, realSleep) = Self.bind(clock)
     }
 
-    private static func bind<C: Clock<Duration>>(_ clock: C) -> (
+    /// A timeline over `clock` whose origin lies `startedAgo` (real time) before `clock.now`: a
+    /// shard of a sharded live run that joins after the mock's scenario time zero starts behind it.
+    public init(clock: any Clock<Duration> = ContinuousClock(), scale: Double = 1, startedAgo: Duration) {
+        precondition(scale > 0 && scale.isFinite, "time scale must be a positive number")
+        self.scale = scale
+        (realNow, realSleep) = Self.bind(clock, back: startedAgo)
+    }
+
+    private static func bind<C: Clock<Duration>>(_ clock: C, back: Duration = .zero) -> (
         @Sendable () -> Duration, @Sendable (Duration) async throws -> Void
     ) {
-        let origin = clock.now
+        let origin = clock.now.advanced(by: .zero - back)
         return (
             { origin.duration(to: clock.now) },
             { offset in try await clock.sleep(until: origin.advanced(by: offset), tolerance: nil) }

@@ -16,7 +16,7 @@ struct MergeCommand: AsyncParsableCommand {
             e.g. `squall merge OUT/part-*-of-4 --out Reports`. The parts must come from one sharded command (same \
             command, inputs and shard count) and every shard must be given exactly once; a part without its \
             manifest (a shard that did not finish) is refused. Today: squall audit (writes OUT/audit/), squall sweep \
-            (writes OUT/sweep/<scenario>/) and squall run in sim mode (writes OUT/<scenario>/, the report set of the unsharded run). Exit 0 when the merged verdict holds (a sweep: a configuration passes), 1 when it does not, 2 when the parts are wrong (the message names the part), \
+            (writes OUT/sweep/<scenario>/) and squall run in sim or live mode (writes OUT/<scenario>/, the report set of the unsharded run). Exit 0 when the merged verdict holds (a sweep: a configuration passes), 1 when it does not, 2 when the parts are wrong (the message names the part), \
             3 when the report cannot be written, 4 when a part was interrupted (report written, marked incomplete).
             """)
 
@@ -32,7 +32,7 @@ struct MergeCommand: AsyncParsableCommand {
         switch set.command {
         case .audit: try writeAudit(set)
         case .sweep: try writeSweep(set)
-        case .run: try writeRun(set)
+        case .run, .liveRun: try writeRun(set)
         case .load: try writeLoad(set)
         }
     }
@@ -74,16 +74,22 @@ struct MergeCommand: AsyncParsableCommand {
         }
         let tasksCSV = staging.url(for: ReportFiles.tasks)
         let result: ScenarioResult
-        do { result = try PartMerge.run(set, tasksCSV: tasksCSV) } catch {
+        let live = set.inputs.run?.live
+        do { result = try live == nil ? PartMerge.run(set, tasksCSV: tasksCSV) : PartMerge.liveRun(set, tasksCSV: tasksCSV) } catch {
             staging.abandon()
             throw UsageError(message: error.message)
         }
         let report: String
-        do { report = try ReportOutput.write(result, into: staging, timeScale: nil, tasksCSV: tasksCSV) } catch {
+        do { report = try ReportOutput.write(result, into: staging, timeScale: live?.timeScale, tasksCSV: tasksCSV) } catch {
             throw RunFailure(message: "cannot write the report of \(name) under \(out): \(error)")
         }
-        print("squall merge: \(set.parts.count) parts of squall run \(name), \(set.total) originals")
+        print(
+            "squall merge: \(set.parts.count) parts of squall run \(name)\(live.map { " (live, run \($0.runID))" } ?? ""), "
+                + "\(set.total) originals")
         print(ConsoleSummary.render(result, reportPath: report, verbose: true), terminator: "")
+        for warning in result.llmLog?.warnings ?? [] {
+            FileHandle.standardError.write(Data("squall merge: \(name): WARNING: \(warning)\n".utf8))
+        }
         if set.incomplete {
             FileHandle.standardError.write(
                 Data(("squall merge: incomplete: " + set.incompleteReasons.joined(separator: "; ") + "\n").utf8))

@@ -63,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var sharding: ShardOptions
 
+    @OptionGroup var liveShard: LiveShardFlags
+
     /// The flags as checked settings (`RunSettings`), before any scenario is loaded.
     var settings: RunSettings {
         get throws(FlagError) {
@@ -107,8 +109,11 @@ struct RunCommand: AsyncParsableCommand {
             try settings.checkTargetCanObserve(loaded)
         } catch { throw UsageError(message: error.message) }
         if let shard = try sharding.resolve(environment: ProcessInfo.processInfo.environment) {
-            try await RunShard.run(loaded, shard: shard, mode: settings.mode, seed: seed, out: out)
+            try await RunShard.run(loaded, shard: shard, settings: settings, live: liveShard, seed: seed, out: out)
             return
+        }
+        if let flag = liveShard.given.first {
+            throw UsageError(message: "\(flag) applies only to a sharded live run (--mode live with --shard I/N or --shards N); drop it or add --shard")
         }
         let root = URL(fileURLWithPath: out, isDirectory: true)
         let interruption = Interruption()

@@ -4,20 +4,26 @@ import Foundation
 import Scenarios
 import Traffic
 
-/// `squall run --shard I/N` (sim mode): simulate the whole schedule, record this shard's slice
+/// `squall run --shard I/N`. Sim mode: simulate the whole schedule, record this shard's slice
 /// (keys `k % N == I`; shard 0 also the stack's events), write `OUT/part-I-of-N/` (tasks.csv,
-/// state.json, manifest.json last). No verdict: exit 0 when the part is written, 2 bad input,
-/// 3 when it cannot be written, 4 when a signal stopped the simulation (part marked incomplete).
+/// state.json, manifest.json last). Live mode (`runLive`, RunShardLive.swift): send this shard's
+/// slice to the one external mock or service, joining the run the other shards share. No verdict:
+/// exit 0 when the part is written, 2 bad input, 3 when it cannot be written (or the run could not
+/// be carried out), 4 when a signal stopped the run (part marked incomplete).
 enum RunShard {
-    static func run(_ loaded: [Scenario], shard: Shard, mode: RunMode?, seed: UInt64?, out: String) async throws {
+    static func run(
+        _ loaded: [Scenario], shard: Shard, settings: RunSettings, live: LiveShardFlags, seed: UInt64?, out: String
+    ) async throws {
         guard loaded.count == 1, let scenario = loaded.first else {
             throw UsageError(
                 message: "--shard: give exactly one scenario (\(loaded.count) given); a sharded run's parts hold one scenario's slices")
         }
-        guard (mode ?? scenario.mode) == .sim else {
-            throw UsageError(
-                message: "--shard: \(scenario.name) runs in live mode; squall run shards simulated runs only (use --mode sim, "
-                    + "or squall load --shard for a live load)")
+        if (settings.mode ?? scenario.mode) == .live {
+            try await runLive(scenario, shard: shard, settings: settings, flags: live, seed: seed, out: out)
+            return
+        }
+        if let flag = live.given.first {
+            throw UsageError(message: "\(flag) applies only to a sharded live run, and \(scenario.name) runs in the simulator; drop it or add --mode live")
         }
         let runSeed = seed ?? scenario.seed
         let inputs: PartInputs

@@ -38,7 +38,7 @@ FAKES = Path(__file__).resolve().parent / "deploy_fakes"
 KUBERNETES_VERSIONS = ["1.29.0", "1.30.0", "1.37.0"]
 
 # The kustomizations a team applies, and the standalone manifests.
-KUSTOMIZATIONS = ["base", "overlays/sweep", "overlays/run", "overlays/load", "overlays/sweep-object-store"]
+KUSTOMIZATIONS = ["base", "overlays/sweep", "overlays/run", "overlays/load", "overlays/live-run", "overlays/sweep-object-store"]
 STANDALONE = ["tools/report-reader.yaml"]
 
 # Objects the manifests reference but a team creates itself; every reference to them must be optional.
@@ -250,8 +250,11 @@ def sharding_problems(docs):
             problems.append(f"shards: --shard {value} is not $(JOB_COMPLETION_INDEX)/{n}")
     else:
         problems.append("shards: the squall command has neither --shards N nor --shard $(JOB_COMPLETION_INDEX)/N")
-    if "load" in args[1:2] and spec.get("parallelism") != n:
-        problems.append(f"shards: a live load needs every shard at once: parallelism {spec.get('parallelism')} != {n}")
+    live = "load" in args[1:2] or ("run" in args[1:2] and "--mode" in args and args[args.index("--mode") + 1:][:1] == ["live"])
+    if live and spec.get("parallelism") != n:
+        problems.append(f"shards: a live load or run needs every shard at once: parallelism {spec.get('parallelism')} != {n}")
+    if "run" in args[1:2] and live and ("--run-id" not in args or "--llm-url" not in args):
+        problems.append("shards: a sharded live run needs --run-id (shared by every shard) and --llm-url (one mock)")
     if "--out" not in args:
         problems.append("shards: the squall command has no --out")
         return problems
@@ -399,6 +402,10 @@ def test_the_uses_run_the_commands_they_say():
     assert args("overlays/sweep")[:2] == ["sweep", "/scenarios/scenario.yaml"]
     assert args("overlays/run")[:4] == ["run", "/scenarios/scenario.yaml", "--mode", "sim"]
     assert args("overlays/load")[0] == "load"
+    live = args("overlays/live-run")
+    assert live[:4] == ["run", "/scenarios/scenario.yaml", "--mode", "live"]
+    assert live[live.index("--run-id") + 1] == "$(SQUALL_RUN)"
+    assert live[live.index("--llm-url") + 1] == "http://squall-mock:8080"
     assert args("overlays/sweep-object-store") == args("overlays/sweep")
 
 
@@ -432,6 +439,18 @@ def test_the_sharding_check_rejects_a_load_that_does_not_run_every_shard_at_once
     docs = render("overlays/load")
     find(docs, "Job", SHARDS_JOB)["spec"]["parallelism"] = 2
     assert any("every shard at once" in p for p in sharding_problems(docs))
+
+
+def test_the_sharding_check_rejects_a_live_run_not_all_at_once_or_without_its_run_id():
+    docs = render("overlays/live-run")
+    assert sharding_problems(docs) == []
+    find(docs, "Job", SHARDS_JOB)["spec"]["parallelism"] = 2
+    assert any("every shard at once" in p for p in sharding_problems(docs))
+    docs = render("overlays/live-run")
+    args = squall_container(find(docs, "Job", SHARDS_JOB))["args"]
+    i = args.index("--run-id")
+    del args[i:i + 2]
+    assert any("--run-id" in p for p in sharding_problems(docs))
 
 
 def test_the_sharding_check_rejects_per_pod_parts_without_upload_and_download():
@@ -561,7 +580,7 @@ def run_id(docs):
     return next(c["data"]["run"] for c in docs if c["kind"] == "ConfigMap" and "run" in c.get("data", {}))
 
 
-@pytest.mark.parametrize("name", ["base", "overlays/sweep", "overlays/run", "overlays/load"])
+@pytest.mark.parametrize("name", ["base", "overlays/sweep", "overlays/run", "overlays/load", "overlays/live-run"])
 @pytest.mark.parametrize("verdict", [0, 1])
 def test_shards_then_merge_on_the_shared_volume_give_the_merge_verdict(name, verdict, tmp_path):
     docs = render(name)

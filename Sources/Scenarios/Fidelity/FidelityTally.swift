@@ -1,6 +1,6 @@
 /// The bounded accumulator behind `TimingFidelity`: two HDR histograms of real microseconds (lag,
 /// overhead) and a count; integer state only, so two tallies merge exactly.
-public struct FidelityTally: Sendable, Equatable {
+public struct FidelityTally: Sendable, Equatable, Codable {
     /// Scheduler lag of submissions and timers, real time.
     public private(set) var lag = LatencyRecorder()
     /// Per-attempt real overhead.

@@ -1,4 +1,5 @@
 import MockLLM
+import Traffic
 
 /// Turns the mock's call log into the recorder's LLM-call stream (contract 4): every `CallRecord`
 /// of this run becomes one `LLMCallRecord` — key from the `SquallTag`, attempt = the key's n-th call
@@ -37,6 +38,11 @@ public struct CallLogFeeder: Sendable {
     /// Added to every record's time: the mock's scenario time zero relative to the run's (the two
     /// clocks start a few microseconds, or an HTTP round trip, apart). Default zero.
     public var timeOffset: Duration = .zero
+    /// A sharded live run's shard: only calls of its keys (`k % N == I`; untagged calls: shard 0)
+    /// count, the rest are counted in `summary.otherShard`. Default nil (every call of the run).
+    public var shard: Shard? {
+        didSet { summary.otherShard = shard == nil ? nil : (summary.otherShard ?? 0) }
+    }
     private var callsPerKey: [Int: Int] = [:]
 
     /// A feeder for run `run` reading `source` (a label); `tagged` says whether submissions carry the tag.
@@ -67,8 +73,16 @@ public struct CallLogFeeder: Sendable {
                 return nil
             }
             if tag.key <= UInt64(Int.max) { keyID = Int(tag.key) }
+            if let shard, !(keyID >= 0 ? shard.contains(keyID) : shard.index == 0) {
+                summary.otherShard = (summary.otherShard ?? 0) + 1
+                return nil
+            }
             summary.attributed += 1
         } else {
+            if let shard, shard.index != 0 {
+                summary.otherShard = (summary.otherShard ?? 0) + 1
+                return nil
+            }
             summary.untagged += 1
         }
         summary.counted += 1
@@ -147,6 +161,9 @@ public struct CallLogFeeder: Sendable {
 
     /// Reads `source` from the cursor until caught up (bounded: at most `maxPages` pages), feeding
     /// each page through `apply` (which runs `feed` under the run's lock). Returns the mock's run id.
+    /// A read that fails because the calling task was cancelled (the run's periodic reader being
+    /// stopped mid-request) ends the drain quietly: the cursor stays where it was, and the run's
+    /// final read picks up from there; only other failures are errors.
     public static func drain(
         _ source: any CallLogSource, from cursor: UInt64, maxPages: Int = 1_000,
         apply: (CallLogPage) -> Bool
@@ -154,7 +171,11 @@ public struct CallLogFeeder: Sendable {
         var after = cursor
         var run: String?
         for _ in 0..<maxPages {
-            let page = try await source.page(after: after, limit: pageSize)
+            let page: CallLogPage
+            do { page = try await source.page(after: after, limit: pageSize) } catch {
+                if Task.isCancelled { return run }
+                throw error
+            }
             run = page.run
             let caughtUp = apply(page)
             after = page.next

@@ -22,6 +22,9 @@ final class FidelityProbe: Sendable {
         tally.withLock { $0.recordOverhead(real) }
     }
 
+    /// The tally so far (a sharded live run's part keeps it, to merge exactly).
+    func currentTally() -> FidelityTally { tally.withLock { $0 } }
+
     /// The summary at `scale`.
     func summary(timeScale scale: Double) -> TimingFidelity {
         tally.withLock { $0.summary(timeScale: scale) }

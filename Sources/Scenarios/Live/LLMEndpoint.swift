@@ -42,14 +42,24 @@ struct LLMEndpoint: Sendable {
     /// An external mock also gets the scenario's profile (when it has one), time scale and seed;
     /// a mock that cannot be reached or refuses is a `ScenarioRunError` (exit 3) naming its URL.
     /// Returns the wall-clock instant (Unix nanoseconds) of the mock's scenario time zero, when known.
+    /// With `join` (a shard of a sharded live run: the start delay), the start joins the run when
+    /// the mock already runs it (`"join": true`: nothing reset, the origin in force returned) and
+    /// otherwise starts it with scenario time zero `join` from now; a mock running this run id with
+    /// another time scale, seed or profile answers 409, reported naming the mismatch.
     func startRun(
-        _ attribution: RunAttribution, scenario: Scenario, seed: UInt64, timeScale: Double, client: any LoadHTTPClient
+        _ attribution: RunAttribution, scenario: Scenario, seed: UInt64, timeScale: Double, client: any LoadHTTPClient,
+        join: Duration? = nil
     ) async throws -> Int64? {
         if let mock {
-            return mock.startRun(RunStart(run: attribution.run)).originUnixNanos
+            guard let join else { return mock.startRun(RunStart(run: attribution.run)).originUnixNanos }
+            return try mock.state.joinRun(RunStart(run: attribution.run, join: true, startDelay: join)).originUnixNanos
         }
         let origin = HTTPCallLog.origin(of: url)
         var body = "{\"run\":\"\(attribution.run)\",\"time_scale\":\(timeScale),\"seed\":\(seed)"
+        if let join {
+            let ms = join.components.seconds * 1000 + join.components.attoseconds / 1_000_000_000_000_000
+            body += ",\"join\":true,\"start_delay_ms\":\(max(0, ms))"
+        }
         if let text = scenario.llmText {
             body += ",\"profile\":"
             JSONText.appendString(text, to: &body)
@@ -63,6 +73,11 @@ struct LLMEndpoint: Sendable {
             throw ScenarioRunError(
                 "cannot reach the mock at --llm-url \(url) (POST \(origin)/_squall/run: \(error)); start it with `squall mock --port PORT` or drop --llm-url to use the in-process mock"
             )
+        case .success(let reply) where reply.status == 409:
+            let text = String(decoding: reply.body.prefix(400), as: UTF8.self)
+            throw ScenarioRunError(
+                "the mock at --llm-url \(url) runs run \(attribution.run) with other settings than this shard "
+                    + "(POST \(origin)/_squall/run answered 409: \(text)); every shard must run the same scenario, --seed and --time-scale")
         case .success(let reply) where reply.status != 200:
             let text = String(decoding: reply.body.prefix(300), as: UTF8.self)
             throw ScenarioRunError(
@@ -82,6 +97,30 @@ struct LLMEndpoint: Sendable {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return (try? decoder.decode(Started.self, from: Data(body)))?.originUnixNs
+    }
+}
+
+/// Where a live run's timeline starts. Unsharded: now, with the mock's times shifted by the
+/// difference of the two origins. A shard of a sharded live run: at the mock's origin — it waits
+/// while the origin lies ahead (the start delay), and a shard that joined after it starts behind
+/// (its first submissions are late, measured by the timing-fidelity probe as scheduler lag).
+enum LiveJoin {
+    /// The timeline and the offset to add to the mock's scenario times; a shard (`options.shard`)
+    /// tells `options.capture` how late it started.
+    static func timeline(mockOrigin: Int64?, options: LiveOptions) async -> (LiveTimeline, Duration) {
+        let scale = options.timeScale
+        guard options.shard != nil, let mockOrigin else {
+            let timeline = LiveTimeline(scale: scale)
+            return (timeline, WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: scale))
+        }
+        let ahead = mockOrigin - WallClock.unixNanos()
+        if ahead > 0 { try? await Task.sleep(for: .nanoseconds(ahead)) }
+        let behind = max(0, WallClock.unixNanos() - mockOrigin)
+        // A shard that waited for the origin is on time (waking a little late is timer lag, which
+        // the fidelity probe measures as such), and so is the one that started the run without a
+        // delay (behind by its own round trip); one that arrived later joined late.
+        options.capture?.joinedLate = ahead > 0 || behind < 1_000_000 ? .zero : .nanoseconds(behind)
+        return (LiveTimeline(scale: scale, startedAgo: .nanoseconds(behind)), .zero)
     }
 }
 

@@ -108,14 +108,14 @@ public struct LiveScenarioDriver: ScenarioDriver {
             // Scenario time 0 at the mock == scenario time 0 here: the timeline starts right after,
             // and the mock's times are shifted by the measured difference of the two origins.
             mockOrigin = try await endpoint.startRun(
-                attribution, scenario: scenario, seed: seed, timeScale: options.timeScale, client: client)
+                attribution, scenario: scenario, seed: seed, timeScale: options.timeScale, client: client,
+                join: options.shard == nil ? nil : options.startDelay)
         } catch {
             await client.shutdown()
             await mock?.stop()
             throw ScenarioRunError("\(error)")
         }
-        let timeline = LiveTimeline(scale: options.timeScale)
-        let offset = WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: options.timeScale)
+        let (timeline, offset) = await LiveJoin.timeline(mockOrigin: mockOrigin, options: options)
         let (result, fileError) = await run.execute(
             llmURL: endpoint.url, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
             timeline: timeline, mockTimeOffset: offset)
@@ -220,6 +220,7 @@ struct LiveRun: Sendable {
         recorder.tokenBudget = stats
         var feeder = CallLogFeeder(run: attribution.run, tagged: attribution.tagging, source: callLog.label)
         feeder.timeOffset = mockTimeOffset
+        feeder.shard = options.shard
         let books = SharedBooks(Books(recorder: recorder, feeder: feeder))
         // Timing fidelity: submissions' lag is measured by the loop below, timers' (backoff, polls)
         // by the timeline the tasks sleep on, attempts' overhead by the stack's HTTP client.
@@ -274,6 +275,7 @@ struct LiveRun: Sendable {
                 await withDiscardingTaskGroup { group in
                     var schedule = SubmissionSchedule(scenario: scenario, seed: seed)
                     while let s = schedule.next() {
+                        if let shard = options.shard, !shard.contains(s.keyID) { continue }
                         let due = timeline.toReal(s.at)
                         if timeline.realElapsed() < due {
                             do { try await timeline.sleep(untilReal: due) } catch { return }
@@ -327,6 +329,9 @@ struct LiveRun: Sendable {
                     "the mock's call log lost \(b.feeder.summary.dropped) records before Squall read them: LLM-side figures are incomplete"
             }
             if let error = b.readError { b.feeder.noteReadError(error) }
+            options.capture?.keep(
+                state: b.recorder.state, end: cutShort ? min(end, limit) : end, incompleteReason: reason, fidelity: probe.currentTally(),
+                llmLog: b.feeder.summary)
             var result = b.recorder.finish(end: cutShort ? min(end, limit) : end, incompleteReason: reason)
             result.llmLog = b.feeder.summary
             result.serviceLatency = service?.probe.summary()

@@ -19,6 +19,9 @@ public struct LLMCallLogSummary: Sendable, Codable, Hashable {
     public var untagged: Int = 0
     /// Records tagged with another run id (a previous run's stragglers): not counted.
     public var otherRun: Int = 0
+    /// Records of this run that belong to another shard's keys (a sharded live run reads the whole
+    /// log and counts only its own keys' calls; untagged calls belong to shard 0); nil unsharded.
+    public var otherShard: Int?
     /// Records the log overwrote before they were read: the LLM-side figures miss them.
     public var dropped: Int = 0
     /// Loud findings about the evidence (no tagged call seen while tasks succeeded, records lost…).

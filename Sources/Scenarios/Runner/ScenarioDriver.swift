@@ -1,3 +1,5 @@
+import Traffic
+
 /// Something that can carry out a scenario run and fill the shared result model: the simulator
 /// (`SimulationDriver`) or the live orchestrator (real sockets, see `LiveDriverProvider`).
 /// Drivers emit results; they do not evaluate expectations.
@@ -49,6 +51,16 @@ public struct LiveOptions: Sendable {
     public var tagging: Bool
     /// The run id (8 base-36 characters); nil draws a random one per run (tests fix it). Default nil.
     public var runID: String?
+    /// A sharded live run (`squall run --mode live --shard I/N`, see `LiveShardRun`): send only the
+    /// submissions of the keys `k % N == I`, join the run at the external mock instead of restarting
+    /// it, start the timeline at the mock's origin, and count only this shard's calls. Default nil.
+    public var shard: Shard?
+    /// With `shard`: how far in the future the first shard to start puts the mock's scenario time
+    /// zero, so the others join before it (`--start-delay`). Default 5 s.
+    public var startDelay: Duration = .seconds(5)
+    /// With `shard`: where the run hands over what its part holds (recorder state, fidelity tally,
+    /// call-log summary) before it is finished into a result. Default nil.
+    public var capture: LiveShardCapture?
     /// Creates options.
     public init(
         timeScale: Double = 1, llmURL: String? = nil, targetURL: String? = nil, mockPort: Int? = nil, tagging: Bool = true,

@@ -63,6 +63,9 @@ public enum PartCommand: String, Sendable, Codable, Hashable {
     case run
     /// `squall load`: the load summary of the shard's slice of the one arrival schedule.
     case load
+    /// `squall run --mode live`: one live run's recorder state over the shard's slice of keys, plus
+    /// its timing-fidelity tally and call-log summary (`LiveRunShard`).
+    case liveRun = "live-run"
 }
 
 /// Run counts of a part. For a `run` part the work items are the schedule's originals (keys):
@@ -234,8 +237,34 @@ public struct SweepSettings: Sendable, Codable, Hashable {
 public struct RunPartSettings: Sendable, Codable, Hashable {
     /// The seed.
     public var seed: UInt64
+    /// A live run's settings (`live-run` parts); nil for a simulated run.
+    public var live: LiveRunSettings?
     /// Creates the settings.
-    public init(seed: UInt64) { self.seed = seed }
+    public init(seed: UInt64, live: LiveRunSettings? = nil) {
+        self.seed = seed
+        self.live = live
+    }
+}
+
+/// What every shard of one sharded live run must share (the merge refuses parts that differ), and
+/// what the merge needs to rebuild the run's recorder: the run id, the time scale, whether the
+/// target was a task service (`--target-url`) and whether prompts were tagged.
+public struct LiveRunSettings: Sendable, Codable, Hashable {
+    /// The run id every shard used (attribution tags, idempotency keys, the mock's run).
+    public var runID: String
+    /// The time scale.
+    public var timeScale: Double
+    /// True when the shards drove a task service (`--target-url`), false for the in-process stack.
+    public var service: Bool
+    /// Whether prompts carried the attribution tag.
+    public var tagging: Bool
+    /// Creates the settings.
+    public init(runID: String, timeScale: Double, service: Bool, tagging: Bool) {
+        self.runID = runID
+        self.timeScale = timeScale
+        self.service = service
+        self.tagging = tagging
+    }
 }
 
 /// `squall load --shard`'s settings: its command line without the flags that may differ per shard

@@ -91,8 +91,8 @@ public struct PartSet {
                 ? "command (\(b.command.rawValue), not \(a.command.rawValue))"
                 : a.shard.count != b.shard.count
                     ? "shard count (\(b.shard.count), not \(a.shard.count))"
-                    : a.runs.total != b.runs.total && !(a.command == .run && (a.incomplete || b.incomplete))
-                        ? "\(a.command == .run ? "key" : "run") count (\(b.runs.total), not \(a.runs.total))"
+                    : a.runs.total != b.runs.total && !((a.command == .run || a.command == .liveRun) && (a.incomplete || b.incomplete))
+                        ? "\(a.command == .run || a.command == .liveRun ? "key" : "run") count (\(b.runs.total), not \(a.runs.total))"
                         : a.inputs.scenarios != b.inputs.scenarios
                             ? "scenarios (their sources or text differ)"
                             : a.inputs != b.inputs ? "settings" : nil
