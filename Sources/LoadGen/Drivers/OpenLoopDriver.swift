@@ -1,3 +1,4 @@
+import LiveRuntime
 import Synchronization
 import Reliability
 import Traffic

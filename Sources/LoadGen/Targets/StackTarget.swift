@@ -1,3 +1,4 @@
+import LiveRuntime
 import Reliability
 
 /// The in-process reliability stack as a target: each task runs through a `LiveExecutor`.

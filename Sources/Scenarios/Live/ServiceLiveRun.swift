@@ -1,5 +1,6 @@
 import AgentService
 import Foundation
+import LiveRuntime
 import LoadGen
 import Logging
 import MockLLM

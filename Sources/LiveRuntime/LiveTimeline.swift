@@ -1,3 +1,4 @@
+import Reliability
 /// Maps scenario time onto a real clock with a time scale: scenario durations are divided by the
 /// scale on the way to the clock, measured durations multiplied by it on the way back. Scenario
 /// time zero is the instant the timeline was created. Works with any `Clock<Duration>`, so tests can
