@@ -92,6 +92,7 @@ let package = Package(
                 "Reliability", "LiveRuntime", "Traffic", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 // Sweeps and plans patch the scenario's YAML node tree and print stack: blocks.
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

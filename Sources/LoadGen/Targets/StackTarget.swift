@@ -25,6 +25,6 @@ public struct StackTarget: LoadTarget {
         }
         return TargetResult(
             status: status, cause: r.outcome.cause, attempts: r.outcome.attempts, calls: r.outcome.calls,
-            lastOutcome: r.outcome.lastOutcome?.label, usage: r.usage, model: r.model)
+            lastOutcome: r.outcome.lastOutcome?.label, usage: r.usage, model: r.model, replyDigest: r.body.map(stableHash))
     }
 }
