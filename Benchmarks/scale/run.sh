@@ -2,7 +2,7 @@
 # Sharding (issue #13) on this machine: an audit as one process against the same audit as two
 # shard processes run at once, then `squall merge`; and the time `squall merge` takes for 100 parts.
 #
-# Usage: Benchmarks/scale/run.sh [--rounds N] [--load-only]   (from the repository root; release build)
+# Usage: Benchmarks/scale/run.sh [--rounds N] [--load-only | --live-run]   (from the repository root; release build)
 #
 # The audit is 64 simulator runs (the outage scenario below: 32 seeds as written + 2 guards x 16
 # seeds). Compared, in alternating rounds (medians of wall time):
@@ -19,15 +19,26 @@
 # shards' including the merge). Every round checks the merged counts equal the one-process counts.
 # --load-only skips the audit figures. LRATE (default 20000) and LTASKS (default 100000) from the
 # environment; the mock listens on 127.0.0.1:${SQUALL_BENCH_PORT:-46417}.
+#
+# Then a live scenario run (issue #13, `squall run --mode live --shard`): the same live scenario
+# (RTASKS originals, default 12000, in 10 minutes of scenario time at --time-scale RSCALE, default
+# 60: 10 s of real time) against the same mock, as one `squall run --mode live` process vs two
+# `--shard I/2` processes at once (one --run-id, --start-delay 1s) + `squall merge`; compared: the
+# wall time (the shards' including their start delay and the merge) and the real send rate
+# (submissions / the real time the schedule spans: 10 min / RSCALE, plus the worst submission lag).
+# Every round checks the merged counts (tasks, outcomes, LLM calls) equal the one-process counts.
+# --live-run runs only this part.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=3
 LOAD_ONLY=0
+LIVE_RUN_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --load-only) LOAD_ONLY=1; shift ;;
-    *) echo "usage: $0 [--rounds N] [--load-only]" >&2; exit 2 ;;
+    --live-run) LIVE_RUN_ONLY=1; LOAD_ONLY=1; shift ;;
+    *) echo "usage: $0 [--rounds N] [--load-only | --live-run]" >&2; exit 2 ;;
   esac
 done
 swift build -c release --product squall >/dev/null
@@ -99,6 +110,7 @@ printf 'squall merge of 100 parts (400 runs): median %.3f s over %d rounds\n' "$
 fi
 
 # A live load: one process vs two shard processes against one mock, the same total schedule.
+if [ "$LIVE_RUN_ONLY" -eq 0 ]; then
 LRATE=${LRATE:-20000}
 LTASKS=${LTASKS:-100000}
 PORT=${SQUALL_BENCH_PORT:-46417}
@@ -131,4 +143,55 @@ done
 lone=$(median < "$OUT/lone"); lshards=$(median < "$OUT/lshards"); rone=$(median < "$OUT/rone"); rshards=$(median < "$OUT/rshards")
 printf 'live load %s tasks at %s/s: median send rate one %s/s, 2 shards %s/s (%sx); median wall one %.2f s, 2 shards + merge %.2f s (%sx)\n' \
   "$LTASKS" "$LRATE" "$rone" "$rshards" "$(div "$rshards" "$rone")" "$lone" "$lshards" "$(div "$lone" "$lshards")"
+kill "$MOCK_PID" 2>/dev/null || true; wait "$MOCK_PID" 2>/dev/null || true; MOCK_PID=
+fi
+
+# A live scenario run: one process vs two shard processes driving one mock (squall run --mode live --shard).
+RTASKS=${RTASKS:-12000}
+RSCALE=${RSCALE:-60}
+PORT=${SQUALL_BENCH_PORT:-46417}
+URL="http://127.0.0.1:$PORT"
+"$SQUALL" mock --host 127.0.0.1 --port "$PORT" >"$OUT/mock.log" 2>&1 &
+MOCK_PID=$!
+for _ in $(seq 1 100); do curl -sf "$URL/v1/models" >/dev/null 2>&1 && break; sleep 0.1; done
+cat > "$OUT/live.yaml" <<YAML
+name: scale-live
+mode: live
+duration: 10m
+time_scale: $RSCALE
+load: { tasks_per_day: $((RTASKS * 144)), arrival: constant }
+stack:
+  timeout: 10m
+  retry: { attempts: 3, min: 1s, max: 4s }
+llm:
+  latency: 100ms
+expect:
+  success_rate: ">= 99%"
+YAML
+field() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["totals"]["tasks"], s["totals"]["succeeded"], s["usage"]["llm_calls"])' "$1"; }
+lagmax() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fidelity"]["lag"]["max_ms"])' "$1"; }
+span=$(awk -v s="$RSCALE" 'BEGIN { printf "%.3f", 600 / s }')
+: > "$OUT/wone"; : > "$OUT/wshards"; : > "$OUT/sone"; : > "$OUT/sshards"
+for r in $(seq 1 "$ROUNDS"); do
+  rm -rf "$OUT/v"; mkdir -p "$OUT/v"
+  t0=$(now); "$SQUALL" run "$OUT/live.yaml" --llm-url "$URL" --quiet --out "$OUT/v/one" >/dev/null || [ $? -eq 1 ]; t1=$(now)
+  for i in 0 1; do
+    "$SQUALL" run "$OUT/live.yaml" --llm-url "$URL" --run-id "bench-$r" --start-delay 1s --shard "$i/2" --out "$OUT/v/parts" >/dev/null &
+  done
+  wait
+  "$SQUALL" merge "$OUT"/v/parts/part-*-of-2 --out "$OUT/v/merged" >/dev/null 2>&1 || [ $? -eq 1 ]
+  t2=$(now)
+  a="$OUT/v/one/scale-live/summary.json"; b="$OUT/v/merged/scale-live/summary.json"
+  [ "$(field "$a")" = "$(field "$b")" ] || { echo "round $r: merged live run counts $(field "$b"), one process $(field "$a")" >&2; exit 1; }
+  n=$(field "$a" | cut -d' ' -f1)
+  one=$(sub "$t1" "$t0"); shards=$(sub "$t2" "$t1")
+  sone=$(awk -v n="$n" -v s="$span" -v l="$(lagmax "$a")" 'BEGIN { printf "%.0f", n / (s + l / 1000) }')
+  sshards=$(awk -v n="$n" -v s="$span" -v l="$(lagmax "$b")" 'BEGIN { printf "%.0f", n / (s + l / 1000) }')
+  echo "$one" >> "$OUT/wone"; echo "$shards" >> "$OUT/wshards"; echo "$sone" >> "$OUT/sone"; echo "$sshards" >> "$OUT/sshards"
+  printf 'live run round %d: %s tasks; one process %.2f s wall, %s sends/s (lag max %s ms); 2 shards + merge %.2f s wall, %s sends/s (lag max %s ms; merged counts equal)\n' \
+    "$r" "$n" "$one" "$sone" "$(lagmax "$a")" "$shards" "$sshards" "$(lagmax "$b")"
+done
+wone=$(median < "$OUT/wone"); wshards=$(median < "$OUT/wshards"); sone=$(median < "$OUT/sone"); sshards=$(median < "$OUT/sshards")
+printf 'live run %s tasks at x%s: median send rate one %s/s, 2 shards %s/s (%sx); median wall one %.2f s, 2 shards + merge %.2f s (%sx)\n' \
+  "$RTASKS" "$RSCALE" "$sone" "$sshards" "$(div "$sshards" "$sone")" "$wone" "$wshards" "$(div "$wone" "$wshards")"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

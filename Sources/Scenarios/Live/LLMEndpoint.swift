@@ -1,6 +1,7 @@
 import Foundation
 import LoadGen
 import MockLLM
+import LiveRuntime
 import Reliability
 
 /// The LLM a live run talks to, always a mock Squall owns and reads: an in-process MockLLM serving
