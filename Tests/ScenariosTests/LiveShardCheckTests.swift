@@ -107,3 +107,15 @@ import Traffic
         await #expect(throws: CallLogReadError.self) { _ = try await CallLogFeeder.drain(Failing(), from: 0) { _ in true } }
     }
 }
+
+/// A library caller of the live driver gets the same refusal as `squall run` for a shard it cannot run.
+@Suite struct LiveShardDriverGuardTests {
+    @Test func aShardWithoutAnExternalMockIsRefusedBeforeAnythingRuns() async throws {
+        let s = try scenario(LiveShardCheckTests.base)
+        var options = LiveOptions(timeScale: 100)
+        options.shard = try Shard(index: 0, count: 2)
+        await #expect(throws: ScenarioRunError.self) {
+            _ = try await LiveScenarioDriver(options: options).run(s, seed: nil, tasksCSV: nil)
+        }
+    }
+}

@@ -45,6 +45,11 @@ public struct LiveScenarioDriver: ScenarioDriver {
         guard options.timeScale > 0, options.timeScale.isFinite else {
             throw ScenarioRunError("--time-scale must be a positive number, got \(options.timeScale)")
         }
+        if options.shard != nil, let problem = LiveShardCheck.problem(
+            scenario, .init(llmURL: options.llmURL, targetURL: options.targetURL, mockPort: options.mockPort, autoTimeScale: false))
+        {
+            throw ScenarioRunError(problem)  // `squall run` says so before the run (exit 2); a library caller gets it here
+        }
         if let spec = scenario.service, options.targetURL == nil {
             // `service:` — through in-process replicas of the task service (ServiceLiveRun.swift).
             return try await ServiceLiveRun(scenario: scenario, spec: spec, seed: seed, options: options, drainLimit: drainLimit)
