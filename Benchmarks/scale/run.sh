@@ -175,10 +175,12 @@ span=$(awk -v s="$RSCALE" 'BEGIN { printf "%.3f", 600 / s }')
 for r in $(seq 1 "$ROUNDS"); do
   rm -rf "$OUT/v"; mkdir -p "$OUT/v"
   t0=$(now); "$SQUALL" run "$OUT/live.yaml" --llm-url "$URL" --quiet --out "$OUT/v/one" >/dev/null || [ $? -eq 1 ]; t1=$(now)
-  for i in 0 1; do
-    "$SQUALL" run "$OUT/live.yaml" --llm-url "$URL" --run-id "bench-$r" --start-delay 1s --shard "$i/2" --out "$OUT/v/parts" >/dev/null &
-  done
-  wait
+  "$SQUALL" run "$OUT/live.yaml" --llm-url "$URL" --run-id "bench-$r" --start-delay 1s --shard 0/2 --out "$OUT/v/parts" >"$OUT/v/s0.txt" 2>&1 &
+  p0=$!
+  "$SQUALL" run "$OUT/live.yaml" --llm-url "$URL" --run-id "bench-$r" --start-delay 1s --shard 1/2 --out "$OUT/v/parts" >"$OUT/v/s1.txt" 2>&1 &
+  p1=$!
+  wait $p0 || { cat "$OUT/v/s0.txt" >&2; exit 1; }
+  wait $p1 || { cat "$OUT/v/s1.txt" >&2; exit 1; }
   "$SQUALL" merge "$OUT"/v/parts/part-*-of-2 --out "$OUT/v/merged" >/dev/null 2>&1 || [ $? -eq 1 ]
   t2=$(now)
   a="$OUT/v/one/scale-live/summary.json"; b="$OUT/v/merged/scale-live/summary.json"
