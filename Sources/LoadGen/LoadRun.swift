@@ -143,11 +143,14 @@ public enum LoadRun {
                 baseURL: options.url, client: client, prompts: options.prompts,
                 timeout: timeline.toReal(options.requestTimeout))
         case .stack:
+            // Keys are unique per run: the store forgets each once no later submission can find it,
+            // so it holds the keys in flight, not every key of the TTL (exact; see RunIdempotencyStore).
+            let store = options.stack.idempotencyTTL == nil ? nil : RunIdempotencyStore()
             let executor = LiveExecutor(
                 config: options.stack, transport: HTTPLLMTransport(baseURL: options.url, client: client),
-                timeline: timeline, seed: options.seed, logger: logger,
+                timeline: timeline, idempotency: store ?? InMemoryIdempotencyStore(), seed: options.seed, logger: logger,
                 onEvent: onEvent)
-            target = StackTarget(executor: executor)
+            target = StackTarget(executor: executor, runStore: store)
         case .tasks:
             let p = ServiceLatencyProbe()
             probe = p
