@@ -91,7 +91,7 @@ echo "squall load --target $TARGET at ${RATE}/s for $DURATION (duplicates $DUPLI
 python3 Benchmarks/load/sample_rss.py "$WORK/rss.json" "$WORK/load.out" 5 "${WATCH[@]}" -- "${LOAD[@]}" 2>"$WORK/load.err" || true
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 CSV_BYTES=$([ "$CSV" = 1 ] && stat -c %s "$WORK/tasks.csv" 2>/dev/null || echo 0)
-grep -E '^(tasks|outcomes|failures by cause|duplicates|keys executed|dropped|scheduler lag|memory)' "$WORK/load.out" || { echo "memory.sh: squall load printed no summary" >&2; tail -20 "$WORK/load.err" >&2; exit 3; }
+grep -E '^(tasks|outcomes|failures by cause|duplicates|keys executed|dropped|scheduler lag)' "$WORK/load.out" || { echo "memory.sh: squall load printed no summary" >&2; tail -20 "$WORK/load.err" >&2; exit 3; }
 python3 - "$WORK/rss.json" "$SECONDS_TOTAL" "$CSV_BYTES" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

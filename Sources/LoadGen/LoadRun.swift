@@ -29,7 +29,8 @@ public struct LoadRunOptions: Sendable {
     public var prompts: [WeightedPrompt]
     /// Duplicate injection (open loop). Default none.
     public var duplicates: DuplicatePlan
-    /// In-flight cap (open loop). Default 10,000.
+    /// In-flight cap (open loop). Default 10,000. It bounds memory too: each task in flight holds
+    /// its coroutine frames and request (about 10 KB through the stack target).
     public var maxInFlight: Int
     /// What an arrival does at the cap. Default drop.
     public var whenFull: WhenFull
