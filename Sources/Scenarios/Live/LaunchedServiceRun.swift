@@ -1,4 +1,5 @@
 import Foundation
+import LiveRuntime
 import LoadGen
 import MockLLM
 import Reliability
