@@ -69,6 +69,9 @@ import Testing
         #"{"model":"m","messages":[{"role":"u","content":"c"}],"max_tokens":10000001}"#,
         #"{"model":"m","messages":[{"role":"u","content":"c"}],"max_tokens":1e400}"#,
         #"{"model":"m","messages":[{"role":"u","content":"c"}],"max_tokens":"5"}"#,
+    ] + ["99999999", "100000000", "999999999", "1234567890", "0", "07", "00", "64.0", "64e0", "64E1", "6e-1", "64x", "64-", "64+1", "- 1", "1 ", " 9"].map {
+        #"{"model":"m","messages":[{"role":"u","content":"c"}],"max_completion_tokens":"# + $0 + "}"
+    } + [
         #"{"model":"m","messages":[{"role":"u","content":"c"}],"max_completion_tokens":[5]}"#,
         #"{"model":"m","messages":[{"role":"u","content":"c"}]}x"#, #"{"model":"m","messages":[{"role":"u","content":"c"}],}"#,
         #"{"model":"m","messages":[{"role":"u","content":"c"},]}"#, #"{"model":"m","messages":[{"role":"u","content":"c",}]}"#,
