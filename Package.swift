@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "squall", targets: ["squall"]),
         .library(name: "Reliability", targets: ["Reliability"]),
+        .library(name: "LiveRuntime", targets: ["LiveRuntime"]),
         .library(name: "MockLLM", targets: ["MockLLM"]),
         .library(name: "Scenarios", targets: ["Scenarios"]),
     ],
@@ -30,6 +31,12 @@ let package = Package(
         .target(
             name: "Reliability",
             dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        // The live runtime: the reliability stack over a real transport and clock (`LiveExecutor`) and the
+        // timeline that maps scenario time onto the real clock at a time scale. The only stack code with I/O.
+        .target(
+            name: "LiveRuntime",
+            dependencies: ["Reliability", .product(name: "Logging", package: "swift-log")]
         ),
         // The one arrival schedule and the submission sequence (arrivals, prompts, duplicates) for a seed; pure.
         .target(name: "Traffic", dependencies: ["Reliability"]),
@@ -72,7 +79,7 @@ let package = Package(
         .target(
             name: "LoadGen",
             dependencies: [
-                "Reliability", "Traffic", "CurlClient", "CommandFlags", "MockLLM",
+                "Reliability", "LiveRuntime", "Traffic", "CurlClient", "CommandFlags", "MockLLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,9 +89,10 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "Reliability", "Traffic", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
+                "Reliability", "LiveRuntime", "Traffic", "YAMLConfig", "MockLLM", "LoadGen", "CurlClient", "AgentService", "RedisStore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 // Sweeps and plans patch the scenario's YAML node tree and print stack: blocks.
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +114,7 @@ let package = Package(
         .target(
             name: "AgentService",
             dependencies: [
-                "Reliability", "CurlClient", "LoadGen", "RedisStore", "CommandFlags",
+                "Reliability", "LiveRuntime", "CurlClient", "LoadGen", "RedisStore", "CommandFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -120,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "squall",
             dependencies: [
-                "Reliability", "YAMLConfig", "MockLLM", "LoadGen", "Scenarios", "Reporting",
+                "Reliability", "LiveRuntime", "YAMLConfig", "MockLLM", "LoadGen", "Scenarios", "Reporting",
                 "AgentService", "RedisStore", "CurlClient", "CommandFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,13 +142,13 @@ let package = Package(
         .testTarget(name: "YAMLConfigTests", dependencies: ["YAMLConfig"]),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MockLLM"]),
         .testTarget(name: "MockLLMTests", dependencies: ["MockLLM", "CurlClient"]),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "Traffic", "MockLLM"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "Traffic", "Reporting", "MockLLM", "LoadGen"]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "LiveRuntime", "Traffic", "MockLLM"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "LiveRuntime", "Traffic", "Reporting", "MockLLM", "LoadGen"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Scenarios"]),
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(
             name: "AgentServiceTests",
-            dependencies: ["AgentService", "MockLLM", "RedisStore", "CurlClient", "LoadGen"]
+            dependencies: ["AgentService", "LiveRuntime", "MockLLM", "RedisStore", "CurlClient", "LoadGen"]
         ),
         .testTarget(
             name: "SquallCLITests",

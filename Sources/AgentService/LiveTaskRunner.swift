@@ -1,3 +1,4 @@
+import LiveRuntime
 import Logging
 import Reliability
 
@@ -9,12 +10,14 @@ public struct LiveTaskRunner: TaskRunner {
     public let executor: LiveExecutor
 
     /// Creates a runner over `transport` with the stack `config`; `timeline` compresses the stack's
-    /// durations by its scale (default real time).
+    /// durations by its scale (default real time); `onEvent` receives the stack's events (attempts,
+    /// retries, breaker transitions) at the instants they happen, on `timeline` (default none).
     public init(
         config: StackConfig, transport: any LLMTransport, timeline: LiveTimeline = LiveTimeline(),
-        logger: Logger = Logger(label: "squall.service")
+        logger: Logger = Logger(label: "squall.service"), onEvent: LiveEventHandler? = nil
     ) {
-        executor = LiveExecutor(config: config, transport: transport, timeline: timeline, idempotency: nil, logger: logger)
+        executor = LiveExecutor(
+            config: config, transport: transport, timeline: timeline, idempotency: nil, logger: logger, onEvent: onEvent)
     }
 
     /// Creates a runner over an existing executor.

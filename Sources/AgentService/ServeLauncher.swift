@@ -1,3 +1,4 @@
+import LiveRuntime
 import LoadGen
 import CurlClient
 import Foundation

@@ -1,3 +1,4 @@
+import LiveRuntime
 import LoadGen
 import CurlClient
 import Foundation
@@ -45,11 +46,17 @@ public final class ServiceCluster: Sendable {
     ///   - redis: shared stores; nil keeps a single replica's stores in memory.
     ///   - namespace: Redis key prefix. Default `squall`.
     ///   - timeScale: compresses the stack's durations. Default 1.
+    ///   - timeline: the one timeline every replica's stack runs on (its scale wins over `timeScale`);
+    ///     default a new one at `timeScale`.
+    ///   - onEvent: receives every replica's stack events (replica index, event) at the instants they
+    ///     happen, on `timeline`. Default none.
     public static func start(
         count: Int, configuration: AgentServiceConfiguration, stack: StackConfig, llmURL: String,
         redis: RedisConfiguration? = nil, namespace: String = "squall", timeScale: Double = 1,
+        timeline: LiveTimeline? = nil, onEvent: (@Sendable (Int, LiveEvent) -> Void)? = nil,
         logger: Logger = Logger(label: "squall.service")
     ) async throws(ServeFailure) -> ServiceCluster {
+        let timeline = timeline ?? LiveTimeline(scale: timeScale)
         guard count >= 1 else { throw ServeFailure("a cluster needs at least one replica") }
         guard count == 1 || redis != nil else { throw ServeFailure("\(count) replicas need Redis to share tasks and keys") }
         var redisClient: RedisClient?
@@ -73,9 +80,14 @@ public final class ServiceCluster: Sendable {
             c.host = "127.0.0.1"
             c.port = 0
             c.replicaID = "replica-\(i)"
+            var replicaEvents: LiveEventHandler?
+            if let onEvent {
+                let replica = i
+                replicaEvents = { event in onEvent(replica, event) }
+            }
             let runner = LiveTaskRunner(
                 config: stack, transport: HTTPLLMTransport(baseURL: llmURL, client: CurlLoadClient(client: http)),
-                timeline: LiveTimeline(scale: timeScale), logger: logger)
+                timeline: timeline, logger: logger, onEvent: replicaEvents)
             let service = AgentService(configuration: c, store: store, idempotency: idempotency, runner: runner, logger: logger)
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let group = service.makeServiceGroup(gracefulShutdownSignals: []) { port in

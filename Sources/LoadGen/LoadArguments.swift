@@ -76,8 +76,10 @@ public struct LoadArguments: ParsableArguments, Sendable {
     /// `--max-in-flight N` (default 10,000).
     @Option(name: .customLong("max-in-flight"), parsing: .unconditional, help: "Open loop: most tasks in flight.")
     public var maxInFlight: Int = 10_000
-    /// `--when-full drop|wait` (default drop).
-    @Option(name: .customLong("when-full"), help: "Open loop at the cap: drop (count as dropped) or wait (start late).")
+    /// `--when-full drop|wait|queue` (default drop).
+    @Option(
+        name: .customLong("when-full"),
+        help: "Open loop at the cap: drop (count as dropped), wait (start late, holding up later arrivals) or queue (wait in line for a slot without holding up later arrivals).")
     public var whenFull: String = "drop"
     /// `--timeout D` (per attempt / per request, scenario time; default 30s).
     @Option(parsing: .unconditional, help: "Per-attempt (stack) or per-request (raw, tasks) timeout, scenario time.")
@@ -166,7 +168,7 @@ public struct LoadArguments: ParsableArguments, Sendable {
             }
         }
         guard let full = WhenFull(rawValue: whenFull) else {
-            throw ArrivalError("--when-full: '\(whenFull)' is not valid; expected drop or wait")
+            throw ArrivalError("--when-full: '\(whenFull)' is not valid; expected drop, wait or queue")
         }
         guard (1...FlagLimits.maxInFlight).contains(maxInFlight) else {
             throw ArrivalError("--max-in-flight \(maxInFlight): expected 1 to \(FlagLimits.maxInFlight)")

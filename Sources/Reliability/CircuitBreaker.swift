@@ -89,6 +89,14 @@ public struct BreakerTransition: Sendable, Hashable {
     public var to: BreakerState
     /// Why.
     public var cause: BreakerCause
+
+    /// Creates a transition (drivers relaying one from another timeline, tests).
+    public init(at: Duration, from: BreakerState, to: BreakerState, cause: BreakerCause) {
+        self.at = at
+        self.from = from
+        self.to = to
+        self.cause = cause
+    }
 }
 
 /// The breaker's answer to a call that wants to go through.

@@ -59,6 +59,20 @@ public struct TaskOutcome: Sendable, Hashable {
     public var lastClass: FailureClass?
     /// Scenario time the task ended.
     public var finishedAt: Duration
+
+    /// Creates an outcome (drivers that end a task outside the state machine, e.g. an idempotency replay).
+    public init(
+        succeeded: Bool, attempts: Int, calls: Int, cause: FailureCause?, lastOutcome: AttemptOutcome?,
+        lastClass: FailureClass?, finishedAt: Duration
+    ) {
+        self.succeeded = succeeded
+        self.attempts = attempts
+        self.calls = calls
+        self.cause = cause
+        self.lastOutcome = lastOutcome
+        self.lastClass = lastClass
+        self.finishedAt = finishedAt
+    }
 }
 
 /// What the driver must do next for a task.

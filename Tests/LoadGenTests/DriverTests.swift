@@ -1,4 +1,5 @@
 import Foundation
+import LiveRuntime
 import Reliability
 import Synchronization
 import Testing
@@ -45,6 +46,83 @@ struct DriverTests {
         #expect(s.dropped == 7)
         #expect(s.byStatus[.succeeded] == 3)
         #expect(target.maxRunning == 3)
+    }
+
+    @Test func queuedArrivalsAreAllTakenOnTimeAndWaitInLineForASlot() async throws {
+        // `.queue` (a scenario's `load.concurrency`): 10 arrivals, 3 slots, the target stalled. Every
+        // arrival is taken (none dropped, the pacing not held up), at most 3 run, and the rest wait in
+        // line; once the target opens, all 10 end, in arrival order of their start.
+        let clock = JumpClock()
+        let target = GatedTarget()
+        let taken = Mutex<[Int]>([])
+        let ended = Mutex(0)
+        let run = Task {
+            await LoadDriver.pace(
+                Array(0..<10), timeline: LiveTimeline(clock: clock), pacing: Pacing(maxInFlight: 3, whenFull: .queue),
+                intended: { .milliseconds(100 * $0) },
+                prepare: { i, _ in
+                    taken.withLock { $0.append(i) }
+                    return i
+                },
+                dropped: { _ in Issue.record("queue never drops") },
+                body: { i, _ in
+                    _ = await target.run(
+                        LoadTask(index: i, id: "t\(i)", prompt: "p", idempotencyKey: "k\(i)", intendedStart: .milliseconds(100 * i)))
+                    ended.withLock { $0 += 1 }
+                })
+        }
+        // All ten taken while only three can run: the pacing loop went on past the full pool.
+        #expect(await eventually { taken.withLock { $0.count } == 10 && target.waitingCount == 3 })
+        #expect(ended.withLock { $0 } == 0)
+        target.openGate()
+        #expect(await run.value == 10)
+        #expect(ended.withLock { $0 } == 10)
+        #expect(target.maxRunning == 3)
+        #expect(taken.withLock { $0 } == Array(0..<10))
+    }
+
+    @Test func anOfferReleasingItsSlotEarlyLetsTheNextOneIn() async throws {
+        // One slot, `.wait`: the first body releases its lease before going on to wait (as an
+        // original does before sleeping for its after-completion duplicate), so the second offer
+        // starts while the first body is still running.
+        let clock = JumpClock()
+        let firstMayEnd = GatedTarget()
+        let started = Mutex<[Int]>([])
+        let run = Task {
+            await LoadDriver.pace(
+                [0, 1], timeline: LiveTimeline(clock: clock), pacing: Pacing(maxInFlight: 1, whenFull: .wait),
+                intended: { _ in .zero }, prepare: { i, _ in i },
+                body: { i, lease in
+                    started.withLock { $0.append(i) }
+                    guard i == 0 else { return }
+                    lease.release()
+                    lease.release()  // a second release does nothing (the gate's count stays right)
+                    _ = await firstMayEnd.run(LoadTask(index: 0, id: "t0", prompt: "p", idempotencyKey: "k0", intendedStart: .zero))
+                })
+        }
+        #expect(await eventually { started.withLock { $0 } == [0, 1] })
+        firstMayEnd.openGate()
+        #expect(await run.value == 2)
+    }
+
+    @Test func aRebasedTimelineMapsTheOldTimelinesInstantsExactly() async throws {
+        // The reference service's replicas run on one timeline; a run starts its scenario time zero
+        // later on the same clock (`rebasedToNow`) and maps their event times by the shift.
+        let clock = JumpClock()
+        let replicas = LiveTimeline(clock: clock, scale: 60)
+        clock.advance(by: .milliseconds(250))
+        let (run, shift) = replicas.rebasedToNow()
+        #expect(shift == .milliseconds(250))
+        #expect(run.now() == .zero && run.scale == 60)
+        clock.advance(by: .milliseconds(500))
+        // 0.75 s real on the replicas' timeline is 45 s of scenario time; on the run's, 30 s.
+        #expect(replicas.now() == .seconds(45))
+        #expect(run.now() == .seconds(30))
+        #expect(replicas.now() - replicas.toScenario(shift) == run.now())
+        // Sleeping until scenario time 60 s on the run's timeline wakes at real 1 s after its origin.
+        try await run.sleep(untilScenario: .seconds(60))
+        #expect(clock.elapsed == .milliseconds(1250))
+        #expect(run.realElapsed() == .seconds(1))
     }
 
     @Test func latencyIsMeasuredFromTheIntendedStartSoAStallIsNotHidden() async throws {

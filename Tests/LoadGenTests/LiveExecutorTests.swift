@@ -1,3 +1,4 @@
+import LiveRuntime
 import Logging
 import Reliability
 import Synchronization

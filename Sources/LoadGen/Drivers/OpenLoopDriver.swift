@@ -1,13 +1,48 @@
-import Synchronization
+import LiveRuntime
 import Reliability
+import Synchronization
 import Traffic
 
 /// What the open-loop driver does when an arrival finds the in-flight cap reached.
 public enum WhenFull: String, Sendable, Hashable, CaseIterable {
     /// Drop the task and count it (k6's dropped_iterations). Default.
     case drop
-    /// Wait for a slot and start late; the latency from the intended start shows the wait.
+    /// Wait for a slot and start late; the latency from the intended start shows the wait. The
+    /// arrivals behind it wait too (the scheduler lag shows the backlog).
     case wait
+    /// Take the arrival on time and let it wait in line (first come, first served) for a slot without
+    /// holding up the arrivals behind it: a client-side worker pool (a scenario's `load.concurrency`,
+    /// as the simulator models it). The latency from the intended start includes the wait.
+    case queue
+}
+
+/// How the open-loop driver paces and admits its offers.
+public struct Pacing: Sendable, Hashable {
+    /// Most offers in flight at once; nil admits every offer. Default 10,000.
+    public var maxInFlight: Int?
+    /// What to do when the cap is reached. Default drop.
+    public var whenFull: WhenFull
+    /// Creates pacing; see each field for its default.
+    public init(maxInFlight: Int? = 10_000, whenFull: WhenFull = .drop) {
+        self.maxInFlight = maxInFlight.map { max(1, $0) }
+        self.whenFull = whenFull
+    }
+}
+
+/// An offer's hold on an in-flight slot. The driver releases it when the offer's body returns; a
+/// body may release it earlier (a task that goes on to wait for a later duplicate frees its slot first).
+public final class SlotLease: Sendable {
+    private let gate: SlotGate?
+    private let held: Atomic<Bool>
+    init(gate: SlotGate?) {
+        self.gate = gate
+        held = Atomic(gate != nil)
+    }
+    /// Gives the slot back; later calls do nothing.
+    public func release() {
+        guard held.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        gate?.release()
+    }
 }
 
 /// Options of an open-loop run.
@@ -43,80 +78,115 @@ public struct OpenLoopOptions: Sendable {
 
 /// Drivers that offer load to a target and record every task.
 public enum LoadDriver {
-    /// Open loop: each task is sent at its intended start (from `times`, scenario time, compressed by
-    /// the timeline's scale) whatever the target's state, so a stall shows up as latency (measured
-    /// from the intended start) and as dropped tasks, instead of hiding as fewer requests
-    /// (no coordinated omission). Returns the number of original tasks offered. Cancelling the
-    /// calling task stops scheduling and cancels tasks in flight; `OfferStop.requested` stops
-    /// scheduling and lets the tasks in flight finish.
+    /// The open-loop pacing every live run shares (`squall load`'s open loop, a scenario's live run):
+    /// each offer, in order, is taken at its intended start (`intended`, scenario time, compressed by
+    /// the timeline's scale) whatever the target's state, so a stall shows up as latency from the
+    /// intended start and as dropped offers instead of hiding as fewer requests (no coordinated
+    /// omission). For each offer taken: `prepare` (on the pacing thread, with the real dispatch lag)
+    /// turns it into a job, the in-flight cap is applied as `pacing` says (`dropped` gets a job
+    /// that found it full under `.drop`), and `body` runs the job in a child task holding a slot.
+    /// Returns the number of offers taken. Cancelling the calling task stops pacing and cancels the
+    /// jobs in flight; `OfferStop.requested` stops pacing and lets them finish.
+    @discardableResult
+    public static func pace<Offers: Sequence, Job: Sendable>(
+        _ offers: Offers, timeline: LiveTimeline, pacing: Pacing, intended: (Offers.Element) -> Duration,
+        prepare: (Offers.Element, _ dispatchLag: Duration) -> Job, dropped: (Job) -> Void = { _ in },
+        body: @escaping @Sendable (Job, SlotLease) async -> Void
+    ) async -> Int {
+        let gate = pacing.maxInFlight.map { SlotGate(capacity: $0) }
+        let pacer = PacerExecutor()
+        defer { pacer.stop() }
+        let pool = globalConcurrentExecutor
+        var taken = 0
+        await withTaskExecutorPreference(pacer) {
+            await withDiscardingTaskGroup { group in
+                for offer in offers {
+                    let realIntended = timeline.toReal(intended(offer))
+                    if timeline.realElapsed() < realIntended {
+                        do { try await timeline.sleep(untilReal: realIntended) } catch { break }
+                    }
+                    if Task.isCancelled || OfferStop.requested { break }
+                    let job = prepare(offer, timeline.realElapsed() - realIntended)
+                    taken += 1
+                    var queued = false
+                    if let gate {
+                        switch pacing.whenFull {
+                        case .drop:
+                            guard gate.tryAcquire() else {
+                                dropped(job)
+                                continue
+                            }
+                        case .wait: await gate.acquire()
+                        case .queue: queued = true
+                        }
+                    }
+                    group.addTask(executorPreference: pool) {
+                        if queued, let gate { await gate.acquire() }
+                        let lease = SlotLease(gate: gate)
+                        await body(job, lease)
+                        lease.release()
+                    }
+                }
+            }
+        }
+        return taken
+    }
+
+    /// Open loop over an arrival sequence (`squall load`): task `i` is built by `factory` at its
+    /// intended start from `times`, duplicates follow `options.duplicates` (a concurrent copy
+    /// alongside its original, after-completion and after-TTL copies once it finished), and every
+    /// task is recorded; paced by `pace`. Returns the number of original tasks offered.
     @discardableResult
     public static func openLoop<Times: Sequence<Duration>>(
         times: Times, factory: TaskFactory, target: any LoadTarget, timeline: LiveTimeline, options: OpenLoopOptions,
         recorder: LoadRecorder
     ) async -> Int {
-        let gate = SlotGate(capacity: options.maxInFlight)
-        let pacer = PacerExecutor()
-        defer { pacer.stop() }
-        let pool = globalConcurrentExecutor
-        var offered = 0
-        await withTaskExecutorPreference(pacer) {
-        await withDiscardingTaskGroup { group in
-            var iterator = times.makeIterator()
-            var position = 0
-            while let intended = iterator.next() {
-                let index = position
-                position += 1
-                if let shard = options.shard, !shard.contains(index) { continue }
-                let realIntended = timeline.toReal(intended)
-                if timeline.realElapsed() < realIntended {
-                    do { try await timeline.sleep(untilReal: realIntended) } catch { break }
+        let shard = options.shard
+        let offers = times.enumerated().lazy.filter { shard?.contains($0.offset) ?? true }
+        return await pace(
+            offers, timeline: timeline, pacing: Pacing(maxInFlight: options.maxInFlight, whenFull: options.whenFull),
+            intended: { $0.element },
+            prepare: { offer, lag in
+                var task = factory.task(index: offer.offset, at: offer.element)
+                let dup = options.duplicates.duplicate(of: task.index, seed: options.seed)
+                task.duplicatedAs = dup?.kind
+                return OpenLoopJob(task: task, dup: dup, lag: lag)
+            },
+            dropped: { (job: OpenLoopJob) in
+                recorder.record(
+                    LoadTaskRecord(
+                        task: job.task, result: TargetResult(status: .dropped, attempts: 0, calls: 0),
+                        sentAt: job.task.intendedStart, finishedAt: job.task.intendedStart, schedulerLag: .zero))
+            },
+            body: { job, lease in
+                let task = job.task
+                if let dup = job.dup, dup.kind == .concurrent {
+                    // The copy starts after the original (this task goes straight on to send it), so the
+                    // original normally claims the key first.
+                    let copy = factory.duplicate(of: task, kind: .concurrent, at: task.intendedStart + dup.delay)
+                    async let sentCopy: Void = {
+                        if dup.delay > .zero {
+                            do { try await timeline.sleep(untilScenario: copy.intendedStart) } catch { return }
+                        }
+                        recorder.record(await execute(copy, target: target, timeline: timeline))
+                    }()
+                    recorder.record(await execute(task, target: target, timeline: timeline, dispatchLag: job.lag))
+                    await sentCopy
+                    return
                 }
-                if Task.isCancelled || OfferStop.requested { break }
-                let dispatchLag = timeline.realElapsed() - realIntended
-                var planned = factory.task(index: index, at: intended)
-                offered += 1
-                let dup = options.duplicates.duplicate(of: planned.index, seed: options.seed)
-                planned.duplicatedAs = dup?.kind
-                let task = planned
-                switch options.whenFull {
-                case .drop:
-                    guard gate.tryAcquire() else {
-                        recorder.record(
-                            LoadTaskRecord(
-                                task: task, result: TargetResult(status: .dropped, attempts: 0, calls: 0),
-                                sentAt: intended, finishedAt: intended, schedulerLag: .zero))
-                        continue
-                    }
-                case .wait:
-                    await gate.acquire()
+                let record = await execute(task, target: target, timeline: timeline, dispatchLag: job.lag)
+                recorder.record(record)
+                lease.release()
+                guard let dup = job.dup else { return }
+                let at = record.finishedAt + dup.delay
+                if dup.kind == .afterTTL, let horizon = options.duplicateHorizon, at >= horizon {
+                    recorder.recordSkippedDuplicate()
+                    return
                 }
-                group.addTask(executorPreference: pool) {
-                    let record = await execute(
-                        task, target: target, timeline: timeline, recorder: recorder, dispatchLag: dispatchLag)
-                    gate.release()
-                    guard let dup, dup.kind != .concurrent else { return }
-                    let at = record.finishedAt + dup.delay
-                    if dup.kind == .afterTTL, let horizon = options.duplicateHorizon, at >= horizon {
-                        recorder.recordSkippedDuplicate()
-                        return
-                    }
-                    do { try await timeline.sleep(untilScenario: at) } catch { return }
-                    _ = await execute(
-                        factory.duplicate(of: task, kind: dup.kind, at: at), target: target, timeline: timeline,
-                        recorder: recorder)
-                }
-                if let dup, dup.kind == .concurrent {
-                    // Spawned after the original, so the original normally claims the key first.
-                    let copy = factory.duplicate(of: task, kind: .concurrent, at: intended + dup.delay)
-                    group.addTask(executorPreference: pool) {
-                        if dup.delay > .zero { try? await timeline.sleep(untilScenario: copy.intendedStart) }
-                        _ = await execute(copy, target: target, timeline: timeline, recorder: recorder)
-                    }
-                }
-            }
-        }
-        }
-        return offered
+                do { try await timeline.sleep(untilScenario: at) } catch { return }
+                recorder.record(
+                    await execute(factory.duplicate(of: task, kind: dup.kind, at: at), target: target, timeline: timeline))
+            })
     }
 
     /// Closed loop: `users` concurrent users, each sending its next task as soon as the previous one
@@ -136,8 +206,7 @@ public enum LoadDriver {
                         let now = timeline.now()
                         if let end = limit.duration, now >= end { return }
                         guard let index = counter.next() else { return }
-                        _ = await execute(
-                            factory.task(index: index, at: now), target: target, timeline: timeline, recorder: recorder)
+                        recorder.record(await execute(factory.task(index: index, at: now), target: target, timeline: timeline))
                         if thinkTime > .zero {
                             do { try await timeline.sleep(untilScenario: timeline.now() + thinkTime) } catch { return }
                         }
@@ -148,20 +217,24 @@ public enum LoadDriver {
         return counter.issued
     }
 
-    /// Sends one task, timing it against its intended start, and records it.
-    static func execute(
-        _ task: LoadTask, target: any LoadTarget, timeline: LiveTimeline, recorder: LoadRecorder,
-        dispatchLag: Duration? = nil
+    /// Sends one task to `target`, timing it against its intended start; the caller records it.
+    public static func execute(
+        _ task: LoadTask, target: any LoadTarget, timeline: LiveTimeline, dispatchLag: Duration? = nil
     ) async -> LoadTaskRecord {
         let sentReal = timeline.realElapsed()
         let lag = sentReal - timeline.toReal(task.intendedStart)
         let result = await target.run(task)
-        let record = LoadTaskRecord(
+        return LoadTaskRecord(
             task: task, result: result, sentAt: timeline.toScenario(sentReal), finishedAt: timeline.now(), schedulerLag: lag,
             dispatchLag: dispatchLag)
-        recorder.record(record)
-        return record
     }
+}
+
+/// One original of `squall load`'s open loop, ready to send: the task, its planned duplicate, the dispatch lag.
+struct OpenLoopJob: Sendable {
+    var task: LoadTask
+    var dup: (kind: DuplicateKind, delay: Duration)?
+    var lag: Duration
 }
 
 /// Hands out task indexes up to an optional limit.

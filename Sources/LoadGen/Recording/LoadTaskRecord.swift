@@ -33,12 +33,17 @@ public struct TargetResult: Sendable, Hashable {
     public var usage: TokenUsage
     /// The model the task was routed to, when known (stack target).
     public var model: String?
+    /// A digest (`stableHash`) of the reply the caller got — the completion, or the stored one a
+    /// replay returned — when the target sees it (stack target): a replay is compared with its
+    /// original by digest, so no reply text is kept per key.
+    public var replyDigest: UInt64?
     /// Creates a result.
     public init(
         status: RecordStatus, cause: FailureCause? = nil, attempts: Int = 1, calls: Int = 1, lastOutcome: String? = nil,
-        usage: TokenUsage = .zero, model: String? = nil
+        usage: TokenUsage = .zero, model: String? = nil, replyDigest: UInt64? = nil
     ) {
         self.model = model
+        self.replyDigest = replyDigest
         self.status = status
         self.cause = cause
         self.attempts = attempts

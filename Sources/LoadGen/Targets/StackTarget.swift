@@ -1,3 +1,4 @@
+import LiveRuntime
 import Reliability
 
 /// The in-process reliability stack as a target: each task runs through a `LiveExecutor`.
@@ -24,6 +25,6 @@ public struct StackTarget: LoadTarget {
         }
         return TargetResult(
             status: status, cause: r.outcome.cause, attempts: r.outcome.attempts, calls: r.outcome.calls,
-            lastOutcome: r.outcome.lastOutcome?.label, usage: r.usage, model: r.model)
+            lastOutcome: r.outcome.lastOutcome?.label, usage: r.usage, model: r.model, replyDigest: r.body.map(stableHash))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LiveRuntime
 import Reliability
 import Synchronization
 

@@ -8,8 +8,8 @@ import MockLLM
 /// the reference service's replicas and a foreign service all get their LLM-side figures from here.
 ///
 /// Pure and synchronous: `feed` takes one page; `drain` reads a source until it is caught up.
-/// Memory: the per-key call counter holds one entry per key seen (a live run's keys are bounded by
-/// `ScenarioLimits.maxLiveTasks`).
+/// Memory: the per-key call counter holds one entry per key seen until the run forgets the key
+/// (`forget`, once every submission of it has ended: `LiveKeyBook`).
 public struct CallLogFeeder: Sendable {
     /// What a submitted key is known as: its original submission and its routing rule's index.
     public struct KeyInfo: Sendable, Hashable {
@@ -43,6 +43,11 @@ public struct CallLogFeeder: Sendable {
     public init(run: String, tagged: Bool, source: String) {
         self.run = run
         summary = LLMCallLogSummary(source: source, run: run, tagged: tagged)
+    }
+
+    /// Drops the call counters of keys the run no longer tracks (a later call of one counts as its first).
+    public mutating func forget(_ keyIDs: [Int]) {
+        for k in keyIDs { callsPerKey[k] = nil }
     }
 
     /// Feeds one page into `recorder`; `keys` names the keys the run submitted. Returns whether the

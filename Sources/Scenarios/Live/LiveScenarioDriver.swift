@@ -1,4 +1,5 @@
 import Foundation
+import LiveRuntime
 import LoadGen
 import MockLLM
 import Reliability
@@ -103,7 +104,7 @@ public struct LiveScenarioDriver: ScenarioDriver {
         var mockOrigin: Int64?
         do {
             if let target = options.targetURL {
-                try await Preflight.check(url: target, path: "/health", client: client)
+                try await Preflight.check(url: target, path: (scenario.target ?? .reference).healthPath, client: client)
             }
             // Scenario time 0 at the mock == scenario time 0 here: the timeline starts right after,
             // and the mock's times are shifted by the measured difference of the two origins.
@@ -169,29 +170,29 @@ struct LiveRun: Sendable {
         routes = scenario.load.prompts.map { scenario.stack.router.route($0.text) }
     }
 
-    /// What the run tracks besides the recorder: the call-log feeder, what each submitted key is
-    /// (for attributing calls), and the originals' bodies (replays are compared with them).
+    /// What the run tracks besides the recorder: the call-log feeder and the keys it can still see
+    /// (for attributing calls and comparing replays; bounded by the keys in flight: `LiveKeyBook`).
     struct Books: Sendable {
         var recorder: ResultRecorder
         var feeder: CallLogFeeder
-        var keys: [Int: CallLogFeeder.KeyInfo] = [:]
-        var originalBodies: [Int: String] = [:]
+        var keyBook = LiveKeyBook()
         var readError: String?
         var finished = 0
     }
 
-    /// The books behind a lock, shared by the scheduling loop, the tasks, the call-log reader and the event handler.
+    /// The books behind a lock, shared by the pacing loop, the tasks, the call-log reader and the event handler.
     final class SharedBooks: Sendable {
         private let state: Mutex<Books>
         init(_ books: Books) { state = Mutex(books) }
         func withLock<R>(_ body: (inout Books) -> R) -> R { state.withLock { body(&$0) } }
     }
 
-    /// Runs the schedule, streaming `tasks.csv` to `tasksFile` when given; returns the result and
-    /// the file's write error, if any. Every LLM-side figure (calls, tokens, cost, executions per
-    /// key, calls per window) comes from `callLog`, drained during the run and at its end
-    /// (`CallLogFeeder`). A caller may pass its own `target`, say whether breaker transitions will be
-    /// observed (`breakerObserved`), and receive a way to record into the run's recorder from a
+    /// Runs the schedule through LoadGen's open-loop pacing (`LoadDriver.pace`) and `target`,
+    /// streaming `tasks.csv` to `tasksFile` when given; returns the result and the file's write
+    /// error, if any. Every LLM-side figure (calls, tokens, cost, executions per key, calls per
+    /// window) comes from `callLog`, drained during the run and at its end (`CallLogFeeder`). A
+    /// caller may pass its own `target` (a task service), say whether breaker transitions will be
+    /// recorded (`breakerObserved`), and receive a way to record into the run's recorder from a
     /// side task (`attach`, called once before the first arrival). `timeline` must start at the
     /// mock's run start.
     func execute(
@@ -221,7 +222,7 @@ struct LiveRun: Sendable {
         var feeder = CallLogFeeder(run: attribution.run, tagged: attribution.tagging, source: callLog.label)
         feeder.timeOffset = mockTimeOffset
         let books = SharedBooks(Books(recorder: recorder, feeder: feeder))
-        // Timing fidelity: submissions' lag is measured by the loop below, timers' (backoff, polls)
+        // Timing fidelity: submissions' lag is measured by the pacing below, timers' (backoff, polls)
         // by the timeline the tasks sleep on, attempts' overhead by the stack's HTTP client.
         let probe = FidelityProbe(planted: plantedAttemptDelay)
         let taskTimeline = timeline.reportingWakeLag { probe.lag($0, timer: true) }
@@ -233,7 +234,7 @@ struct LiveRun: Sendable {
             target = given
         } else if let url = options.targetURL {
             let latency = ServiceLatencyProbe()
-            service = ServiceProbe(probe: latency, urls: [url])
+            service = ServiceProbe(probe: latency, urls: [url], healthPath: (scenario.target ?? .reference).healthPath)
             target = .service(
                 TasksTarget(
                     baseURL: url, client: client, timeline: taskTimeline, contract: scenario.target ?? .reference,
@@ -241,27 +242,30 @@ struct LiveRun: Sendable {
         } else {
             let timed = TimedLLMClient(base: client, probe: probe, scale: options.timeScale)
             let transport = TaggingTransport(base: HTTPLLMTransport(baseURL: llmURL, client: timed), attribution: attribution)
+            // The stack's own events (attempts, retries, breaker transitions) at the instants it makes them.
             let executor = LiveExecutor(
                 config: scenario.stack, transport: transport, timeline: taskTimeline,
                 idempotency: scenario.stack.idempotencyTTL == nil ? nil : InMemoryIdempotencyStore(), seed: seed,
                 onEvent: { event in books.withLock { $0.recorder.record(event.event) } })
-            target = .stack(executor)
+            target = .stack(StackTarget(executor: executor))
         }
 
         // Reads the call log while the run goes on, so the mock's bounded log never overwrites a record unread.
         let reader = Task {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: Self.drainInterval) } catch { return }
-                guard await drain(callLog, books: books) else { return }
+                guard await drain(callLog, books: books, timeline: timeline) else { return }
             }
         }
 
         // The service's /health, sampled at a fixed real interval for the whole run.
         let sampler = service.map { s in
-            Task { await HealthSampler.run(urls: s.urls, probe: s.probe, client: client, timeout: s.requestTimeout) }
+            Task { await HealthSampler.run(urls: s.urls, path: s.healthPath, probe: s.probe, client: client, timeout: s.requestTimeout) }
         }
 
-        let gate = scenario.load.concurrency.map { SlotGate(capacity: $0) }
+        // A scenario's `load.concurrency` is a client-side worker pool: arrivals are taken on time
+        // and wait in line for a slot (as the simulator models it); without it every arrival runs.
+        let pacing = Pacing(maxInFlight: scenario.load.concurrency, whenFull: .queue)
         let limit = scenario.duration + drainLimit
         var cutShort = false
         await withTaskGroup(of: Bool.self) { outer in
@@ -271,15 +275,11 @@ struct LiveRun: Sendable {
                 return true
             }
             outer.addTask {
-                await withDiscardingTaskGroup { group in
-                    var schedule = SubmissionSchedule(scenario: scenario, seed: seed)
-                    while let s = schedule.next() {
-                        let due = timeline.toReal(s.at)
-                        if timeline.realElapsed() < due {
-                            do { try await timeline.sleep(untilReal: due) } catch { return }
-                        }
-                        if Task.isCancelled || OfferStop.requested { return }
-                        probe.lag(max(.zero, timeline.realElapsed() - due), timer: false)
+                await LoadDriver.pace(
+                    SubmissionSchedule(scenario: scenario, seed: seed), timeline: timeline, pacing: pacing,
+                    intended: { $0.at },
+                    prepare: { s, lag in
+                        probe.lag(max(.zero, lag), timer: false)
                         let route = routes[s.prompt]
                         books.withLock {
                             $0.recorder.recordArrival(at: s.at, duplicate: s.duplicate)
@@ -288,19 +288,19 @@ struct LiveRun: Sendable {
                                 // submissions, so the mock cannot tell them apart: its calls get a
                                 // key-only identity (task -1), never the original's, or a duplicate's
                                 // completion would look like the original's own retry.
-                                $0.keys[s.keyID] = CallLogFeeder.KeyInfo(
-                                    task: s.duplicatesAhead > 0 ? -1 : s.id,
-                                    route: $0.recorder.routeIndex(route.rule, model: route.model))
+                                $0.keyBook.register(
+                                    keyID: s.keyID,
+                                    info: CallLogFeeder.KeyInfo(
+                                        task: s.duplicatesAhead > 0 ? -1 : s.id,
+                                        route: $0.recorder.routeIndex(route.rule, model: route.model)),
+                                    submissions: 1 + s.duplicatesAhead)
                             }
                         }
-                        group.addTask {
-                            if let gate { await gate.acquire() }
-                            await run(s, target: target, timeline: timeline, attribution: attribution, books: books)
-                            if let gate { gate.release() }
-                            books.withLock { $0.finished += 1 }
-                        }
-                    }
-                }
+                        return s
+                    },
+                    body: { s, _ in
+                        await run(s, target: target, timeline: timeline, attribution: attribution, books: books)
+                    })
                 return false
             }
             if let first = await outer.next() {
@@ -340,12 +340,16 @@ struct LiveRun: Sendable {
         }
     }
 
-    /// Reads the call log up to date; false (and the error kept) when it cannot be read.
-    func drain(_ callLog: any CallLogSource, books: SharedBooks) async -> Bool {
-        let cursor = books.withLock { $0.feeder.cursor }
+    /// Reads the call log up to date, then forgets the keys that read made safe to forget
+    /// (`LiveKeyBook`); false (and the error kept) when it cannot be read.
+    func drain(_ callLog: any CallLogSource, books: SharedBooks, timeline: LiveTimeline) async -> Bool {
+        let (cursor, read) = books.withLock { ($0.feeder.cursor, $0.keyBook.readStarted()) }
         do {
             _ = try await CallLogFeeder.drain(callLog, from: cursor) { page in
-                books.withLock { $0.feeder.feed(page, keys: $0.keys, into: &$0.recorder) }
+                books.withLock { $0.feeder.feed(page, keys: $0.keyBook.keys, into: &$0.recorder) }
+            }
+            books.withLock { b in
+                b.feeder.forget(b.keyBook.readCompleted(read, now: timeline.realElapsed()))
             }
             return true
         } catch {
@@ -359,7 +363,7 @@ struct LiveRun: Sendable {
         let cursor = books.withLock { $0.feeder.cursor }
         do {
             return try await CallLogFeeder.drain(callLog, from: cursor, maxPages: Int.max) { page in
-                books.withLock { $0.feeder.feed(page, keys: $0.keys, into: &$0.recorder) }
+                books.withLock { $0.feeder.feed(page, keys: $0.keyBook.keys, into: &$0.recorder) }
             }
         } catch {
             books.withLock { $0.readError = $0.readError ?? error.description }
@@ -367,66 +371,35 @@ struct LiveRun: Sendable {
         }
     }
 
-    /// Runs one submission and records its outcome (one task record; the calls it made are read
-    /// from the mock's call log).
+    /// Runs one submission through the run's target (LoadGen's driver step, `LoadDriver.execute`)
+    /// and records its outcome: one task record; the calls it made are read from the mock's call log.
     func run(_ s: Submission, target: LiveTarget, timeline: LiveTimeline, attribution: RunAttribution, books: SharedBooks) async {
-        let prompt = scenario.load.prompts[s.prompt].text
         let route = routes[s.prompt]
-        let started = timeline.now()
+        let text = scenario.load.prompts[s.prompt].text
+        var task = LoadTask(
+            index: s.keyID, id: attribution.taskID(s.id),
+            // The in-process stack sees the untagged prompt (routing and token budget as in the
+            // simulator) and tags it on the wire (`TaggingTransport`); a task service gets it tagged.
+            prompt: target.tagsOnTheWire ? text : attribution.prompt(text, keyID: s.keyID),
+            idempotencyKey: attribution.key(s.keyID), intendedStart: s.at,
+            duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil)
+        // An original with duplicates to come: a task service's target keeps its task id, so a
+        // duplicate given the same id counts as deduplicated.
+        if !s.duplicate, s.duplicatesAhead > 0 { task.duplicatedAs = .afterCompletion }
+        let record = await LoadDriver.execute(task, target: target.target, timeline: timeline)
+        let r = record.result
         var result: SubmissionResult
-        var cause: FailureCause?
-        var attempts = 0
-        var calls = 0
-        var lastOutcome: AttemptOutcome?
-        var usage = TokenUsage.zero
-        var model = route.model
-        var body: String?
-        let taskID = attribution.taskID(s.id)
-        let key = attribution.key(s.keyID)
-        switch target {
-        case .stack(let executor):
-            // The stack sees the untagged prompt (routing and token budget as in the simulator);
-            // `TaggingTransport` tags it on the wire.
-            let r = await executor.run(
-                LiveTask(
-                    id: taskID, prompt: prompt, idempotencyKey: key,
-                    stream: UInt64(s.keyID) | (s.duplicate ? 1 << 40 : 0)))
-            switch r.disposition {
-            case .executed: result = r.outcome.succeeded ? .succeeded : .failed
-            case .replayed: result = .replayed
-            case .conflict: result = .conflict
-            case .mismatch: result = .failed
-            }
-            if r.disposition == .executed, r.outcome.cause == .shutdown, Task.isCancelled { result = .unfinished }
-            cause = r.outcome.cause
-            attempts = r.outcome.attempts
-            calls = r.outcome.calls
-            lastOutcome = r.outcome.lastOutcome
-            usage = r.usage
-            model = r.model ?? route.model
-            body = r.body
-        case .service(let service):
-            var task = LoadTask(
-                index: s.keyID, id: taskID, prompt: attribution.prompt(prompt, keyID: s.keyID), idempotencyKey: key,
-                intendedStart: s.at, duplicate: s.duplicate ? (s.concurrent ? .concurrent : .afterCompletion) : nil)
-            // An original with duplicates to come: the target keeps its task id, so a duplicate given
-            // the same id counts as deduplicated.
-            if !s.duplicate, s.duplicatesAhead > 0 { task.duplicatedAs = .afterCompletion }
-            let r = await service.run(task)
-            switch r.status {
-            case .succeeded: result = .succeeded
-            case .failed, .mismatch, .dropped: result = .failed
-            case .replayed: result = .replayed
-            case .conflict: result = .conflict
-            }
-            cause = r.cause ?? (r.status == .mismatch ? .idempotencyMismatch : nil)
-            attempts = r.attempts
-            calls = r.calls
-            lastOutcome = r.lastOutcome.map(Self.outcome(label:))
-            usage = r.usage
-            model = r.model ?? route.model
+        switch r.status {
+        case .succeeded: result = .succeeded
+        case .failed, .mismatch, .dropped: result = .failed
+        case .replayed: result = .replayed
+        case .conflict: result = .conflict
         }
-        let finished = timeline.now()
+        // Cut short by the run's end, not failed.
+        if r.status == .failed, r.cause == .shutdown, Task.isCancelled { result = .unfinished }
+        let cause = r.cause ?? (r.status == .mismatch ? .idempotencyMismatch : nil)
+        let model = r.model ?? route.model
+        let ended = timeline.realElapsed()
         books.withLock { b in
             let modelIndex = b.recorder.modelIndex(model)
             let routeIndex = b.recorder.routeIndex(route.rule, model: route.model)
@@ -440,22 +413,24 @@ struct LiveRun: Sendable {
                     // key has expired; without it, every duplicate runs again.
                     b.recorder.recordReexecution(afterTTL: scenario.stack.idempotencyTTL != nil)
                 }
-                if result == .replayed, let original = b.originalBodies[s.keyID], let body {
-                    b.recorder.recordReplay(identical: original == body)
+                if result == .replayed, let original = b.keyBook.reply(of: s.keyID), let digest = r.replyDigest {
+                    b.recorder.recordReplay(identical: original == digest)
                 }
-            } else if let body, scenario.load.duplicates != nil {
-                b.originalBodies[s.keyID] = body
+            } else if let digest = r.replyDigest, s.duplicatesAhead > 0 {
+                b.keyBook.keepReply(digest, of: s.keyID)
             }
+            b.keyBook.ended(keyID: s.keyID, at: ended)
+            b.finished += 1
             b.recorder.recordTask(
                 TaskRecord(
-                    id: s.id, keyID: s.keyID, duplicate: s.duplicate, intendedStart: s.at, started: started,
-                    finished: finished, result: result, cause: cause, attempts: attempts, calls: calls,
-                    lastOutcome: lastOutcome, route: routeIndex, model: modelIndex, promptTokens: usage.promptTokens,
-                    completionTokens: usage.completionTokens))
+                    id: s.id, keyID: s.keyID, duplicate: s.duplicate, intendedStart: s.at, started: record.sentAt,
+                    finished: record.finishedAt, result: result, cause: cause, attempts: r.attempts, calls: r.calls,
+                    lastOutcome: r.lastOutcome.map(Self.outcome(label:)), route: routeIndex, model: modelIndex,
+                    promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens))
         }
     }
 
-    /// An outcome label from a task service (`200`, `503`, `timeout`) as an `AttemptOutcome`.
+    /// An outcome label from a target (`200`, `503`, `timeout`) as an `AttemptOutcome`.
     static func outcome(label: String) -> AttemptOutcome {
         if let status = Int(label) { return .status(status) }
         return .transport(TransportFailure(rawValue: label) ?? .malformed)
@@ -469,14 +444,30 @@ struct ServiceProbe: Sendable {
     var probe: ServiceLatencyProbe
     /// Base URLs of the service (one per replica).
     var urls: [String]
+    /// The path sampled for health (the contract's `health`).
+    var healthPath: String = "/health"
     /// Timeout of one health sample, real time.
     var requestTimeout: Duration = .seconds(30)
 }
 
-/// Where a live run sends its tasks.
+/// Where a live run sends its tasks: one of LoadGen's targets.
 enum LiveTarget: Sendable {
-    /// The in-process reliability stack.
-    case stack(LiveExecutor)
-    /// A task service over HTTP.
+    /// The in-process reliability stack (`StackTarget`), which tags prompts on the wire.
+    case stack(StackTarget)
+    /// A task service over HTTP (`TasksTarget`, or a test double): prompts carry the run's tag in their text.
     case service(any LoadTarget)
+
+    /// The LoadGen target.
+    var target: any LoadTarget {
+        switch self {
+        case .stack(let t): return t
+        case .service(let t): return t
+        }
+    }
+
+    /// Whether the target tags each LLM request itself (the in-process stack's `TaggingTransport`).
+    var tagsOnTheWire: Bool {
+        if case .stack = self { return true }
+        return false
+    }
 }

@@ -1,5 +1,6 @@
 import AgentService
 import Foundation
+import LiveRuntime
 import LoadGen
 import Logging
 import MockLLM
@@ -20,7 +21,7 @@ struct ServiceLiveRun: Sendable {
     let options: LiveOptions
     let drainLimit: Duration
 
-    /// Real time between polls of a task and between looks at a replica's breaker: half a second
+    /// Real time between polls of a task: half a second
     /// of scenario time, kept within 5…100 ms of real time.
     static func pollInterval(scale: Double) -> Duration {
         min(.milliseconds(100), max(.milliseconds(5), Duration.milliseconds(500).scaled(by: 1 / scale)))
@@ -60,12 +61,27 @@ struct ServiceLiveRun: Sendable {
         if let ttl = scenario.stack.idempotencyTTL { configuration.idempotencyTTL = ttl }
         var logger = Logger(label: "squall.service.live")
         logger.logLevel = .error
+        // One replica: its breaker is the run's breaker, and its stack hands each transition over
+        // at the instant it makes it. Several have one breaker each (not a run-wide breaker).
+        let observeBreaker = spec.replicas == 1 && scenario.stack.breaker != nil
+        let relay = BreakerRelay()
+        // Every replica's stack runs on this one timeline; the run's scenario time zero is an exact
+        // instant on it (`rebasedToNow` below), so the replicas' event times map onto the run's.
+        let replicaTimeline = LiveTimeline(scale: scale)
+        var onEvent: (@Sendable (Int, LiveEvent) -> Void)?
+        if observeBreaker {
+            onEvent = { _, event in
+                if case .breaker(let t) = event.event { relay.send(t) }
+            }
+        }
         let cluster: ServiceCluster
         do {
             cluster = try await ServiceCluster.start(
                 count: spec.replicas, configuration: configuration, stack: scenario.stack, llmURL: llmURL,
                 redis: redis?.configuration, namespace: "squall-live:\(scenario.name):\(UInt32.random(in: 0...UInt32.max))",
-                timeScale: scale, logger: logger)
+                timeScale: scale, timeline: replicaTimeline,
+                onEvent: onEvent,
+                logger: logger)
         } catch {
             await client.shutdown()
             await mock?.stop()
@@ -81,8 +97,9 @@ struct ServiceLiveRun: Sendable {
             await mock?.stop()
             throw ScenarioRunError("\(error)")
         }
-        // Scenario time 0 at the mock == scenario time 0 here.
-        let timeline = LiveTimeline(scale: scale)
+        // Scenario time 0 at the mock == scenario time 0 here, an exact instant on the replicas' timeline.
+        let (timeline, shift) = replicaTimeline.rebasedToNow()
+        relay.start(shift: replicaTimeline.toScenario(shift))
         let offset = WallClock.offset(mockOrigin: mockOrigin, timelineOrigin: WallClock.unixNanos(), scale: scale)
         // The reference service speaks the reference contract; its replicas share `cluster.store`,
         // read for a task's final state when no replica answers its poll (all shut down).
@@ -95,10 +112,6 @@ struct ServiceLiveRun: Sendable {
             probe: probe, ledger: ledger,
             fallback: { id in (try? await store.get(id: id)).flatMap { $0 }.map { $0.jsonBytes() } })
         let live = LiveRun(scenario: scenario, seed: seed, options: options, drainLimit: drainLimit)
-        // One replica: its breaker is the run's breaker, observed by polling. Several have one each.
-        let executor = spec.replicas == 1 ? (cluster.replicas[0].service.engine.runner as? LiveTaskRunner)?.executor : nil
-        let observeBreaker = executor != nil && scenario.stack.breaker != nil
-        let sink = EventSink()
 
         let (result, drainSeconds, fileError) = await withTaskGroup(of: Double?.self) {
             group -> (ScenarioResult, Double?, String?) in
@@ -108,19 +121,12 @@ struct ServiceLiveRun: Sendable {
                     return await cluster.shutdown(replica: sigterm.replica)
                 }
             }
-            if observeBreaker, let executor, let breaker = scenario.stack.breaker {
-                group.addTask {
-                    await BreakerObserver(executor: executor, config: breaker, timeline: timeline, interval: .milliseconds(2))
-                        .run(sink)
-                    return nil
-                }
-            }
             let (r, fileError) = await live.execute(
                 llmURL: llmURL, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
                 target: .service(target), timeline: timeline, mockTimeOffset: offset, breakerObserved: observeBreaker,
-                service: ServiceProbe(probe: probe, urls: target.urls), attach: { sink.attach($0) })
-            sink.close()
-            // Stops the observer; a shutdown under way is not interrupted (it waits for its own drain).
+                service: ServiceProbe(probe: probe, urls: target.urls), attach: { relay.attach($0) })
+            relay.close()
+            // Stops waiting for the SIGTERM instant; a shutdown under way is not interrupted (it waits for its own drain).
             group.cancelAll()
             var drain: Double?
             for await seconds in group { if let seconds { drain = seconds } }
@@ -161,54 +167,27 @@ extension ServiceLiveRun {
     }
 }
 
-/// Hands breaker changes from a side task to the run's recorder once the run has attached it; drops them after `close()`.
-final class EventSink: Sendable {
+/// Hands the breaker transitions a replica's stack makes (on the replicas' timeline, from its own
+/// thread) to the run's recorder once the run has attached it, shifted onto the run's scenario time;
+/// drops them before the run starts and after `close()`.
+final class BreakerRelay: Sendable {
     typealias Apply = @Sendable (@Sendable (inout ResultRecorder) -> Void) -> Void
-    private let state = Mutex<Apply?>(nil)
-    func attach(_ apply: @escaping Apply) { state.withLock { $0 = apply } }
-    func close() { state.withLock { $0 = nil } }
-    func send(at: Duration, from: BreakerState, to: BreakerState, cause: BreakerCause) {
-        state.withLock { $0?({ $0.recordBreakerChange(at: at, from: from, to: to, cause: cause) }) }
+    private struct State {
+        var apply: Apply?
+        /// The run's scenario time zero on the replicas' timeline.
+        var shift: Duration = .zero
     }
-}
-
-/// Watches a replica's breaker (its executor's state) and reports each change as a transition at
-/// the scenario time it was seen; resolution is `interval` of real time (× the time scale).
-struct BreakerObserver: Sendable {
-    let executor: LiveExecutor
-    let config: BreakerConfig
-    let timeline: LiveTimeline
-    let interval: Duration
-
-    func run(_ sink: EventSink) async {
-        var last = executor.breakerState ?? .closed
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
-            let now = executor.breakerState ?? .closed
-            guard now != last else { continue }
-            let at = timeline.now()
-            if last == .open, now == .closed {
-                // The half-open period fell between two looks: report both steps.
-                sink.send(at: at, from: .open, to: .halfOpen, cause: .recoveryTimeoutElapsed)
-                sink.send(at: at, from: .halfOpen, to: .closed, cause: .probesSucceeded)
-            } else {
-                sink.send(at: at, from: last, to: now, cause: cause(from: last, to: now))
-            }
-            last = now
-        }
-    }
-
-    func cause(from: BreakerState, to: BreakerState) -> BreakerCause {
-        switch (from, to) {
-        case (.closed, .open):
-            switch config.trip {
-            case .failureCount(let n, _): return .failureThreshold(failures: n)
-            case .failureRate(let r, let m, _): return .failureRate(rate: r, calls: m)
-            }
-        case (.open, .halfOpen): return .recoveryTimeoutElapsed
-        case (.halfOpen, .open): return .probeFailed
-        case (.halfOpen, .closed): return .probesSucceeded
-        default: return .manual
-        }
+    private let state = Mutex(State())
+    /// The run's scenario time zero is `shift` on the replicas' timeline.
+    func start(shift: Duration) { state.withLock { $0.shift = shift } }
+    func attach(_ apply: @escaping Apply) { state.withLock { $0.apply = apply } }
+    func close() { state.withLock { $0.apply = nil } }
+    func send(_ transition: BreakerTransition) {
+        let (apply, shift) = state.withLock { ($0.apply, $0.shift) }
+        guard let apply else { return }
+        var shifted = transition
+        shifted.at -= shift
+        let t = shifted
+        apply { $0.record(.breaker(t)) }
     }
 }

@@ -19,11 +19,13 @@ import Yams
 ///   pending: [QUEUED, RUNNING]       # [] = any other status means still running
 ///   poll: "/jobs/{id}"               # or `poll: none`: the submit answer is the result
 ///   replayed_header: Idempotent-Replayed
+///   health: /healthz                 # sampled for latency; 200–399 is healthy (default /health)
 /// ```
 public enum TargetDecoding {
     /// Contract keys of `target:`.
     public static let keys = [
         "submit", "id", "status", "success", "failure", "pending", "poll", "replayed_header", "cause", "attempts", "model",
+        "health",
     ]
     /// Keys of `target.submit:`.
     public static let submitKeys = ["method", "path", "body", "key_header"]
@@ -135,6 +137,7 @@ public enum TargetDecoding {
             }
         }
         if m.has("replayed_header") { c.replayedHeader = try header(m["replayed_header"]) }
+        if let v = m.optional("health") { c.healthPath = try path(v, placeholders: []) }
         return c
     }
 

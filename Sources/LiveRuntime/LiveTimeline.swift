@@ -1,3 +1,4 @@
+import Reliability
 /// Maps scenario time onto a real clock with a time scale: scenario durations are divided by the
 /// scale on the way to the clock, measured durations multiplied by it on the way back. Scenario
 /// time zero is the instant the timeline was created. Works with any `Clock<Duration>`, so tests can
@@ -5,8 +6,8 @@
 public struct LiveTimeline: Sendable {
     /// The time compression K (scenario seconds per real second). Default 1.
     public let scale: Double
-    private let realNow: @Sendable () -> Duration
-    private let realSleep: @Sendable (Duration) async throws -> Void
+    private var realNow: @Sendable () -> Duration
+    private var realSleep: @Sendable (Duration) async throws -> Void
     /// Told, after every completed sleep, how late (real time) it woke past its target; nil = nobody.
     private var onWake: (@Sendable (Duration) -> Void)?
 
@@ -51,6 +52,20 @@ public struct LiveTimeline: Sendable {
         var copy = self
         copy.onWake = observer
         return copy
+    }
+
+    /// This timeline's clock and scale with its origin moved to the present instant, and the real
+    /// time from the old origin to the new one (`shift`): an instant t on this timeline is
+    /// t − shift × scale on the new one, exactly (one clock, one reading). A run whose replicas were
+    /// started on this timeline starts its own scenario time zero this way and maps their events onto it.
+    public func rebasedToNow() -> (timeline: LiveTimeline, shift: Duration) {
+        let shift = realNow()
+        var copy = self
+        let now = realNow
+        let sleep = realSleep
+        copy.realNow = { now() - shift }
+        copy.realSleep = { offset in try await sleep(offset + shift) }
+        return (copy, shift)
     }
 
     /// A scenario duration expressed in real time (÷ scale).

@@ -1,4 +1,5 @@
 import Logging
+import Reliability
 import Synchronization
 
 /// A task for the live executor: what to ask the LLM and under which idempotency key.
