@@ -127,7 +127,7 @@ public enum LoadRun {
             throw .invalidOptions("--shard needs an open-loop run (--rate, --tasks-per-day or --replay): a closed loop has no schedule to slice")
         }
         if options.preflight {
-            try await Preflight.check(url: options.url, path: options.target == .tasks ? "/health" : "/v1/models", client: client)
+            try await Preflight.check(url: options.url, path: options.target == .tasks ? options.contract.healthPath : "/v1/models", client: client)
         }
         let records = Collector<LoadTaskRecord>()
         let events = Collector<LiveEvent>()
@@ -160,11 +160,12 @@ public enum LoadRun {
                 baseURL: options.url, client: client, timeline: timeline, contract: options.contract, pollInterval: options.pollInterval,
                 requestTimeout: timeline.toReal(options.requestTimeout), probe: p)
         }
-        // A task service's /health, sampled at a fixed real interval for the whole run.
+        // A task service's health path (the contract's, default /health), sampled at a fixed real interval for the whole run.
         let sampler = probe.map { p in
             Task {
                 await HealthSampler.run(
-                    urls: [TasksTarget.trimmed(options.url)], probe: p, client: client, timeout: timeline.toReal(options.requestTimeout))
+                    urls: [TasksTarget.trimmed(options.url)], path: options.contract.healthPath, probe: p, client: client,
+                    timeout: timeline.toReal(options.requestTimeout))
             }
         }
         let factory = TaskFactory(
