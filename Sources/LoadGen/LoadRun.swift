@@ -43,9 +43,11 @@ public struct LoadRunOptions: Sendable {
     public var pollInterval: Duration
     /// Where to stream per-task CSV records; nil for none.
     public var csvPath: String?
-    /// Keep every record in memory and return it (the scenario runner does; the CLI does not). Default false.
+    /// Keep every record in memory and return it. Default false. This grows with the run (one record
+    /// per task): for tests and short runs only; long runs stream records with `csvPath` (the CLI does).
     public var collectRecords: Bool
-    /// Keep every task event (stack target) and return it. Default false.
+    /// Keep every task event (stack target) and return it. Default false. Grows with the run, like
+    /// `collectRecords`: for tests and short runs only.
     public var collectEvents: Bool
     /// Check the target answers HTTP before starting. Default true.
     public var preflight: Bool
