@@ -30,7 +30,8 @@ public struct LoadRunOptions: Sendable {
     public var prompts: [WeightedPrompt]
     /// Duplicate injection (open loop). Default none.
     public var duplicates: DuplicatePlan
-    /// In-flight cap (open loop). Default 10,000.
+    /// In-flight cap (open loop). Default 10,000. It bounds memory too: each task in flight holds
+    /// its coroutine frames and request (about 10 KB through the stack target).
     public var maxInFlight: Int
     /// What an arrival does at the cap. Default drop.
     public var whenFull: WhenFull
@@ -42,9 +43,11 @@ public struct LoadRunOptions: Sendable {
     public var pollInterval: Duration
     /// Where to stream per-task CSV records; nil for none.
     public var csvPath: String?
-    /// Keep every record in memory and return it (the scenario runner does; the CLI does not). Default false.
+    /// Keep every record in memory and return it. Default false. This grows with the run (one record
+    /// per task): for tests and short runs only; long runs stream records with `csvPath` (the CLI does).
     public var collectRecords: Bool
-    /// Keep every task event (stack target) and return it. Default false.
+    /// Keep every task event (stack target) and return it. Default false. Grows with the run, like
+    /// `collectRecords`: for tests and short runs only.
     public var collectEvents: Bool
     /// Check the target answers HTTP before starting. Default true.
     public var preflight: Bool
@@ -126,7 +129,7 @@ public enum LoadRun {
             throw .invalidOptions("--shard needs an open-loop run (--rate, --tasks-per-day or --replay): a closed loop has no schedule to slice")
         }
         if options.preflight {
-            try await Preflight.check(url: options.url, path: options.target == .tasks ? "/health" : "/v1/models", client: client)
+            try await Preflight.check(url: options.url, path: options.target == .tasks ? options.contract.healthPath : "/v1/models", client: client)
         }
         let records = Collector<LoadTaskRecord>()
         let events = Collector<LiveEvent>()
@@ -144,11 +147,14 @@ public enum LoadRun {
                 baseURL: options.url, client: client, prompts: options.prompts,
                 timeout: timeline.toReal(options.requestTimeout))
         case .stack:
+            // Keys are unique per run: the store forgets each once no later submission can find it,
+            // so it holds the keys in flight, not every key of the TTL (exact; see RunIdempotencyStore).
+            let store = options.stack.idempotencyTTL == nil ? nil : RunIdempotencyStore()
             let executor = LiveExecutor(
                 config: options.stack, transport: HTTPLLMTransport(baseURL: options.url, client: client),
-                timeline: timeline, seed: options.seed, logger: logger,
+                timeline: timeline, idempotency: store ?? InMemoryIdempotencyStore(), seed: options.seed, logger: logger,
                 onEvent: onEvent)
-            target = StackTarget(executor: executor)
+            target = StackTarget(executor: executor, runStore: store)
         case .tasks:
             let p = ServiceLatencyProbe()
             probe = p
@@ -156,11 +162,12 @@ public enum LoadRun {
                 baseURL: options.url, client: client, timeline: timeline, contract: options.contract, pollInterval: options.pollInterval,
                 requestTimeout: timeline.toReal(options.requestTimeout), probe: p)
         }
-        // A task service's /health, sampled at a fixed real interval for the whole run.
+        // A task service's health path (the contract's, default /health), sampled at a fixed real interval for the whole run.
         let sampler = probe.map { p in
             Task {
                 await HealthSampler.run(
-                    urls: [TasksTarget.trimmed(options.url)], probe: p, client: client, timeout: timeline.toReal(options.requestTimeout))
+                    urls: [TasksTarget.trimmed(options.url)], path: options.contract.healthPath, probe: p, client: client,
+                    timeout: timeline.toReal(options.requestTimeout))
             }
         }
         let factory = TaskFactory(

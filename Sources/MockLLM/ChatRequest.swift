@@ -40,6 +40,13 @@ public struct ChatRequest: Sendable, Hashable {
     /// Validates a body: it must be a JSON object with a string `model` and a non-empty `messages`
     /// array of objects with a string `role`; optional fields must have the right types.
     public static func parse<C: Collection>(_ body: C) throws(Invalid) -> ChatRequest where C.Element == UInt8 {
+        if let fast = ChatBodyScanner.read(body) { return fast }
+        return try parseTree(body)
+    }
+
+    /// `parse` through a full JSON tree: every body the fast reader (`ChatBodyScanner`) leaves, and
+    /// every error message.
+    static func parseTree<C: Collection>(_ body: C) throws(Invalid) -> ChatRequest where C.Element == UInt8 {
         guard let json = JSONValue.parse(body) else {
             throw Invalid(
                 message:
@@ -115,14 +122,8 @@ public struct ChatRequest: Sendable, Hashable {
                     param: "messages[\(i)].content", code: "invalid_type")
             }
         }
-        // Attribution: the last marker of the last message that has one; strip every marker.
-        var tag: SquallTag?
-        for i in contents.indices.reversed() where SquallTag.mayContain(contents[i]) {
-            if tag == nil { tag = SquallTag.find(in: contents[i])?.tag }
-            contents[i] = SquallTag.strip(contents[i])
-        }
         var r = ChatRequest(model: model, contents: contents)
-        r.tag = tag
+        r.attributeAndStripTags()
         switch json["stream"] {
         case .bool(let b)?: r.stream = b
         case .null?, nil: break
@@ -169,6 +170,17 @@ public struct ChatRequest: Sendable, Hashable {
             }
         }
         return r
+    }
+
+    /// Attribution: `tag` becomes the last marker of the last message that has one; every marker is
+    /// stripped from `contents`.
+    mutating func attributeAndStripTags() {
+        var found: SquallTag?
+        for i in contents.indices.reversed() where SquallTag.mayContain(contents[i]) {
+            if found == nil { found = SquallTag.find(in: contents[i])?.tag }
+            contents[i] = SquallTag.strip(contents[i])
+        }
+        tag = found
     }
 
     /// A JSON member that is present and not null (nor an empty array).

@@ -139,8 +139,24 @@ public struct KeyedIdempotencyTable<Key: Hashable & Sendable>: Sendable {
         if expiryHead > 4096, expiryHead * 2 > expiryOrder.count {
             expiryOrder.removeFirst(expiryHead)
             expiryHead = 0
+        } else if expiryOrder.count - expiryHead > 2 * entries.count + 4096 {
+            // Most pending expiries belong to keys forgotten (or overwritten) before their TTL: keep
+            // only those that still match a live entry, in order. Each compaction leaves at most
+            // `count` of them, so this is amortized O(1) per entry and the array stays under
+            // 3 × `count` + 4096 however many keys are forgotten within one TTL.
+            expiryOrder = expiryOrder[expiryHead...].filter { item in
+                switch entries[item.1] {
+                case .inFlight(_, let e)?, .done(_, _, let e)?: return e == item.0
+                case nil: return false
+                }
+            }
+            expiryHead = 0
         }
     }
+
+    /// Pending expiries kept (live entries' and not yet compacted ones'); under 3 × `count` + 4096
+    /// once `purge` has run.
+    public var pendingExpiries: Int { expiryOrder.count - expiryHead }
 }
 
 /// A thread-safe in-memory `IdempotencyStore` over `IdempotencyTable`. Takes `now` from the caller.

@@ -416,17 +416,19 @@ public enum ReportMarkdown {
         out += "Measured from: service API — each submission, each poll and a `/health` sample every "
         out += "\(DurationFormat.short(.fromSeconds(s.healthIntervalSeconds))), timed by Squall from sending the request to the "
         out += "service's answer, in **real time** (not scaled by the time scale; it includes waiting for a free connection). "
-        out += "A request that timed out counts at the time waited (a lower bound); refused or reset ones are not counted.\n\n"
-        let rows = [("accept (submit → answer)", s.accept), ("poll", s.poll), ("health", s.health)].map { label, f -> [String] in
+        out += "A request that timed out counts at the time waited (a lower bound); refused or reset ones are not counted; "
+        out += "a health sample answered outside 200–399 is a failed probe (its latency still counts).\n\n"
+        let rows = [("accept (submit → answer)", s.accept, false), ("poll", s.poll, false), ("health", s.health, true)].map {
+            label, f, isHealth -> [String] in
             let t = { (v: Double) in f.count == 0 ? "-" : DurationFormat.short(.fromSeconds(v)) }
             return [
-                label, NumberText.grouped(f.count), NumberText.grouped(f.timeouts), NumberText.grouped(f.failures), t(f.p50), t(f.p90),
-                t(f.p99), t(f.max),
+                label, NumberText.grouped(f.count), NumberText.grouped(f.timeouts), NumberText.grouped(f.failures),
+                isHealth ? NumberText.grouped(f.unhealthy) : "-", t(f.p50), t(f.p90), t(f.p99), t(f.max),
             ]
         }
         out += Markdown.table(
-            ["request", "n", "timed out", "refused/reset", "p50", "p90", "p99", "max"], rows,
-            align: [.left, .right, .right, .right, .right, .right, .right, .right])
+            ["request", "n", "timed out", "refused/reset", "failed probe", "p50", "p90", "p99", "max"], rows,
+            align: [.left, .right, .right, .right, .right, .right, .right, .right, .right])
         return out
     }
 

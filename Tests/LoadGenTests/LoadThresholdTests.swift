@@ -99,4 +99,29 @@ struct LoadThresholdTests {
         #expect(!health.passed && abs((health.observed ?? 0) - 1.5) < 0.01)
         #expect(s.render().contains("service health latency (real): n 1"))
     }
+
+    @Test func healthSamplesAnsweredOnlyWithFailedProbesAreNoEvidence() async throws {
+        // A service with no /health answers 404 in a millisecond: that is not a healthy endpoint's
+        // latency, so `health_max<1s` has nothing to judge instead of passing.
+        let probe = ServiceLatencyProbe()
+        let notFound = FixedReplyClient(status: 404)
+        for _ in 0..<3 {
+            _ = await probe.timed(.health, HTTPCall(method: "GET", url: "http://h/health", timeout: .seconds(1)), client: notFound)
+        }
+        var s = try Self.summary(succeeded: 3, failed: 0)
+        s.serviceLatency = probe.summary()
+        #expect(s.serviceLatency?.health.count == 3 && s.serviceLatency?.health.unhealthy == 3)
+        let health = try LoadThreshold.parse("health_max<1s").evaluate(s)
+        #expect(!health.passed && health.observed == nil)
+        // One healthy answer (a redirect counts, as for a Kubernetes probe): judged.
+        _ = await probe.timed(.health, HTTPCall(method: "GET", url: "http://h/health", timeout: .seconds(1)), client: FixedReplyClient(status: 302))
+        s.serviceLatency = probe.summary()
+        #expect(try LoadThreshold.parse("health_max<1s").evaluate(s).passed)
+    }
+}
+
+/// Answers every call with `status` at once.
+struct FixedReplyClient: LoadHTTPClient {
+    let status: Int
+    func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> { .success(HTTPReply(status: status)) }
 }

@@ -34,6 +34,52 @@ import Testing
         #expect(await child.terminate(grace: .milliseconds(200)) == .signalled(SIGKILL))
     }
 
+    /// Starts a shell that leaves a background `sleep` behind (as a service's forked worker would)
+    /// and becomes `sleep` itself; returns the child and the background sleep's pid.
+    func childWithABackgroundWorker(ownGroup: Bool) async throws -> (ChildProcess, pid_t) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("squall-worker-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let child = try await ChildProcess.start(
+            "/bin/sh", arguments: ["-c", "sleep 300 & echo $! > \(file).tmp && mv \(file).tmp \(file); exec sleep 300"],
+            ownProcessGroup: ownGroup)
+        var worker: pid_t?
+        for _ in 0..<1000 {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                worker = pid
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return (child, try #require(worker))
+    }
+
+    /// Whether `pid` is a live process (not gone, not a zombie waiting for its reaper).
+    static func alive(_ pid: pid_t) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
+        return !status.contains("State:\tZ")
+    }
+
+    @Test func aChildLeadingItsOwnGroupTakesWhatItStartedWithIt() async throws {
+        let (child, worker) = try await childWithABackgroundWorker(ownGroup: true)
+        #expect(child.leadsGroup && Self.alive(worker))
+        #expect(await child.terminate(grace: .seconds(5)) == .signalled(SIGTERM))
+        var gone = false
+        for _ in 0..<500 where !gone {
+            gone = !Self.alive(worker)
+            if !gone { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(gone, "the background worker \(worker) outlived its service")
+    }
+
+    @Test func withoutItsOwnGroupWhatTheChildStartedOutlivesIt() async throws {
+        // The contrast that shows the test above can fail: the worker survives the child's end.
+        let (child, worker) = try await childWithABackgroundWorker(ownGroup: false)
+        defer { kill(worker, SIGKILL) }
+        #expect(await child.terminate(grace: .seconds(5)) == .signalled(SIGTERM))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(Self.alive(worker))
+    }
+
     @Test func environmentWorkingDirectoryAndLogReachTheChild() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("squall-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -29,11 +29,11 @@ import Testing
     /// The stated bound: inferred instants within this many seconds of the real ones.
     static let bound = 2.0
 
-    static func measure(_ s: Scenario) throws -> InferredBreakerAgreement {
+    static func measure(_ s: Scenario, rule: InferredBreakerRule = InferredBreakerRule()) throws -> InferredBreakerAgreement {
         let noBreaker = try #require(Mutant.noBreaker.apply(to: s).scenario)
         var a = InferredBreakerAgreement()
         for seed in 1...UInt64(seeds) {
-            let options = SimulationOptions(seed: seed, inferBreaker: InferredBreakerRule())
+            let options = SimulationOptions(seed: seed, inferBreaker: rule)
             a.add(ScenarioRunner.simulate(s, options: options), window: 1, bound: bound)
             a.addNoBreaker(ScenarioRunner.simulate(noBreaker, options: options))
         }
@@ -49,6 +49,34 @@ import Testing
         #expect(a.falseOpens == 0)
         #expect(a.noBreakerSeeds == a.seeds)
         #expect(a.noBreakerOpens == 0)
+    }
+
+    @Test func aStatedInferenceRuleIsTheOneTheRunUses() throws {
+        // `target.breaker_inference` replaces the default rule for a foreign target's breaker.* verdicts.
+        let yaml = Self.dense + "\nexpect: { breaker: { closes_within: 1m } }"
+        let s = try scenario(yaml + "\ntarget: { breaker_inference: { min_silence: 2s, evidence_arrivals: 6, probe_allowance: 3 } }")
+        let rule = InferredBreakerRule(minSilence: .seconds(2), evidenceArrivals: 6, probeAllowance: 3)
+        #expect(s.breakerInference == rule)
+        #expect(ResultNeeds(scenario: s, foreignTarget: true).mechanisms.inferredBreaker == rule)
+        #expect(ResultNeeds(scenario: try scenario(yaml), foreignTarget: true).mechanisms.inferredBreaker == InferredBreakerRule())
+        // The simulator infers with it too, so agreement.sh can measure a stated rule.
+        let r = ScenarioRunner.simulate(s, options: SimulationOptions(seed: 1, inferBreaker: rule))
+        #expect(r.aggregates.mechanisms.inferredBreaker != nil)
+    }
+
+    @Test func badInferenceRulesNameTheFieldAndWhatIsValid() {
+        func message(_ rule: String) -> String {
+            do {
+                _ = try scenario(Self.dense + "\ntarget: { breaker_inference: \(rule) }")
+                return ""
+            } catch { return "\(error)" }
+        }
+        #expect(message("{ probe_allowance: 2 }").contains("probe_allowance must be 0…1"))
+        #expect(message("{ evidence_arrivals: 1 }").contains("evidence_arrivals must be 2…1000"))
+        #expect(message("{ min_silence: 0s }").contains("min_silence must be above 0s"))
+        #expect(message("{ silence: 1s }").contains("silence"))
+        // Without `command`, breaker_inference stands on its own (no "needs 'command'").
+        #expect(message("{ evidence_arrivals: 5, probe_allowance: 3 }") == "")
     }
 
     @Test func catalogOutageScenarioAgreementIsMeasured() throws {

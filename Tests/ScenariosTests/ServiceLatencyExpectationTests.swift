@@ -83,6 +83,37 @@ struct ServiceLatencyExpectationTests {
         #expect(verdict(none, "service.accept_p99")?.status == .fail)
     }
 
+    @Test func healthSamplesThatAllFailTheProbeAreNoEvidenceNotAFastPass() throws {
+        // A service with no endpoint at the sampled path answers 404 fast on every sample: that
+        // latency says nothing about its health, so `health_max` has no evidence instead of passing.
+        let s = try scenario(Self.yaml)
+        var r = Self.result(s, accept: 0.02, health: 0.001)
+        r.serviceLatency!.health.unhealthy = 10
+        r.expectations = []
+        ExpectationEvaluator.evaluate(s, &r)
+        let health = try #require(verdict(r, "service.health_max"))
+        #expect(health.status == .noEvidence)
+        #expect(health.detail.contains("set `target.health`"))
+        // Some failed probes among healthy answers: judged, and said.
+        r.serviceLatency!.health.unhealthy = 3
+        r.expectations = []
+        ExpectationEvaluator.evaluate(s, &r)
+        let mixed = try #require(verdict(r, "service.health_max"))
+        #expect(mixed.status == .pass && mixed.detail.contains("3 answered outside 200–399"))
+        #expect(ReportMarkdown.render(r).contains("| health | 10 | 0 | 0 | 3 |"))
+    }
+
+    @Test func theHealthPathIsPartOfTheContract() throws {
+        let s = try scenario(Self.yaml + "\ntarget: { health: /healthz }")
+        #expect(s.target?.healthPath == "/healthz")
+        #expect(TaskContract.reference.healthPath == "/health")
+        #expect(throws: ConfigError.self) { try scenario(Self.yaml + "\ntarget: { health: healthz }") }
+        // Results written before `unhealthy` existed still read (as 0).
+        let old = #"{"count":1,"timeouts":0,"failures":0,"p50":0.1,"p90":0.1,"p99":0.1,"max":0.1}"#
+        let f = try JSONDecoder().decode(ServiceLatencyFigure.self, from: Data(old.utf8))
+        #expect(f.unhealthy == 0 && f.count == 1)
+    }
+
     @Test func theReportHasAServiceLatencySectionSayingWhereItWasMeasured() throws {
         let s = try scenario(Self.yaml)
         let r = Self.result(s, accept: 2.5, health: 4)

@@ -180,7 +180,7 @@ public enum LoadDriver {
                 guard let dup = job.dup else { return }
                 let at = record.finishedAt + dup.delay
                 if dup.kind == .afterTTL, let horizon = options.duplicateHorizon, at >= horizon {
-                    recorder.recordSkippedDuplicate()
+                    recorder.recordSkippedDuplicate(of: task)
                     return
                 }
                 do { try await timeline.sleep(untilScenario: at) } catch { return }

@@ -17,7 +17,9 @@ public final class LoadRecorder: Sendable {
         var duplicatesSent: [DuplicateKind: Int] = [:]
         var duplicatesExecuted: [DuplicateKind: Int] = [:]
         var duplicatesSkipped = 0
-        var duplicatedKeys: [String: (kind: DuplicateKind, executions: Int)] = [:]
+        var duplicatedKeys = DuplicateKeyTally()
+        /// Last-outcome labels beyond `LoadRecorder.maxOutcomeLabels` distinct ones, counted together.
+        var otherOutcomes = 0
         var calls = 0
         var late = 0
         var done = 0
@@ -64,9 +66,9 @@ public final class LoadRecorder: Sendable {
                 if r.result.calls > 0 { s.duplicatesExecuted[dup, default: 0] += 1 }
             }
             if let kind = r.task.duplicate ?? r.task.duplicatedAs {
-                var entry = s.duplicatedKeys[r.task.idempotencyKey] ?? (kind, 0)
-                if r.result.calls > 0 { entry.executions += 1 }
-                s.duplicatedKeys[r.task.idempotencyKey] = entry
+                s.duplicatedKeys.record(
+                    index: r.task.index, kind: kind, isDuplicate: r.task.duplicate != nil, executed: r.result.calls > 0,
+                    dropped: r.result.status == .dropped)
             }
             if r.result.status != .dropped {
                 _ = s.latency.record(UInt64(max(0, r.latency.seconds * 1e6).rounded()))
@@ -77,7 +79,13 @@ public final class LoadRecorder: Sendable {
                 s.calls += r.result.calls
                 s.usage = s.usage + r.result.usage
                 if let c = r.result.cause { s.byCause[c, default: 0] += 1 }
-                if let o = r.result.lastOutcome { s.byLastOutcome[o, default: 0] += 1 }
+                if let o = r.result.lastOutcome {
+                    if s.byLastOutcome[o] != nil || s.byLastOutcome.count < Self.maxOutcomeLabels {
+                        s.byLastOutcome[o, default: 0] += 1
+                    } else {
+                        s.otherOutcomes += 1
+                    }
+                }
                 s.firstSent = min(s.firstSent ?? r.sentAt, r.sentAt)
             }
             s.lastFinished = max(s.lastFinished, r.finishedAt)
@@ -86,8 +94,31 @@ public final class LoadRecorder: Sendable {
         onRecord?(r)
     }
 
-    /// Counts a duplicate that was not sent because it fell after the end of the run.
+    /// Counts a duplicate that was not sent because it fell after the end of the run, without saying
+    /// whose: its key then stays open in the duplicate tally until evicted. Prefer `recordSkippedDuplicate(of:)`.
     public func recordSkippedDuplicate() { state.withLock { $0.duplicatesSkipped += 1 } }
+
+    /// Counts the duplicate of `original` that was not sent because it fell after the end of the
+    /// run, and settles its key (nothing more will be recorded for it).
+    public func recordSkippedDuplicate(of original: LoadTask) {
+        state.withLock { s in
+            s.duplicatesSkipped += 1
+            s.duplicatedKeys.skip(index: original.index)
+        }
+    }
+
+    /// Most distinct last-outcome labels counted one by one (a service may answer with statuses of
+    /// its own); the rest are counted together as `other`, so the table is bounded. 64.
+    public static let maxOutcomeLabels = 64
+
+    /// Sizes of the recorder's tables now (for tests and the memory benchmark).
+    public var tableSizes: LoadRecorderTables {
+        state.withLock { s in
+            LoadRecorderTables(
+                openDuplicateKeys: s.duplicatedKeys.openCount, duplicateKeyOrder: s.duplicatedKeys.orderCount,
+                evictedDuplicateKeys: s.duplicatedKeys.evicted, outcomeLabels: s.byLastOutcome.count)
+        }
+    }
 
     /// Tasks recorded so far.
     public var done: Int { state.withLock { $0.done } }
@@ -108,14 +139,26 @@ public final class LoadRecorder: Sendable {
         state.withLock { s in
             LoadSummary(
                 target: target, timeScale: timeScale, realElapsed: realElapsed, offered: offered, recorded: s.done,
-                byStatus: s.byStatus, failuresByCause: s.byCause, lastOutcomes: s.byLastOutcome,
+                byStatus: s.byStatus, failuresByCause: s.byCause,
+                lastOutcomes: s.otherOutcomes == 0 ? s.byLastOutcome : s.byLastOutcome.merging(["other": s.otherOutcomes], uniquingKeysWith: +),
                 attemptsPerTask: s.attempts, calls: s.calls, usage: s.usage, duplicatesSent: s.duplicatesSent,
                 duplicatesExecuted: s.duplicatesExecuted,
-                keysExecutedMoreThanOnce: s.duplicatedKeys.values.reduce(into: [:]) { acc, e in
-                    if e.executions > 1 { acc[e.kind, default: 0] += 1 }
-                },
+                keysExecutedMoreThanOnce: s.duplicatedKeys.executedMoreThanOnce,
+                duplicateKeysEvicted: s.duplicatedKeys.evicted == 0 ? nil : s.duplicatedKeys.evicted,
                 duplicatesSkipped: s.duplicatesSkipped, late: s.late,
                 lateThreshold: lateThreshold, latencyMicros: s.latency, lagMicros: s.lag, dispatchLagMicros: s.dispatchLag, breaker: breaker)
         }
     }
+}
+
+/// The sizes of a `LoadRecorder`'s bounded tables.
+public struct LoadRecorderTables: Sendable, Hashable {
+    /// Duplicated keys with a submission still to be recorded (bounded by `DuplicateKeyTally.capacity`).
+    public var openDuplicateKeys: Int
+    /// Entries of the duplicated keys' eviction order (under 3 × the capacity).
+    public var duplicateKeyOrder: Int
+    /// Open duplicated keys forgotten because the table was full.
+    public var evictedDuplicateKeys: Int
+    /// Distinct last-outcome labels counted one by one (at most `LoadRecorder.maxOutcomeLabels`).
+    public var outcomeLabels: Int
 }

@@ -34,6 +34,10 @@ public struct LoadSummary: Sendable, Codable {
     /// made calls), by the duplicate's kind. Zero for `concurrent`/`afterCompletion` when idempotency works;
     /// `afterTTL` keys may legitimately run again.
     public var keysExecutedMoreThanOnce: [DuplicateKind: Int]
+    /// Duplicated keys forgotten before their duplicate was recorded because the recorder's table of
+    /// open keys was full (`DuplicateKeyTally`); nil or 0 means `keysExecutedMoreThanOnce` is exact,
+    /// otherwise it is a lower bound (an evicted key's executions are not counted).
+    public var duplicateKeysEvicted: Int?
     /// Duplicates not sent because they fell after the end of the run.
     public var duplicatesSkipped: Int
     /// Tasks sent later than `lateThreshold` after their intended start.
@@ -113,7 +117,9 @@ public struct LoadSummary: Sendable, Codable {
         if !duplicatesSent.isEmpty {
             out.append(
                 "keys executed more than once: "
-                    + DuplicateKind.allCases.map { "\($0.rawValue) \(keysExecutedMoreThanOnce[$0] ?? 0)" }.joined(separator: ", "))
+                    + DuplicateKind.allCases.map { "\($0.rawValue) \(keysExecutedMoreThanOnce[$0] ?? 0)" }.joined(separator: ", ")
+                    + ((duplicateKeysEvicted ?? 0) > 0
+                        ? " (at least: \(duplicateKeysEvicted!) keys forgotten before their duplicate, table full)" : ""))
         }
         if usage.totalTokens > 0 { out.append("tokens: \(usage.promptTokens) prompt + \(usage.completionTokens) completion") }
         let ps: [(String, Double)] = [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9)]

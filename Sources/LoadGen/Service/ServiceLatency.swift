@@ -23,6 +23,10 @@ public struct ServiceLatencyFigure: Sendable, Codable, Hashable {
     public var timeouts: Int
     /// Requests without an answer other than a timeout (refused, reset, unreachable); not in `count`.
     public var failures: Int
+    /// Health samples answered outside 200–399 (a failed probe, as Kubernetes' `httpGet` probe
+    /// judges it; a 404 on every sample means the service has no health endpoint at that path).
+    /// Their latency is in `count`. Always 0 for submissions and polls.
+    public var unhealthy: Int
     /// Median, seconds.
     public var p50: Double
     /// 90th percentile, seconds.
@@ -33,14 +37,32 @@ public struct ServiceLatencyFigure: Sendable, Codable, Hashable {
     public var max: Double
 
     /// Creates a figure.
-    public init(count: Int, timeouts: Int, failures: Int, p50: Double, p90: Double, p99: Double, max: Double) {
+    public init(
+        count: Int, timeouts: Int, failures: Int, p50: Double, p90: Double, p99: Double, max: Double, unhealthy: Int = 0
+    ) {
         self.count = count
         self.timeouts = timeouts
         self.failures = failures
+        self.unhealthy = unhealthy
         self.p50 = p50
         self.p90 = p90
         self.p99 = p99
         self.max = max
+    }
+
+    enum CodingKeys: String, CodingKey { case count, timeouts, failures, unhealthy, p50, p90, p99, max }
+
+    /// Decodes a figure; `unhealthy` is absent in results written before it existed (read as 0).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        count = try c.decode(Int.self, forKey: .count)
+        timeouts = try c.decode(Int.self, forKey: .timeouts)
+        failures = try c.decode(Int.self, forKey: .failures)
+        unhealthy = try c.decodeIfPresent(Int.self, forKey: .unhealthy) ?? 0
+        p50 = try c.decode(Double.self, forKey: .p50)
+        p90 = try c.decode(Double.self, forKey: .p90)
+        p99 = try c.decode(Double.self, forKey: .p99)
+        max = try c.decode(Double.self, forKey: .max)
     }
 
     /// No requests.
@@ -87,6 +109,7 @@ public final class ServiceLatencyProbe: Sendable {
         var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
         var timeouts = 0
         var failures = 0
+        var unhealthy = 0
         init() { histogram.autoResize = true }
     }
 
@@ -99,15 +122,20 @@ public final class ServiceLatencyProbe: Sendable {
         self.healthInterval = healthInterval
     }
 
+    /// Whether a health sample's answer passes, as Kubernetes' `httpGet` probe judges it: 200–399.
+    public static func healthy(status: Int) -> Bool { (200..<400).contains(status) }
+
     /// Records one request of `kind` that took `elapsed` (real time) and ended with `failure`
-    /// (nil when the service answered, whatever the status).
-    public func record(_ kind: ServiceRequestKind, elapsed: Duration, failure: TransportFailure?) {
+    /// (nil when the service answered, whatever the status); `unhealthy` marks a health sample
+    /// answered outside 200–399.
+    public func record(_ kind: ServiceRequestKind, elapsed: Duration, failure: TransportFailure?, unhealthy: Bool = false) {
         let index = ServiceRequestKind.allCases.firstIndex(of: kind)!
         let micros = UInt64(Swift.max(1, (elapsed.seconds * 1e6).rounded()))
         state.withLock { s in
             switch failure {
             case nil:
                 _ = s[index].histogram.record(micros)
+                if unhealthy { s[index].unhealthy += 1 }
             case .timeout?:
                 _ = s[index].histogram.record(micros)
                 s[index].timeouts += 1
@@ -125,9 +153,13 @@ public final class ServiceLatencyProbe: Sendable {
         let start = clock.now
         let result = await client.send(call)
         if Task.isCancelled { return result }
-        let failure: TransportFailure?
-        if case .failure(let e) = result { failure = e.failure } else { failure = nil }
-        record(kind, elapsed: clock.now - start, failure: failure)
+        var failure: TransportFailure?
+        var unhealthy = false
+        switch result {
+        case .failure(let e): failure = e.failure
+        case .success(let reply): unhealthy = kind == .health && !Self.healthy(status: reply.status)
+        }
+        record(kind, elapsed: clock.now - start, failure: failure, unhealthy: unhealthy)
         return result
     }
 
@@ -140,7 +172,7 @@ public final class ServiceLatencyProbe: Sendable {
                 func q(_ p: Double) -> Double { n == 0 ? 0 : Double(x.histogram.valueAtPercentile(p)) / 1e6 }
                 return ServiceLatencyFigure(
                     count: n, timeouts: x.timeouts, failures: x.failures, p50: q(50), p90: q(90), p99: q(99),
-                    max: n == 0 ? 0 : Double(x.histogram.max) / 1e6)
+                    max: n == 0 ? 0 : Double(x.histogram.max) / 1e6, unhealthy: x.unhealthy)
             }
             return ServiceLatencySummary(
                 accept: figure(.accept), poll: figure(.poll), health: figure(.health), healthIntervalSeconds: healthInterval.seconds)
@@ -148,8 +180,9 @@ public final class ServiceLatencyProbe: Sendable {
     }
 }
 
-/// Samples `GET {url}/health` of each of `urls` at `probe.healthInterval` (real time) until
-/// cancelled, recording each sample's latency as `.health`. One sample per URL is in flight at a
+/// Samples `GET {url}{path}` (the contract's health path, default `/health`) of each of `urls` at
+/// `probe.healthInterval` (real time) until cancelled, recording each sample's latency as `.health`
+/// and an answer outside 200–399 as unhealthy. One sample per URL is in flight at a
 /// time: a sample slower than the interval delays the next one (the next starts as soon as it ends).
 public enum HealthSampler {
     /// Runs until the calling task is cancelled.

@@ -6,9 +6,16 @@ public struct StackTarget: LoadTarget {
     public var name: String { "stack" }
     /// The executor (shared breaker, budget and idempotency store across tasks).
     public let executor: LiveExecutor
+    /// The executor's idempotency store when it is a run-scoped one: told when each submission
+    /// ends, so it forgets keys no later submission can find. Nil when the store keeps keys itself.
+    public let runStore: RunIdempotencyStore?
 
-    /// A target over `executor`.
-    public init(executor: LiveExecutor) { self.executor = executor }
+    /// A target over `executor`; pass the `RunIdempotencyStore` the executor was built with (if it
+    /// was), so the store stays bounded by the work in flight instead of the TTL. Default nil.
+    public init(executor: LiveExecutor, runStore: RunIdempotencyStore? = nil) {
+        self.executor = executor
+        self.runStore = runStore
+    }
 
     public var breakerState: BreakerState? { executor.breakerState }
 
@@ -16,6 +23,7 @@ public struct StackTarget: LoadTarget {
         let stream = UInt64(task.index) &* 4 &+ UInt64(task.duplicate.map { DuplicateKind.allCases.firstIndex(of: $0)! + 1 } ?? 0)
         let r = await executor.run(
             LiveTask(id: task.id, prompt: task.prompt, idempotencyKey: task.idempotencyKey, stream: stream))
+        runStore?.ended(task)
         let status: RecordStatus
         switch r.disposition {
         case .executed: status = r.outcome.succeeded ? .succeeded : .failed

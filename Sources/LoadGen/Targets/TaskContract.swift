@@ -124,6 +124,9 @@ public struct TaskContract: Sendable, Hashable {
     /// The answer header whose `true` says the service deduplicated the submission; nil for none.
     /// Default `Idempotent-Replayed`.
     public var replayedHeader: String? = "Idempotent-Replayed"
+    /// The path Squall samples for the service's health (`GET`; 200–399 is healthy, as a
+    /// Kubernetes `httpGet` probe judges it) and checks before a run. Default `/health`.
+    public var healthPath: String = "/health"
     /// Where a failed task's cause is (a `FailureCause` name). Default `cause`.
     public var cause: JSONFieldPath = JSONFieldPath("cause")!
     /// Where the LLM attempts of a task are (an integer; 0 when absent). Default `attempts`.

@@ -91,8 +91,17 @@ public enum ServiceLatencyExpectation {
                 name: name, expected: threshold.description, observed: "no \(kind.rawValue) requests",
                 detail: "no \(what) got an answer or timed out" + (f.failures > 0 ? " (\(f.failures) refused or reset)" : ""))
         }
+        if kind == .health, f.unhealthy > 0, f.unhealthy == f.count - f.timeouts {
+            // Every answer was a failed probe (typically 404: no health endpoint at that path): the
+            // latency of those answers says nothing about the service's health endpoint.
+            return .noEvidence(
+                name: name, expected: threshold.description, observed: "no healthy answer",
+                detail: "all \(f.unhealthy) answered health samples were outside 200–399, so the service's health endpoint "
+                    + "was never measured; set `target.health` to its health path (e.g. /healthz)")
+        }
         let value = statistic.value(in: f)
         var detail = "\(statistic.rawValue) of \(f.count) \(what), real time"
+        if f.unhealthy > 0 { detail += "; \(f.unhealthy) answered outside 200–399 (a failed health probe)" }
         if f.timeouts > 0 { detail += "; \(f.timeouts) timed out (counted at the time waited, a lower bound)" }
         if f.failures > 0 { detail += "; \(f.failures) refused or reset (not counted)" }
         return ExpectationVerdict(

@@ -70,18 +70,26 @@ public final class ChildProcess: Sendable {
         case release
     }
 
-    private init(pid: pid_t, request: RequestBox, finished: Task<ChildExit, Never>) {
+    /// Whether the child leads a process group of its own (see `start`'s `ownProcessGroup`).
+    public let leadsGroup: Bool
+
+    private init(pid: pid_t, leadsGroup: Bool, request: RequestBox, finished: Task<ChildExit, Never>) {
         self.pid = pid
+        self.leadsGroup = leadsGroup
         self.request = request
         self.finished = finished
     }
 
     /// Starts `executable` (a path) with `arguments`, the current environment updated with
     /// `environment` (a nil value removes a variable), in `workingDirectory` (default: this process's),
-    /// writing its standard output and error to `log` (appended; nil: discarded).
+    /// writing its standard output and error to `log` (appended; nil: discarded). With
+    /// `ownProcessGroup` the child leads a new process group, and whatever it started (forked
+    /// workers, a `cmd &` in its shell) is killed with it once it has ended: as a container runtime
+    /// does, a signal (`signal`, the SIGTERM of `terminate`) goes to the child alone, the final
+    /// SIGKILL and the cleanup after its exit to the whole group.
     public static func start(
         _ executable: String, arguments: [String] = [], environment: [String: String?] = [:], workingDirectory: String? = nil,
-        log: String? = nil
+        log: String? = nil, ownProcessGroup: Bool = false
     ) async throws(ChildProcessError) -> ChildProcess {
         var updates: [Environment.Key: String?] = [:]
         for (name, value) in environment {
@@ -97,9 +105,11 @@ public final class ChildProcess: Sendable {
                 throw ChildProcessError("cannot open the log file \(log): \(error)")
             }
         }
+        var platform = PlatformOptions()
+        if ownProcessGroup { platform.processGroupID = 0 }  // a new group, led by the child (pgid = its pid)
         let configuration = Configuration(
             executable: .path(FilePath(executable)), arguments: Arguments(arguments), environment: .inherit.updating(updates),
-            workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: PlatformOptions())
+            workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: platform)
         let request = RequestBox()
         let (started, announce) = AsyncStream<pid_t>.makeStream()
         let finished = Task<ChildExit, Never> {
@@ -107,9 +117,11 @@ public final class ChildProcess: Sendable {
             do {
                 if let logFD {
                     let out = FileDescriptorOutput.fileDescriptor(logFD, closeAfterSpawningProcess: false)
-                    return try await launch(configuration, output: out, error: out, request: request, announce: announce)
+                    return try await launch(
+                        configuration, output: out, error: out, request: request, announce: announce, group: ownProcessGroup)
                 }
-                return try await launch(configuration, output: .discarded, error: .discarded, request: request, announce: announce)
+                return try await launch(
+                    configuration, output: .discarded, error: .discarded, request: request, announce: announce, group: ownProcessGroup)
             } catch {
                 announce.finish()
                 return .failedToStart("\(error)")
@@ -121,20 +133,29 @@ public final class ChildProcess: Sendable {
             if case .failedToStart(let why) = await finished.value { throw ChildProcessError("cannot start \(executable): \(why)") }
             throw ChildProcessError("cannot start \(executable)")
         }
-        return ChildProcess(pid: pid, request: request, finished: finished)
+        return ChildProcess(pid: pid, leadsGroup: ownProcessGroup, request: request, finished: finished)
     }
 
     private static func launch<O: OutputProtocol, E: ErrorOutputProtocol>(
-        _ configuration: Configuration, output: O, error: E, request: RequestBox, announce: AsyncStream<pid_t>.Continuation
+        _ configuration: Configuration, output: O, error: E, request: RequestBox, announce: AsyncStream<pid_t>.Continuation,
+        group: Bool
     ) async throws -> ChildExit {
         let result = try await run(configuration, input: .none, output: output, error: error) { execution in
             let pid = execution.processIdentifier.value
             SpawnedProcesses.register(pid)
             announce.yield(pid)
             announce.finish()
-            await supervise(pid: pid, request: request, execution: execution)
+            await supervise(pid: pid, request: request, execution: execution, group: group)
         }
-        return exit(result.terminationStatus, pid: result.processIdentifier.value)
+        let pid = result.processIdentifier.value
+        if group { killGroup(pid) }
+        return exit(result.terminationStatus, pid: pid)
+    }
+
+    /// SIGKILL to what is left of the group `pid` led (its own exit leaves forked workers orphaned).
+    /// The group id stays taken while any member lives, so it cannot name another group.
+    static func killGroup(_ pid: pid_t) {
+        _ = kill(-pid, SIGKILL)
     }
 
     private static func exit(_ status: TerminationStatus, pid: pid_t) -> ChildExit {
@@ -146,11 +167,15 @@ public final class ChildProcess: Sendable {
     }
 
     /// Keeps swift-subprocess's `run` body open until a request comes or the child exits by itself.
-    private static func supervise<I, O, E>(pid: pid_t, request: RequestBox, execution: Execution<I, O, E>) async {
+    private static func supervise<I, O, E>(pid: pid_t, request: RequestBox, execution: Execution<I, O, E>, group: Bool) async {
         while true {
             switch request.get() {
             case .teardown(let grace):
-                await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: grace)])
+                // SIGTERM to the child alone; what outlives the grace is killed (the whole group, when it leads one).
+                await execution.teardown(using: [
+                    .send(signal: .terminate, allowedDurationToNextStep: grace),
+                    .send(signal: .kill, toProcessGroup: group, allowedDurationToNextStep: .milliseconds(100)),
+                ])
                 return
             case .release:
                 return
@@ -203,6 +228,7 @@ public final class ChildProcess: Sendable {
             }
             if !Self.hasExited(pid) { kill(pid, SIGKILL) }
         }
+        if leadsGroup { Self.killGroup(pid) }
         request.set { $0 = .release }
     }
 }

@@ -85,7 +85,7 @@ struct LaunchedServiceRun {
         let (result, fileError) = await live.execute(
             llmURL: endpoint.url, client: client, callLog: endpoint.callLog, attribution: attribution, tasksFile: tasksFile,
             target: .service(target), timeline: timeline, mockTimeOffset: offset, breakerObserved: false,
-            service: ServiceProbe(probe: probe, urls: [process.url]))
+            service: ServiceProbe(probe: probe, urls: [process.url], healthPath: (scenario.target ?? .reference).healthPath))
         sigterm?.cancel()  // not yet sent: never; sent: waits for the exit below
         let exit = await process.stop()
         // Killed after ignoring SIGTERM (`stop_timeout`): it never drained, whatever the clock says.

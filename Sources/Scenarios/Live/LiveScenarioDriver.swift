@@ -109,7 +109,7 @@ public struct LiveScenarioDriver: ScenarioDriver {
         var mockOrigin: Int64?
         do {
             if let target = options.targetURL {
-                try await Preflight.check(url: target, path: "/health", client: client)
+                try await Preflight.check(url: target, path: (scenario.target ?? .reference).healthPath, client: client)
             }
             // Scenario time 0 at the mock == scenario time 0 here: the timeline starts right after,
             // and the mock's times are shifted by the measured difference of the two origins.
@@ -240,7 +240,7 @@ struct LiveRun: Sendable {
             target = given
         } else if let url = options.targetURL {
             let latency = ServiceLatencyProbe()
-            service = ServiceProbe(probe: latency, urls: [url])
+            service = ServiceProbe(probe: latency, urls: [url], healthPath: (scenario.target ?? .reference).healthPath)
             target = .service(
                 TasksTarget(
                     baseURL: url, client: client, timeline: taskTimeline, contract: scenario.target ?? .reference,
@@ -266,7 +266,7 @@ struct LiveRun: Sendable {
 
         // The service's /health, sampled at a fixed real interval for the whole run.
         let sampler = service.map { s in
-            Task { await HealthSampler.run(urls: s.urls, probe: s.probe, client: client, timeout: s.requestTimeout) }
+            Task { await HealthSampler.run(urls: s.urls, path: s.healthPath, probe: s.probe, client: client, timeout: s.requestTimeout) }
         }
 
         // A scenario's `load.concurrency` is a client-side worker pool: arrivals are taken on time
@@ -456,6 +456,8 @@ struct ServiceProbe: Sendable {
     var probe: ServiceLatencyProbe
     /// Base URLs of the service (one per replica).
     var urls: [String]
+    /// The path sampled for health (the contract's `health`).
+    var healthPath: String = "/health"
     /// Timeout of one health sample, real time.
     var requestTimeout: Duration = .seconds(30)
 }

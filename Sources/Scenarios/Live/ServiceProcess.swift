@@ -102,7 +102,9 @@ public final class ServiceProcess: Sendable {
         do {
             child = try await ChildProcess.start(
                 "/bin/sh", arguments: ["-c", "exec " + command],
-                environment: spec.childEnvironment(port: port, llmURL: llmURL, inherited: environment), workingDirectory: dir, log: logPath)
+                environment: spec.childEnvironment(port: port, llmURL: llmURL, inherited: environment), workingDirectory: dir, log: logPath,
+                // Forked workers (uvicorn/gunicorn --workers) and background helpers end with it.
+                ownProcessGroup: true)
         } catch {
             throw ScenarioRunError("target.command: cannot start '\(command)': \(error)")
         }

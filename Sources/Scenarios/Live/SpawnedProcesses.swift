@@ -34,7 +34,10 @@ public enum SpawnedProcesses {
             return set
         }
         var signalled = 0
-        for pid in all where kill(pid, SIGTERM) == 0 { signalled += 1 }
+        for pid in all where kill(pid, SIGTERM) == 0 {
+            signalled += 1
+            _ = kill(-pid, SIGTERM)  // its group too, when it leads one (a service's forked workers); else ESRCH
+        }
         return signalled
     }
 }

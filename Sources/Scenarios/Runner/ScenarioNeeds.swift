@@ -11,7 +11,7 @@ extension ResultNeeds {
     public init(scenario: Scenario, foreignTarget: Bool = false) {
         self.init(steadyStateBuffer: scenario.stack.breaker?.maxRecoveryTimeout ?? .zero)
         if foreignTarget, scenario.expectations.contains(where: \.breakerInferable) {
-            mechanisms.inferredBreaker = InferredBreakerRule()
+            mechanisms.inferredBreaker = scenario.breakerInference ?? InferredBreakerRule()
         }
         for e in scenario.expectations {
             switch e {

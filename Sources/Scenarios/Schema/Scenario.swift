@@ -37,13 +37,19 @@ public struct Scenario: Sendable {
     /// contract (`TaskContract.reference`). Default nil.
     public var target: TaskContract? {
         get { targetStorage?.contract }
-        set { targetStorage = TargetStorage(contract: newValue, launch: launch) }
+        set { targetStorage = TargetStorage(contract: newValue, launch: launch, breakerInference: breakerInference) }
+    }
+    /// How the breaker of your service is inferred at the LLM (`target: { breaker_inference: … }`);
+    /// nil for the default rule (`InferredBreakerRule()`). Default nil.
+    public var breakerInference: InferredBreakerRule? {
+        get { targetStorage?.breakerInference }
+        set { targetStorage = TargetStorage(contract: target, launch: launch, breakerInference: newValue) }
     }
     /// How Squall starts your service for a live run (`target: { command: … }`); nil when you start
     /// it yourself (`--target-url`). Default nil.
     public var launch: ServiceLaunch? {
         get { targetStorage?.launch }
-        set { targetStorage = TargetStorage(contract: target, launch: newValue) }
+        set { targetStorage = TargetStorage(contract: target, launch: newValue, breakerInference: breakerInference) }
     }
     /// `target` and `launch` on the heap, immutable (a set replaces it): they are large, and keeping
     /// `Scenario` itself small avoids a miscompile seen with Swift 6.3's typed throws returning a
@@ -155,8 +161,10 @@ enum StackSummary {
 final class TargetStorage: Sendable {
     let contract: TaskContract?
     let launch: ServiceLaunch?
-    init(contract: TaskContract?, launch: ServiceLaunch?) {
+    let breakerInference: InferredBreakerRule?
+    init(contract: TaskContract?, launch: ServiceLaunch?, breakerInference: InferredBreakerRule?) {
         self.contract = contract
         self.launch = launch
+        self.breakerInference = breakerInference
     }
 }

@@ -89,6 +89,7 @@ public enum ScenarioLoader {
             }
             let base = URL(fileURLWithPath: root.file).deletingLastPathComponent().standardized.path
             (scenario.target, scenario.launch) = try TargetDecoding.decodeScenarioTarget(n, duration: duration, baseDirectory: base)
+            scenario.breakerInference = try TargetDecoding.decodeBreakerInference(n)
         }
         if let e = m.optional("expect") {
             scenario.expectations = try ExpectDecoding.decode(e, scenario: scenario)

@@ -19,16 +19,53 @@ import Yams
 ///   pending: [QUEUED, RUNNING]       # [] = any other status means still running
 ///   poll: "/jobs/{id}"               # or `poll: none`: the submit answer is the result
 ///   replayed_header: Idempotent-Replayed
+///   health: /healthz                 # sampled for latency; 200–399 is healthy (default /health)
 /// ```
 public enum TargetDecoding {
     /// Contract keys of `target:`.
     public static let keys = [
         "submit", "id", "status", "success", "failure", "pending", "poll", "replayed_header", "cause", "attempts", "model",
+        "health",
     ]
     /// Keys of `target.submit:`.
     public static let submitKeys = ["method", "path", "body", "key_header"]
-    /// Keys of a scenario's `target:` that start the service under Squall (issue #9 item 8).
-    public static let launchKeys = ["command", "cwd", "env", "ready", "ready_timeout", "stop_timeout", "sigterm_at"]
+    /// Keys of a scenario's `target:` that start the service under Squall (issue #9 item 8), and
+    /// `breaker_inference` (how the service's breaker is inferred at the LLM).
+    public static let launchKeys = ["command", "cwd", "env", "ready", "ready_timeout", "stop_timeout", "sigterm_at", "breaker_inference"]
+    /// Keys of `target.breaker_inference:`.
+    public static let inferenceKeys = ["min_silence", "evidence_arrivals", "probe_allowance"]
+
+    /// Decodes `target.breaker_inference:` (nil when absent): the rule by which a breaker Squall
+    /// cannot see is inferred from the mock's call log. `probe_allowance` must stay below
+    /// `evidence_arrivals − 1` (isolated calls must be told from traffic).
+    static func decodeBreakerInference(_ node: ConfigNode) throws(ConfigError) -> InferredBreakerRule? {
+        let m = try node.mapping(allowed: keys + launchKeys)
+        guard let n = m.optional("breaker_inference") else { return nil }
+        let b = try n.mapping(allowed: inferenceKeys)
+        var rule = InferredBreakerRule()
+        if let v = b.optional("min_silence") {
+            let d = try v.duration()
+            guard d > .zero else { throw v.error("min_silence must be above 0s (e.g. 1s), got \(DurationFormat.short(d))") }
+            rule.minSilence = d
+        }
+        if let v = b.optional("evidence_arrivals") {
+            let k = try v.int()
+            guard (2...1_000).contains(k) else { throw v.error("evidence_arrivals must be 2…1000 arrivals, got \(k)") }
+            rule.evidenceArrivals = k
+        }
+        if let v = b.optional("probe_allowance") {
+            let k = try v.int()
+            guard k >= 0, k <= rule.evidenceArrivals - 2 else {
+                throw v.error(
+                    "probe_allowance must be 0…\(rule.evidenceArrivals - 2) (below evidence_arrivals − 1 = \(rule.evidenceArrivals - 1), "
+                        + "so isolated probe calls can be told from traffic), got \(k); raise evidence_arrivals to allow more probes")
+            }
+            rule.probeAllowance = k
+        } else if rule.probeAllowance > rule.evidenceArrivals - 2 {
+            rule.probeAllowance = rule.evidenceArrivals - 2
+        }
+        return rule
+    }
 
     /// Decodes a scenario's `target:`: the contract, and how to start the service when `command` is
     /// given (`cwd` relative to `baseDirectory`, the scenario file's directory; `sigterm_at` within
@@ -39,7 +76,7 @@ public enum TargetDecoding {
         let m = try node.mapping(allowed: keys + launchKeys)
         let contract = try decode(node, allowing: launchKeys)
         guard let commandNode = m.optional("command") else {
-            if let key = launchKeys.first(where: { m.optional($0) != nil }) {
+            if let key = launchKeys.first(where: { $0 != "breaker_inference" && m.optional($0) != nil }) {
                 throw m[key].error("'\(key)' needs 'command' (how to start your service), e.g. command: \"python app.py\"")
             }
             return (contract, nil)
@@ -135,6 +172,7 @@ public enum TargetDecoding {
             }
         }
         if m.has("replayed_header") { c.replayedHeader = try header(m["replayed_header"]) }
+        if let v = m.optional("health") { c.healthPath = try path(v, placeholders: []) }
         return c
     }
 

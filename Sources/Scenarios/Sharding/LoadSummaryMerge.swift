@@ -26,6 +26,9 @@ extension LoadSummary {
         duplicatesExecuted.merge(o.duplicatesExecuted, uniquingKeysWith: +)
         keysExecutedMoreThanOnce.merge(o.keysExecutedMoreThanOnce, uniquingKeysWith: +)
         duplicatesSkipped += o.duplicatesSkipped
+        if duplicateKeysEvicted != nil || o.duplicateKeysEvicted != nil {
+            duplicateKeysEvicted = (duplicateKeysEvicted ?? 0) + (o.duplicateKeysEvicted ?? 0)
+        }
         late += o.late
         latencyMicros.add(o.latencyMicros)
         lagMicros.add(o.lagMicros)
