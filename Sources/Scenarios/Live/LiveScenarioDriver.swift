@@ -249,11 +249,13 @@ struct LiveRun: Sendable {
             let timed = TimedLLMClient(base: client, probe: probe, scale: options.timeScale)
             let transport = TaggingTransport(base: HTTPLLMTransport(baseURL: llmURL, client: timed), attribution: attribution)
             // The stack's own events (attempts, retries, breaker transitions) at the instants it makes them.
+            // Keys are unique per run and each original has at most one duplicate, so the store can
+            // forget a key once no later submission can find it (same answers as keeping it for the TTL).
+            let store = scenario.stack.idempotencyTTL == nil ? nil : RunIdempotencyStore()
             let executor = LiveExecutor(
-                config: scenario.stack, transport: transport, timeline: taskTimeline,
-                idempotency: scenario.stack.idempotencyTTL == nil ? nil : InMemoryIdempotencyStore(), seed: seed,
+                config: scenario.stack, transport: transport, timeline: taskTimeline, idempotency: store, seed: seed,
                 onEvent: { event in books.withLock { $0.recorder.record(event.event) } })
-            target = .stack(StackTarget(executor: executor))
+            target = .stack(StackTarget(executor: executor, runStore: store))
         }
 
         // Reads the call log while the run goes on, so the mock's bounded log never overwrites a record unread.
