@@ -76,10 +76,8 @@ public struct LoadArguments: ParsableArguments, Sendable {
     /// `--max-in-flight N` (default 10,000).
     @Option(name: .customLong("max-in-flight"), parsing: .unconditional, help: "Open loop: most tasks in flight.")
     public var maxInFlight: Int = 10_000
-    /// `--when-full drop|wait|queue` (default drop).
-    @Option(
-        name: .customLong("when-full"),
-        help: "Open loop at the cap: drop (count as dropped), wait (start late, holding up later arrivals) or queue (wait in line for a slot without holding up later arrivals).")
+    /// `--when-full drop|wait` (default drop).
+    @Option(name: .customLong("when-full"), help: "Open loop at the cap: drop (count as dropped) or wait (start late).")
     public var whenFull: String = "drop"
     /// `--timeout D` (per attempt / per request, scenario time; default 30s).
     @Option(parsing: .unconditional, help: "Per-attempt (stack) or per-request (raw, tasks) timeout, scenario time.")
@@ -167,8 +165,9 @@ public struct LoadArguments: ParsableArguments, Sendable {
                 throw ArrivalError("--duplicates needs an open-loop run (--rate, --tasks-per-day or --replay)")
             }
         }
-        guard let full = WhenFull(rawValue: whenFull) else {
-            throw ArrivalError("--when-full: '\(whenFull)' is not valid; expected drop, wait or queue")
+        // `queue` (a scenario's worker pool) keeps every waiting arrival in memory: not for an open-ended load.
+        guard let full = WhenFull(rawValue: whenFull), full != .queue else {
+            throw ArrivalError("--when-full: '\(whenFull)' is not valid; expected drop or wait")
         }
         guard (1...FlagLimits.maxInFlight).contains(maxInFlight) else {
             throw ArrivalError("--max-in-flight \(maxInFlight): expected 1 to \(FlagLimits.maxInFlight)")

@@ -95,6 +95,11 @@ struct MergeCommand: AsyncParsableCommand {
                 Data(("squall merge: incomplete: " + set.incompleteReasons.joined(separator: "; ") + "\n").utf8))
             throw ExitCode(InterruptedExit.code)
         }
+        if result.incomplete {
+            // Complete parts that do not add up to one run (a live shard that joined late: started again).
+            FileHandle.standardError.write(Data("squall merge: incomplete: \(result.incompleteReason ?? "")\n".utf8))
+            throw ExitCode(InterruptedExit.code)
+        }
         if !result.passed { throw ExitCode(1) }
     }
 

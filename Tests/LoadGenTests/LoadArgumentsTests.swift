@@ -85,7 +85,7 @@ struct LoadArgumentsTests {
         #expect(message("--duplicates", "200%").hasPrefix("--duplicates:"))
         #expect(message("--arrival", "zigzag").contains("expected constant, poisson, ramp, diurnal, bursts or replay"))
         #expect(message("--arrival", "bursts") == "--arrival bursts needs --burst-rate R")
-        #expect(message("--when-full", "block").hasPrefix("--when-full: 'block' is not valid; expected drop, wait or queue"))
+        #expect(message("--when-full", "queue").hasPrefix("--when-full: 'queue' is not valid; expected drop or wait"))
         #expect(message("--time-scale", "0").hasPrefix("--time-scale 0.0: expected a number above 0"))
     }
 

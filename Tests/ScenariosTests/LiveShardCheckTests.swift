@@ -61,7 +61,7 @@ import Traffic
 
     @Test func aShardCountsOnlyItsOwnKeysCallsAndShardZeroTheUntagged() throws {
         let s = try scenario(Self.base)
-        var recorder = LiveRunShard.recorder(s, seed: 1, service: false)
+        var recorder = LiveRun.recorder(s, seed: 1, foreignTarget: false, breakerObserved: s.stack.breaker != nil)
         var log = CallLog()
         for key in 0..<6 {
             log.append(CallRecord(time: .seconds(1), tag: SquallTag(run: "runaaaaa", key: UInt64(key)), model: "m", path: "/v1/chat/completions", outcome: .status(200), completed: true))

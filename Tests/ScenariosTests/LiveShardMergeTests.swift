@@ -124,6 +124,14 @@ import Traffic
         #expect(throws: RecorderStateError.self) {
             try LiveRunShard.merge([try one(0, 2), try one(0, 2)], scenario: s, seed: s.seed, settings: Self.settings("aaaaaaaa"))
         }
+        // A shard that joined more than a second late was started again (a retried pod): the merge
+        // is incomplete, naming it; within the limit it is only lag.
+        var retried = try one(1, 2)
+        retried.joinedLate = .seconds(95)
+        let m = try LiveRunShard.merge([try one(0, 2), retried], scenario: s, seed: s.seed, settings: Self.settings("aaaaaaaa"))
+        #expect(m.incomplete && m.incompleteReason?.contains("shard 1/2 joined 1m35s after the run's time zero") == true)
+        retried.joinedLate = LiveRunShard.lateJoinLimit
+        #expect(!(try LiveRunShard.merge([try one(0, 2), retried], scenario: s, seed: s.seed, settings: Self.settings("aaaaaaaa")).incomplete))
         #expect(throws: RecorderStateError.self) {
             try LiveRunShard.merge([try one(0, 3), try one(1, 3)], scenario: s, seed: s.seed, settings: Self.settings("aaaaaaaa"))
         }
@@ -138,5 +146,5 @@ import Traffic
 
 /// The empty recorder state of a live run of a scenario.
 enum ResultRecorderStateFixture {
-    static func state(_ s: Scenario) -> RecorderState { LiveRunShard.recorder(s, seed: s.seed, service: false).state }
+    static func state(_ s: Scenario) -> RecorderState { LiveRun.recorder(s, seed: s.seed, foreignTarget: false, breakerObserved: s.stack.breaker != nil).state }
 }

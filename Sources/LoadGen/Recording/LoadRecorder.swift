@@ -94,10 +94,6 @@ public final class LoadRecorder: Sendable {
         onRecord?(r)
     }
 
-    /// Counts a duplicate that was not sent because it fell after the end of the run, without saying
-    /// whose: its key then stays open in the duplicate tally until evicted. Prefer `recordSkippedDuplicate(of:)`.
-    public func recordSkippedDuplicate() { state.withLock { $0.duplicatesSkipped += 1 } }
-
     /// Counts the duplicate of `original` that was not sent because it fell after the end of the
     /// run, and settles its key (nothing more will be recorded for it).
     public func recordSkippedDuplicate(of original: LoadTask) {

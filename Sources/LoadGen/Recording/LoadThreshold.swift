@@ -209,7 +209,7 @@ public struct LoadThreshold: Sendable, Hashable, CustomStringConvertible {
             let (kind, p) = metric.service!
             let f = s.serviceLatency?.figure(kind) ?? .empty
             // Health answers that all failed the probe (e.g. 404: no endpoint at that path) measure nothing.
-            population = kind == .health && f.unhealthy == f.count - f.timeouts ? 0 : f.count
+            population = kind == .health && f.answeredOnlyUnhealthy ? 0 : f.count
             observed = p == 100 ? f.max : f.p99
         }
         guard population > 0 else {

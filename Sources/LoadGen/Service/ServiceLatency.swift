@@ -50,6 +50,11 @@ public struct ServiceLatencyFigure: Sendable, Codable, Hashable {
         self.max = max
     }
 
+    /// Whether these are health samples that were answered but never healthily: every answer failed
+    /// the probe (typically 404, no endpoint at that path), so the latency says nothing about the
+    /// service's health endpoint and a `health_*` threshold has no evidence.
+    public var answeredOnlyUnhealthy: Bool { unhealthy > 0 && unhealthy == count - timeouts }
+
     enum CodingKeys: String, CodingKey { case count, timeouts, failures, unhealthy, p50, p90, p99, max }
 
     /// Decodes a figure; `unhealthy` is absent in results written before it existed (read as 0).

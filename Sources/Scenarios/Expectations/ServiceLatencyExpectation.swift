@@ -91,7 +91,7 @@ public enum ServiceLatencyExpectation {
                 name: name, expected: threshold.description, observed: "no \(kind.rawValue) requests",
                 detail: "no \(what) got an answer or timed out" + (f.failures > 0 ? " (\(f.failures) refused or reset)" : ""))
         }
-        if kind == .health, f.unhealthy > 0, f.unhealthy == f.count - f.timeouts {
+        if kind == .health, f.answeredOnlyUnhealthy {
             // Every answer was a failed probe (typically 404: no health endpoint at that path): the
             // latency of those answers says nothing about the service's health endpoint.
             return .noEvidence(

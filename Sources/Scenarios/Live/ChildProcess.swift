@@ -152,8 +152,9 @@ public final class ChildProcess: Sendable {
         return exit(result.terminationStatus, pid: pid)
     }
 
-    /// SIGKILL to what is left of the group `pid` led (its own exit leaves forked workers orphaned).
-    /// The group id stays taken while any member lives, so it cannot name another group.
+    /// SIGKILL to what is left of the group `pid` led (its own exit leaves forked workers orphaned),
+    /// right after it was reaped: the group id stays taken while any member lives, so while members
+    /// remain it cannot name another group.
     static func killGroup(_ pid: pid_t) {
         _ = kill(-pid, SIGKILL)
     }
@@ -219,7 +220,8 @@ public final class ChildProcess: Sendable {
     /// Ends the child from synchronous code (a `defer`): SIGTERM, SIGKILL if it is still running
     /// after 2 s; returns once it has exited (swift-subprocess reaps it in the background).
     public func stop() {
-        if isRunning {
+        let wasRunning = isRunning
+        if wasRunning {
             kill(pid, SIGTERM)
             var waited = 0
             while !Self.hasExited(pid), waited < 200 {
@@ -228,7 +230,9 @@ public final class ChildProcess: Sendable {
             }
             if !Self.hasExited(pid) { kill(pid, SIGKILL) }
         }
-        if leadsGroup { Self.killGroup(pid) }
+        // Only while its pid is surely still ours (it was running a moment ago): an empty group's id
+        // may since name another process's group. After an exit by itself, `launch` cleaned up.
+        if leadsGroup, wasRunning { Self.killGroup(pid) }
         request.set { $0 = .release }
     }
 }

@@ -8,8 +8,8 @@ import DequeModule
 /// of it has ended **and** a read of the mock's call log that started afterwards has completed
 /// (every call of the key is logged at the mock before its answer leaves, so that read saw them)
 /// **and** `horizon` of real time has passed since (a foreign service may still call the LLM for a
-/// task Squall stopped polling). A call of a forgotten key still counts; it is attributed to its key
-/// but not to a task or a route (`forgottenCalls` in the run's notes says how many).
+/// task Squall stopped polling). A call of a forgotten key still counts at the LLM; it is attributed
+/// to its key but not to a task or a route, and its attempt number restarts at 1.
 struct LiveKeyBook: Sendable {
     /// Real time a finished key stays known after its last submission ended. Default 30 s.
     let horizon: Duration

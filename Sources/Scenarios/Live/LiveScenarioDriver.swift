@@ -206,24 +206,9 @@ struct LiveRun: Sendable {
         breakerObserved: Bool? = nil, service: ServiceProbe? = nil,
         attach: ((@escaping @Sendable (@Sendable (inout ResultRecorder) -> Void) -> Void) -> Void)? = nil
     ) async -> (ScenarioResult, String?) {
-        let info = ScenarioInfo(
-            name: scenario.name, description: scenario.description, file: scenario.source,
-            tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
-            concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
-        let needs = ResultNeeds(scenario: scenario, foreignTarget: options.targetURL != nil)
-        var recorder = ResultRecorder(
-            ResultRecorder.Setup(
-                info: info, mode: .live, seed: seed, duration: scenario.duration, interval: nil,
-                breakerConfigured: breakerObserved ?? (scenario.stack.breaker != nil && options.targetURL == nil),
-                idempotencyTTL: scenario.stack.idempotencyTTL, prices: scenario.stack.prices,
-                faultWindows: scenario.faultWindows, needs: needs,
-                routes: routes.map { ResultRecorder.RouteName(name: $0.rule, model: $0.model) }, tasksFile: tasksFile))
-        var stats = TokenBudgetStats()
-        if let b = scenario.stack.tokenBudget {
-            stats.enabled = true
-            stats.inputBudget = b.inputBudget
-        }
-        recorder.tokenBudget = stats
+        let recorder = Self.recorder(
+            scenario, seed: seed, foreignTarget: options.targetURL != nil,
+            breakerObserved: breakerObserved ?? (scenario.stack.breaker != nil && options.targetURL == nil), tasksFile: tasksFile)
         var feeder = CallLogFeeder(run: attribution.run, tagged: attribution.tagging, source: callLog.label)
         feeder.timeOffset = mockTimeOffset
         feeder.shard = options.shard
@@ -345,25 +330,60 @@ struct LiveRun: Sendable {
             result.llmLog = b.feeder.summary
             result.serviceLatency = service?.probe.summary()
             result.fidelity = probe.summary(timeScale: options.timeScale)
-            // LLM calls per task from the call log (the client's own count is not the provider's view,
-            // and a foreign service reports none); for a task service it is also the only attempt count.
-            let done = result.totals.succeeded + result.totals.failed
-            result.attempts.meanCalls = done == 0 ? 0 : Double(result.usage.llmCalls) / Double(done)
-            if options.targetURL != nil { result.attempts.meanAttempts = result.attempts.meanCalls }
+            Self.countCallsPerTask(&result, foreignTarget: options.targetURL != nil)
             return (result, b.recorder.tasksFileError)
         }
+    }
+
+    /// The recorder a live run of `scenario` records into — also what `squall merge` restores each
+    /// shard of a sharded live run onto (`LiveRunShard.merge`), so the two cannot drift apart.
+    static func recorder(
+        _ scenario: Scenario, seed: UInt64, foreignTarget: Bool, breakerObserved: Bool, tasksFile: TaskCSVWriter? = nil
+    ) -> ResultRecorder {
+        let info = ScenarioInfo(
+            name: scenario.name, description: scenario.description, file: scenario.source,
+            tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
+            concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
+        let routes = scenario.load.prompts.map { scenario.stack.router.route($0.text) }
+        var recorder = ResultRecorder(
+            ResultRecorder.Setup(
+                info: info, mode: .live, seed: seed, duration: scenario.duration, interval: nil, breakerConfigured: breakerObserved,
+                idempotencyTTL: scenario.stack.idempotencyTTL, prices: scenario.stack.prices,
+                faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario, foreignTarget: foreignTarget),
+                routes: routes.map { ResultRecorder.RouteName(name: $0.rule, model: $0.model) }, tasksFile: tasksFile))
+        var stats = TokenBudgetStats()
+        if let b = scenario.stack.tokenBudget {
+            stats.enabled = true
+            stats.inputBudget = b.inputBudget
+        }
+        recorder.tokenBudget = stats
+        return recorder
+    }
+
+    /// LLM calls per task from the call log (the client's own count is not the provider's view, and
+    /// a foreign service reports none); for a task service it is also the only attempt count.
+    static func countCallsPerTask(_ result: inout ScenarioResult, foreignTarget: Bool) {
+        let done = result.totals.succeeded + result.totals.failed
+        result.attempts.meanCalls = done == 0 ? 0 : Double(result.usage.llmCalls) / Double(done)
+        if foreignTarget { result.attempts.meanAttempts = result.attempts.meanCalls }
     }
 
     /// Reads the call log up to date, then forgets the keys that read made safe to forget
     /// (`LiveKeyBook`); false (and the error kept) when it cannot be read.
     func drain(_ callLog: any CallLogSource, books: SharedBooks, timeline: LiveTimeline) async -> Bool {
         let (cursor, read) = books.withLock { ($0.feeder.cursor, $0.keyBook.readStarted()) }
+        let caughtUp = Mutex(false)
         do {
             _ = try await CallLogFeeder.drain(callLog, from: cursor) { page in
-                books.withLock { $0.feeder.feed(page, keys: $0.keyBook.keys, into: &$0.recorder) }
+                let done = books.withLock { $0.feeder.feed(page, keys: $0.keyBook.keys, into: &$0.recorder) }
+                caughtUp.withLock { $0 = done }
+                return done
             }
-            books.withLock { b in
-                b.feeder.forget(b.keyBook.readCompleted(read, now: timeline.realElapsed()))
+            // Only a read that reached the end of the log has seen every call of the keys it may forget.
+            if caughtUp.withLock({ $0 }) {
+                books.withLock { b in
+                    b.feeder.forget(b.keyBook.readCompleted(read, now: timeline.realElapsed()))
+                }
             }
             return true
         } catch {

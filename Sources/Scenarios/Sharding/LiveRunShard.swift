@@ -25,6 +25,9 @@ public struct LiveRunShard: Sendable, Codable, Equatable {
     /// Real time the shard started after the mock's scenario time zero (0 when it joined in time).
     public var joinedLate: Duration
 
+    /// How late (real time) a shard may join the mock's run and still count as one first attempt.
+    public static let lateJoinLimit = Duration.seconds(1)
+
     /// Creates a shard record.
     public init(
         shard: Shard, state: RecorderState, end: Duration, incompleteReason: String?, keys: Int, fidelity: FidelityTally,
@@ -67,7 +70,8 @@ public struct LiveRunShard: Sendable, Codable, Equatable {
             throw RecorderStateError(
                 "shards \(sorted.map(\.shard.description).joined(separator: ", ")) are not each of 0…\(n - 1) of \(n) once")
         }
-        let base = recorder(scenario, seed: seed, service: settings.service)
+        let base = LiveRun.recorder(
+            scenario, seed: seed, foreignTarget: settings.service, breakerObserved: scenario.stack.breaker != nil && !settings.service)
         var merged: ResultRecorder?
         var fidelity = FidelityTally()
         var log = LLMCallLogSummary(source: first.llmLog.source, run: settings.runID, tagged: settings.tagging)
@@ -86,31 +90,21 @@ public struct LiveRunShard: Sendable, Codable, Equatable {
                     + ": submissions due before a shard started were sent late (see the timing fidelity's scheduler lag); "
                     + "raise --start-delay so every shard joins before time zero")
         }
-        let reasons = sorted.compactMap { s in s.incompleteReason.map { "shard \(s.shard): \($0)" } }
+        var reasons = sorted.compactMap { s in s.incompleteReason.map { "shard \(s.shard): \($0)" } }
+        // Joining more than a second after time zero is not a slow start: it is a shard started
+        // again (a retried pod, a rerun reusing the run id) — it re-sent its slice and read its first
+        // attempt's calls from the mock's log too, so its counts would be doubled.
+        for s in sorted where s.joinedLate > Self.lateJoinLimit {
+            reasons.append(
+                "shard \(s.shard) joined \(DurationFormat.short(s.joinedLate)) after the run's time zero — a shard started again "
+                    + "(a retried pod, a rerun with the same --run-id) re-sends its slice and its earlier attempt's calls count "
+                    + "twice; rerun all shards with a new --run-id")
+        }
         var result = merged!.finish(end: sorted.map(\.end).max()!, incompleteReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
         result.llmLog = log
         result.fidelity = fidelity.summary(timeScale: settings.timeScale)
-        let done = result.totals.succeeded + result.totals.failed
-        result.attempts.meanCalls = done == 0 ? 0 : Double(result.usage.llmCalls) / Double(done)
-        if settings.service { result.attempts.meanAttempts = result.attempts.meanCalls }
+        LiveRun.countCallsPerTask(&result, foreignTarget: settings.service)
         return result
-    }
-
-    /// The recorder a live run of `scenario` sets up (`LiveRun.execute` in LiveScenarioDriver.swift:
-    /// keep the two alike; `restoring` refuses a state recorded with other windows or mechanisms).
-    static func recorder(_ scenario: Scenario, seed: UInt64, service: Bool) -> ResultRecorder {
-        let info = ScenarioInfo(
-            name: scenario.name, description: scenario.description, file: scenario.source,
-            tasksPerDay: scenario.load.tasksPerDay, arrival: scenario.load.arrival.name,
-            concurrency: scenario.load.concurrency, stackSummary: scenario.stackSummary)
-        let routes = scenario.load.prompts.map { scenario.stack.router.route($0.text) }
-        return ResultRecorder(
-            ResultRecorder.Setup(
-                info: info, mode: .live, seed: seed, duration: scenario.duration, interval: nil,
-                breakerConfigured: scenario.stack.breaker != nil && !service,
-                idempotencyTTL: scenario.stack.idempotencyTTL, prices: scenario.stack.prices,
-                faultWindows: scenario.faultWindows, needs: ResultNeeds(scenario: scenario, foreignTarget: service),
-                routes: routes.map { ResultRecorder.RouteName(name: $0.rule, model: $0.model) }))
     }
 }
 
