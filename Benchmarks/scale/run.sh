@@ -2,7 +2,7 @@
 # Sharding (issue #13) on this machine: an audit as one process against the same audit as two
 # shard processes run at once, then `squall merge`; and the time `squall merge` takes for 100 parts.
 #
-# Usage: Benchmarks/scale/run.sh [--rounds N] [--load-only | --live-run]   (from the repository root; release build)
+# Usage: Benchmarks/scale/run.sh [--rounds N] [--load-only | --live-run | --sweep]   (from the repository root; release build)
 #
 # The audit is 64 simulator runs (the outage scenario below: 32 seeds as written + 2 guards x 16
 # seeds). Compared, in alternating rounds (medians of wall time):
@@ -28,17 +28,25 @@
 # (submissions / the real time the schedule spans: 10 min / RSCALE, plus the worst submission lag).
 # Every round checks the merged counts (tasks, outcomes, LLM calls) equal the one-process counts.
 # --live-run runs only this part.
+#
+# --sweep (only this part): a sweep of 64 configurations (4 x 4 x 4 of the outage scenario's retry
+# attempts, backoff minimum and breaker threshold, one seed each, one simulated day) as one
+# `squall sweep --jobs 1` vs two `--jobs 1 --shard I/2` processes at once + `squall merge` (and
+# `--jobs 2` in one process); medians of wall time; every round checks the merged sweep.json
+# equals the unsharded one byte for byte.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=3
 LOAD_ONLY=0
 LIVE_RUN_ONLY=0
+SWEEP_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --load-only) LOAD_ONLY=1; shift ;;
     --live-run) LIVE_RUN_ONLY=1; LOAD_ONLY=1; shift ;;
-    *) echo "usage: $0 [--rounds N] [--load-only | --live-run]" >&2; exit 2 ;;
+    --sweep) SWEEP_ONLY=1; LOAD_ONLY=1; shift ;;
+    *) echo "usage: $0 [--rounds N] [--load-only | --live-run | --sweep]" >&2; exit 2 ;;
   esac
 done
 swift build -c release --product squall >/dev/null
@@ -67,6 +75,42 @@ now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+if [ "$SWEEP_ONLY" -eq 1 ]; then
+  cp "$OUT/outage.yaml" "$OUT/sweep.yaml"
+  cat >> "$OUT/sweep.yaml" <<'YAML'
+sweep:
+  vary:
+    stack.retry.attempts: 2,3,4,5
+    stack.retry.min: 250ms,500ms,1s,4s
+    stack.breaker.failure_threshold: 3,5,10,20
+  sampling: grid
+  seeds: 1
+YAML
+  SWEEP=(sweep "$OUT/sweep.yaml")
+  : > "$OUT/one"; : > "$OUT/shards"; : > "$OUT/jobs2"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for r in $(seq 1 "$ROUNDS"); do
+    rm -rf "$OUT/r"
+    t0=$(now); "$SQUALL" "${SWEEP[@]}" --jobs 1 --out "$OUT/r/one" >/dev/null || [ $? -eq 1 ]; t1=$(now)
+    "$SQUALL" "${SWEEP[@]}" --jobs 1 --shard 0/2 --out "$OUT/r/parts" >/dev/null &
+    p0=$!
+    "$SQUALL" "${SWEEP[@]}" --jobs 1 --shard 1/2 --out "$OUT/r/parts" >/dev/null &
+    p1=$!
+    wait $p0; wait $p1
+    "$SQUALL" merge "$OUT"/r/parts/part-*-of-2 --out "$OUT/r/merged" >/dev/null || [ $? -eq 1 ]
+    t2=$(now)
+    "$SQUALL" "${SWEEP[@]}" --jobs 2 --out "$OUT/r/jobs2" >/dev/null || [ $? -eq 1 ]; t3=$(now)
+    cmp -s "$OUT"/r/one/sweep/*/sweep.json "$OUT"/r/merged/sweep/*/sweep.json || { echo "round $r: merged sweep differs" >&2; exit 1; }
+    one=$(sub "$t1" "$t0"); shards=$(sub "$t2" "$t1"); jobs2=$(sub "$t3" "$t2")
+    echo "$one" >> "$OUT/one"; echo "$shards" >> "$OUT/shards"; echo "$jobs2" >> "$OUT/jobs2"
+    printf 'round %d: sweep of 64 configurations: one %.2f s, 2 shards + merge %.2f s, --jobs 2 %.2f s (merged sweep.json identical)\n' \
+      "$r" "$one" "$shards" "$jobs2"
+  done
+  one=$(median < "$OUT/one"); shards=$(median < "$OUT/shards"); jobs2=$(median < "$OUT/jobs2")
+  printf 'median wall: one %.2f s, 2 shards + merge %.2f s (%sx faster), --jobs 2 %.2f s (%sx faster); load average after: %s\n' \
+    "$one" "$shards" "$(div "$one" "$shards")" "$jobs2" "$(div "$one" "$jobs2")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 if [ "$LOAD_ONLY" -eq 0 ]; then
 : > "$OUT/one"; : > "$OUT/shards"; : > "$OUT/jobs2"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
