@@ -71,14 +71,37 @@ struct DriverTests {
                     ended.withLock { $0 += 1 }
                 })
         }
-        // All ten taken while only three can run: the pacing loop went on past the full pool.
+        // All ten taken while only three can run: the pacing loop went on past the full pool, and
+        // the three running are the first three arrivals (first come, first served).
         #expect(await eventually { taken.withLock { $0.count } == 10 && target.waitingCount == 3 })
         #expect(ended.withLock { $0 } == 0)
+        #expect(Set(target.seen.map(\.index)) == [0, 1, 2])
         target.openGate()
         #expect(await run.value == 10)
         #expect(ended.withLock { $0 } == 10)
         #expect(target.maxRunning == 3)
-        #expect(taken.withLock { $0 } == Array(0..<10))
+    }
+
+    @Test func aGatesLineIsServedInTheOrderPlacesWereTaken() async {
+        // Places taken 1, 2, 3 while the one slot is held are granted 1, 2, 3 as slots come back,
+        // whatever order their waiters get to run in.
+        let gate = SlotGate(capacity: 1)
+        #expect(gate.tryAcquire())
+        let places = (0..<3).map { _ in gate.reserve() }
+        let order = OrderLog()
+        await withTaskGroup(of: Void.self) { group in
+            for i in [2, 0, 1] {
+                group.addTask {
+                    await places[i].wait()
+                    order.append(i)
+                    gate.release()
+                }
+            }
+            #expect(await eventually { order.items.isEmpty })
+            gate.release()
+        }
+        #expect(order.items == [0, 1, 2])
+        #expect(gate.inUse == 0)
     }
 
     @Test func anOfferReleasingItsSlotEarlyLetsTheNextOneIn() async throws {
@@ -231,4 +254,11 @@ final class RecordSink: Sendable {
     private let items_ = Mutex<[LoadTaskRecord]>([])
     func append(_ r: LoadTaskRecord) { items_.withLock { $0.append(r) } }
     var items: [LoadTaskRecord] { items_.withLock { $0 } }
+}
+
+/// Indexes in the order they were appended, from any task.
+final class OrderLog: Sendable {
+    private let state = Mutex<[Int]>([])
+    func append(_ i: Int) { state.withLock { $0.append(i) } }
+    var items: [Int] { state.withLock { $0 } }
 }

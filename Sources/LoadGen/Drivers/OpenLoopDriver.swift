@@ -10,7 +10,7 @@ public enum WhenFull: String, Sendable, Hashable, CaseIterable {
     /// Wait for a slot and start late; the latency from the intended start shows the wait. The
     /// arrivals behind it wait too (the scheduler lag shows the backlog).
     case wait
-    /// Take the arrival on time and let it wait in line (first come, first served) for a slot without
+    /// Take the arrival on time and let it wait in line (first come, first served, in arrival order) for a slot without
     /// holding up the arrivals behind it: a client-side worker pool (a scenario's `load.concurrency`,
     /// as the simulator models it). The latency from the intended start includes the wait.
     case queue
@@ -108,7 +108,8 @@ public enum LoadDriver {
                     if Task.isCancelled || OfferStop.requested { break }
                     let job = prepare(offer, timeline.realElapsed() - realIntended)
                     taken += 1
-                    var queued = false
+                    // `.queue`: the place in line is taken here, in arrival order (first come, first served).
+                    var place: SlotReservation?
                     if let gate {
                         switch pacing.whenFull {
                         case .drop:
@@ -117,11 +118,11 @@ public enum LoadDriver {
                                 continue
                             }
                         case .wait: await gate.acquire()
-                        case .queue: queued = true
+                        case .queue: place = gate.reserve()
                         }
                     }
-                    group.addTask(executorPreference: pool) {
-                        if queued, let gate { await gate.acquire() }
+                    group.addTask(executorPreference: pool) { [place] in
+                        await place?.wait()
                         let lease = SlotLease(gate: gate)
                         await body(job, lease)
                         lease.release()
