@@ -75,6 +75,35 @@ now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+# compare_shards LABEL RESULT-GLOB SQUALL-ARGS...: ROUNDS alternating rounds of the command as one
+# process (--jobs 1), as two --shard I/2 processes at once + squall merge, and as --jobs 2; checks
+# the merged RESULT file equals the unsharded one byte for byte; prints the medians of wall time.
+compare_shards() {
+  local label=$1 result=$2; shift 2
+  : > "$OUT/one"; : > "$OUT/shards"; : > "$OUT/jobs2"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for r in $(seq 1 "$ROUNDS"); do
+    rm -rf "$OUT/r"
+    t0=$(now); "$SQUALL" "$@" --jobs 1 --out "$OUT/r/one" >/dev/null || [ $? -eq 1 ]; t1=$(now)
+    "$SQUALL" "$@" --jobs 1 --shard 0/2 --out "$OUT/r/parts" >/dev/null &
+    p0=$!
+    "$SQUALL" "$@" --jobs 1 --shard 1/2 --out "$OUT/r/parts" >/dev/null &
+    p1=$!
+    wait $p0; wait $p1
+    "$SQUALL" merge "$OUT"/r/parts/part-*-of-2 --out "$OUT/r/merged" >/dev/null || [ $? -eq 1 ]
+    t2=$(now)
+    "$SQUALL" "$@" --jobs 2 --out "$OUT/r/jobs2" >/dev/null || [ $? -eq 1 ]; t3=$(now)
+    # shellcheck disable=SC2086 # the glob names one file in each tree
+    cmp -s $OUT/r/one/$result $OUT/r/merged/$result || { echo "round $r: merged $result differs" >&2; exit 1; }
+    one=$(sub "$t1" "$t0"); shards=$(sub "$t2" "$t1"); jobs2=$(sub "$t3" "$t2")
+    echo "$one" >> "$OUT/one"; echo "$shards" >> "$OUT/shards"; echo "$jobs2" >> "$OUT/jobs2"
+    printf 'round %d: %s: one %.2f s, 2 shards + merge %.2f s, --jobs 2 %.2f s (merged %s identical)\n' \
+      "$r" "$label" "$one" "$shards" "$jobs2" "$result"
+  done
+  one=$(median < "$OUT/one"); shards=$(median < "$OUT/shards"); jobs2=$(median < "$OUT/jobs2")
+  printf 'median wall: one %.2f s, 2 shards + merge %.2f s (%sx faster), --jobs 2 %.2f s (%sx faster); load average after: %s\n' \
+    "$one" "$shards" "$(div "$one" "$shards")" "$jobs2" "$(div "$one" "$jobs2")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
 if [ "$SWEEP_ONLY" -eq 1 ]; then
   cp "$OUT/outage.yaml" "$OUT/sweep.yaml"
   cat >> "$OUT/sweep.yaml" <<'YAML'
@@ -87,52 +116,11 @@ sweep:
   seeds: 1
 YAML
   SWEEP=(sweep "$OUT/sweep.yaml")
-  : > "$OUT/one"; : > "$OUT/shards"; : > "$OUT/jobs2"
-  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  for r in $(seq 1 "$ROUNDS"); do
-    rm -rf "$OUT/r"
-    t0=$(now); "$SQUALL" "${SWEEP[@]}" --jobs 1 --out "$OUT/r/one" >/dev/null || [ $? -eq 1 ]; t1=$(now)
-    "$SQUALL" "${SWEEP[@]}" --jobs 1 --shard 0/2 --out "$OUT/r/parts" >/dev/null &
-    p0=$!
-    "$SQUALL" "${SWEEP[@]}" --jobs 1 --shard 1/2 --out "$OUT/r/parts" >/dev/null &
-    p1=$!
-    wait $p0; wait $p1
-    "$SQUALL" merge "$OUT"/r/parts/part-*-of-2 --out "$OUT/r/merged" >/dev/null || [ $? -eq 1 ]
-    t2=$(now)
-    "$SQUALL" "${SWEEP[@]}" --jobs 2 --out "$OUT/r/jobs2" >/dev/null || [ $? -eq 1 ]; t3=$(now)
-    cmp -s "$OUT"/r/one/sweep/*/sweep.json "$OUT"/r/merged/sweep/*/sweep.json || { echo "round $r: merged sweep differs" >&2; exit 1; }
-    one=$(sub "$t1" "$t0"); shards=$(sub "$t2" "$t1"); jobs2=$(sub "$t3" "$t2")
-    echo "$one" >> "$OUT/one"; echo "$shards" >> "$OUT/shards"; echo "$jobs2" >> "$OUT/jobs2"
-    printf 'round %d: sweep of 64 configurations: one %.2f s, 2 shards + merge %.2f s, --jobs 2 %.2f s (merged sweep.json identical)\n' \
-      "$r" "$one" "$shards" "$jobs2"
-  done
-  one=$(median < "$OUT/one"); shards=$(median < "$OUT/shards"); jobs2=$(median < "$OUT/jobs2")
-  printf 'median wall: one %.2f s, 2 shards + merge %.2f s (%sx faster), --jobs 2 %.2f s (%sx faster); load average after: %s\n' \
-    "$one" "$shards" "$(div "$one" "$shards")" "$jobs2" "$(div "$one" "$jobs2")" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  compare_shards "sweep of 64 configurations" 'sweep/*/sweep.json' "${SWEEP[@]}"
   exit 0
 fi
 if [ "$LOAD_ONLY" -eq 0 ]; then
-: > "$OUT/one"; : > "$OUT/shards"; : > "$OUT/jobs2"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for r in $(seq 1 "$ROUNDS"); do
-  rm -rf "$OUT/r"
-  t0=$(now); "$SQUALL" "${AUDIT[@]}" --jobs 1 --out "$OUT/r/one" >/dev/null || [ $? -eq 1 ]; t1=$(now)
-  "$SQUALL" "${AUDIT[@]}" --jobs 1 --shard 0/2 --out "$OUT/r/parts" >/dev/null &
-  p0=$!
-  "$SQUALL" "${AUDIT[@]}" --jobs 1 --shard 1/2 --out "$OUT/r/parts" >/dev/null &
-  p1=$!
-  wait $p0; wait $p1
-  "$SQUALL" merge "$OUT"/r/parts/part-*-of-2 --out "$OUT/r/merged" >/dev/null || [ $? -eq 1 ]
-  t2=$(now)
-  "$SQUALL" "${AUDIT[@]}" --jobs 2 --out "$OUT/r/jobs2" >/dev/null || [ $? -eq 1 ]; t3=$(now)
-  cmp -s "$OUT/r/one/audit/audit.json" "$OUT/r/merged/audit/audit.json" || { echo "round $r: merged audit differs" >&2; exit 1; }
-  one=$(sub "$t1" "$t0"); shards=$(sub "$t2" "$t1"); jobs2=$(sub "$t3" "$t2")
-  echo "$one" >> "$OUT/one"; echo "$shards" >> "$OUT/shards"; echo "$jobs2" >> "$OUT/jobs2"
-  printf 'round %d: one %.2f s, 2 shards + merge %.2f s, --jobs 2 %.2f s (merged audit identical)\n' "$r" "$one" "$shards" "$jobs2"
-done
-one=$(median < "$OUT/one"); shards=$(median < "$OUT/shards"); jobs2=$(median < "$OUT/jobs2")
-printf 'median wall: one %.2f s, 2 shards + merge %.2f s (%sx faster), --jobs 2 %.2f s (%sx faster)\n' \
-  "$one" "$shards" "$(div "$one" "$shards")" "$jobs2" "$(div "$one" "$jobs2")"
+compare_shards "audit of 64 runs" 'audit/audit.json' "${AUDIT[@]}"
 
 # Merge time for 100 parts: an audit of 400 runs (200 seeds + 2 guards x 100) in 100 shards.
 rm -rf "$OUT/p100"
