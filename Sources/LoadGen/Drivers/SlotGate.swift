@@ -44,6 +44,7 @@ public final class SlotGate: Sendable {
 
     /// Waits for a slot (a place in line taken now).
     public func acquire() async {
+        if tryAcquire() { return }  // the common case on the HTTP client's path: no place object
         await reserve().wait()
     }
 
