@@ -127,106 +127,240 @@ public final class LiveExecutor: Sendable {
     /// its result, which duplicates replay (IETF draft); a task cut short by shutdown releases the
     /// key, so a later caller may run it again.
     public func run(_ task: LiveTask) async -> LiveTaskResult {
-        let startedAt = timeline.now()
-        var flow = TaskFlow(startedAt: startedAt)
-        let planned: PlannedRequest
-        do {
-            planned = try config.plan(task: task.prompt, history: task.history)
-        } catch {
-            return finishEarly(task, &flow, cause: .tokenBudget, startedAt: startedAt)
-        }
+        // Every task in flight holds its async frames until it ends (10,000 of them when a target
+        // stalls), and a frame keeps a slot for every value any path might hold across a
+        // suspension, including each temporary a call returns into. So the task's state lives in
+        // one `TaskRun` object, the async functions below only pass it along, and everything
+        // else happens in synchronous helpers that are never inlined into them. The executor's
+        // frames of a waiting task went from 4.7 KB to 1.6 KB (the async function pointers'
+        // context sizes; BENCHMARKS.md "Load generator memory").
+        let run = TaskRun(task, startedAt: timeline.now(), rng: SquallRandom.stream(seed: seed, task.stream))
+        await drive(run)
+        return result(run)
+    }
 
-        var heldKey: (key: String, fingerprint: String, ttl: Duration)?
-        if let key = task.idempotencyKey, let ttl = config.idempotencyTTL, let store {
-            let fingerprint = String(stableHash(task.prompt), radix: 16)
-            do {
-                switch try await store.claim(key: key, fingerprint: fingerprint, now: timeline.now(), ttl: ttl) {
-                case .claimed:
-                    heldKey = (key, fingerprint, ttl)
-                case .inFlight:
-                    return unexecuted(task, .conflict, succeeded: false, cause: nil, body: nil, startedAt: startedAt)
-                case .completed(let stored):
-                    return unexecuted(
-                        task, .replayed, succeeded: stored.succeeded, cause: nil, body: stored.body, startedAt: startedAt)
-                case .mismatch:
-                    return unexecuted(
-                        task, .mismatch, succeeded: false, cause: .idempotencyMismatch, body: nil, startedAt: startedAt)
-                }
-            } catch {
-                logger.error(
-                    "Idempotency store failed; running the task without a claim",
-                    metadata: ["task": "\(task.id)", "error": "\(error)"])
-            }
-        }
-
-        var rng = SquallRandom.stream(seed: seed, task.stream)
+    /// One task's state while the executor runs it (kept out of the async frames; see `run`).
+    /// Touched only by the task running it, one step at a time.
+    final class TaskRun {
+        let task: LiveTask
+        let startedAt: Duration
+        var flow: TaskFlow
+        var rng: SquallRandom
+        var planned: PlannedRequest?
         var usage = TokenUsage.zero
         var body: String?
-        var action = step(task.id) { st, now, sink in
-            flow.start(config: config, state: &st, now: now, rng: &rng, sink: &sink)
+        /// Set when the state machine finished the task (or it was cut short).
+        var outcome: TaskOutcome?
+        /// Set when the task ended before its attempts (over budget, conflict, replay, mismatch).
+        var settled: LiveTaskResult?
+        /// The key this task holds in the idempotency store.
+        var held: (key: String, fingerprint: String, ttl: Duration)?
+
+        init(_ task: LiveTask, startedAt: Duration, rng: SquallRandom) {
+            self.task = task
+            self.startedAt = startedAt
+            self.flow = TaskFlow(startedAt: startedAt)
+            self.rng = rng
         }
-        var outcome: TaskOutcome
-        loop: while true {
-            switch action {
+    }
+
+    /// What the state machine asks for next; the outcome of `.finish` is in `TaskRun.outcome`.
+    /// (Small, so the attempt loop's frame holds no copy of `TaskAction`'s outcome.)
+    enum Next {
+        case attempt(number: Int, timeout: Duration)
+        case sleep(until: Duration)
+        case finish
+    }
+
+    /// Plan, claim, attempts, settle.
+    @inline(never)
+    private func drive(_ run: TaskRun) async {
+        guard plan(run) else { return }
+        if let key = run.task.idempotencyKey, let ttl = config.idempotencyTTL, let store {
+            if await claim(run, key: key, ttl: ttl, store: store) { return }
+        }
+        await attempts(run)
+        if run.held != nil, let store {
+            await settle(run, store: store)
+        }
+    }
+
+    /// Routes the task; false (and the task settled) when the prompt is over the token budget.
+    @inline(never)
+    private func plan(_ run: TaskRun) -> Bool {
+        do {
+            run.planned = try config.plan(task: run.task.prompt, history: run.task.history)
+            return true
+        } catch {
+            let outcome = abort(run, cause: .tokenBudget)
+            run.settled = LiveTaskResult(
+                taskID: run.task.id, disposition: .executed, outcome: outcome, startedAt: run.startedAt,
+                finishedAt: outcome.finishedAt, usage: .zero, model: nil, body: nil)
+            return false
+        }
+    }
+
+    /// Claims the task's key: false when the task goes on (holding the key, or without a claim
+    /// when the store failed, which is logged), true when it is settled (conflict, replay, mismatch).
+    @inline(never)
+    private func claim(_ run: TaskRun, key: String, ttl: Duration, store: any IdempotencyStore) async -> Bool {
+        let fingerprint = String(stableHash(run.task.prompt), radix: 16)
+        do {
+            let claim = try await store.claim(key: key, fingerprint: fingerprint, now: timeline.now(), ttl: ttl)
+            return claimed(run, claim, key: key, fingerprint: fingerprint, ttl: ttl)
+        } catch {
+            logStoreFailure("Idempotency store failed; running the task without a claim", run.task.id, error)
+            return false
+        }
+    }
+
+    @inline(never)
+    private func claimed(_ run: TaskRun, _ claim: ClaimResult, key: String, fingerprint: String, ttl: Duration) -> Bool {
+        switch claim {
+        case .claimed:
+            run.held = (key, fingerprint, ttl)
+            return false
+        case .inFlight:
+            run.settled = unexecuted(run, .conflict, succeeded: false, cause: nil, body: nil)
+        case .completed(let stored):
+            run.settled = unexecuted(run, .replayed, succeeded: stored.succeeded, cause: nil, body: stored.body)
+        case .mismatch:
+            run.settled = unexecuted(run, .mismatch, succeeded: false, cause: .idempotencyMismatch, body: nil)
+        }
+        return true
+    }
+
+    /// Attempts, sleeps and breaker checks as the state machine says, until it finishes
+    /// (`run.outcome` is set).
+    @inline(never)
+    private func attempts(_ run: TaskRun) async {
+        var next = start(run)
+        while true {
+            switch next {
             case .attempt(let number, let timeout):
-                let request = LLMRequest(
-                    model: planned.route.model, messages: planned.prompt.messages, maxTokens: planned.route.maxTokens,
-                    idempotencyKey: task.idempotencyKey, taskID: task.id, attempt: number)
-                let result = await transport.send(request, timeout: timeline.toReal(timeout))
+                let result = await transport.send(request(run, attempt: number), timeout: timeline.toReal(timeout))
                 if Task.isCancelled, !result.outcome.isSuccess {
                     // Cut short by shutdown, not a provider failure: nothing counts against the breaker.
-                    outcome = abort(&flow, task.id, cause: .shutdown)
-                    break loop
+                    cutShort(run)
+                    return
                 }
-                if let u = result.usage { usage = usage + u }
-                if result.outcome.isSuccess { body = result.body }
-                action = step(task.id) { st, now, sink in
-                    flow.attemptEnded(result.outcome, config: config, state: &st, now: now, rng: &rng, sink: &sink)
-                }
+                next = attemptEnded(run, result)
             case .sleep(let until):
                 do {
                     try await timeline.sleep(untilScenario: until)
                 } catch {
-                    outcome = abort(&flow, task.id, cause: .shutdown)
-                    break loop
+                    cutShort(run)
+                    return
                 }
-                action = step(task.id) { st, now, sink in
-                    flow.wakeUp(config: config, state: &st, now: now, rng: &rng, sink: &sink)
-                }
-            case .finish(let o):
-                outcome = o
-                break loop
+                next = wakeUp(run)
+            case .finish:
+                return
             }
         }
+    }
 
-        if let heldKey, let store {
-            do {
-                if outcome.cause == .shutdown {
-                    // Cut short, not finished: the next caller with this key may run it.
-                    try await store.release(key: heldKey.key)
-                } else {
-                    // Success or failure, the result is stored and replayed to duplicates (IETF draft).
-                    let stored = outcome.succeeded
-                        ? StoredResult(succeeded: true, body: body ?? "")
-                        : StoredResult(succeeded: false, body: "error:" + (outcome.cause?.rawValue ?? "failed"))
-                    try await store.complete(
-                        key: heldKey.key, fingerprint: heldKey.fingerprint, result: stored, now: timeline.now(),
-                        ttl: heldKey.ttl)
-                }
-            } catch {
-                logger.error(
-                    "Idempotency store failed to record the result", metadata: ["task": "\(task.id)", "error": "\(error)"])
-            }
+    @inline(never)
+    private func start(_ run: TaskRun) -> Next {
+        next(
+            run,
+            step(run.task.id) { st, now, sink in
+                run.flow.start(config: config, state: &st, now: now, rng: &run.rng, sink: &sink)
+            })
+    }
+
+    @inline(never)
+    private func attemptEnded(_ run: TaskRun, _ result: AttemptResult) -> Next {
+        if let u = result.usage { run.usage = run.usage + u }
+        if result.outcome.isSuccess { run.body = result.body }
+        return next(
+            run,
+            step(run.task.id) { st, now, sink in
+                run.flow.attemptEnded(result.outcome, config: config, state: &st, now: now, rng: &run.rng, sink: &sink)
+            })
+    }
+
+    @inline(never)
+    private func wakeUp(_ run: TaskRun) -> Next {
+        next(
+            run,
+            step(run.task.id) { st, now, sink in
+                run.flow.wakeUp(config: config, state: &st, now: now, rng: &run.rng, sink: &sink)
+            })
+    }
+
+    /// `action` as a `Next`, keeping a finish's outcome in `run`.
+    private func next(_ run: TaskRun, _ action: TaskAction) -> Next {
+        switch action {
+        case .attempt(let number, let timeout): return .attempt(number: number, timeout: timeout)
+        case .sleep(let until): return .sleep(until: until)
+        case .finish(let outcome):
+            run.outcome = outcome
+            return .finish
         }
+    }
+
+    /// Ends the task with cause `shutdown` (freeing any breaker probe it holds).
+    @inline(never)
+    private func cutShort(_ run: TaskRun) {
+        run.outcome = abort(run, cause: .shutdown)
+    }
+
+    /// The request for attempt `number`.
+    @inline(never)
+    private func request(_ run: TaskRun, attempt number: Int) -> LLMRequest {
+        let planned = run.planned!
+        return LLMRequest(
+            model: planned.route.model, messages: planned.prompt.messages, maxTokens: planned.route.maxTokens,
+            idempotencyKey: run.task.idempotencyKey, taskID: run.task.id, attempt: number)
+    }
+
+    /// Stores a finished task's result under its key (replayed to duplicates, IETF draft), or
+    /// releases the key of a task cut short by shutdown so the next caller may run it.
+    @inline(never)
+    private func settle(_ run: TaskRun, store: any IdempotencyStore) async {
+        guard let held = run.held, let outcome = run.outcome else { return }
+        do {
+            if outcome.cause == .shutdown {
+                try await store.release(key: held.key)
+            } else {
+                try await store.complete(
+                    key: held.key, fingerprint: held.fingerprint, result: Self.stored(outcome, run.body), now: timeline.now(),
+                    ttl: held.ttl)
+            }
+        } catch {
+            logStoreFailure("Idempotency store failed to record the result", run.task.id, error)
+        }
+    }
+
+    /// What duplicates replay: the reply on success, the failure's cause otherwise.
+    @inline(never)
+    private static func stored(_ outcome: TaskOutcome, _ body: String?) -> StoredResult {
+        outcome.succeeded
+            ? StoredResult(succeeded: true, body: body ?? "")
+            : StoredResult(succeeded: false, body: "error:" + (outcome.cause?.rawValue ?? "failed"))
+    }
+
+    @inline(never)
+    private func logStoreFailure(_ message: Logger.Message, _ taskID: String, _ error: any Error) {
+        logger.error(message, metadata: ["task": "\(taskID)", "error": "\(error)"])
+    }
+
+    /// The task's result: settled early, or how its attempts ended.
+    @inline(never)
+    private func result(_ run: TaskRun) -> LiveTaskResult {
+        if let settled = run.settled { return settled }
+        let outcome = run.outcome ?? abort(run, cause: .shutdown)
         return LiveTaskResult(
-            taskID: task.id, disposition: .executed, outcome: outcome, startedAt: startedAt, finishedAt: outcome.finishedAt,
-            usage: usage, model: planned.route.model, body: outcome.succeeded ? body : nil)
+            taskID: run.task.id, disposition: .executed, outcome: outcome, startedAt: run.startedAt,
+            finishedAt: outcome.finishedAt, usage: run.usage, model: run.planned?.route.model,
+            body: outcome.succeeded ? run.body : nil)
     }
 
     // MARK: Internals
 
     /// Runs one state-machine step under the shared-state lock (reading `now` inside it, so the
     /// breaker sees non-decreasing instants), then emits its events outside the lock.
+    @inline(never)
     private func step(
         _ taskID: String, _ body: (inout StackState, Duration, inout CollectingEventSink) -> TaskAction
     ) -> TaskAction {
@@ -240,16 +374,18 @@ public final class LiveExecutor: Sendable {
     }
 
     /// Ends a task early under the shared-state lock (freeing any breaker probe it holds).
-    private func abort(_ flow: inout TaskFlow, _ taskID: String, cause: FailureCause) -> TaskOutcome {
+    @inline(never)
+    private func abort(_ run: TaskRun, cause: FailureCause) -> TaskOutcome {
         let (outcome, events) = state.withLock { st -> (TaskOutcome, [TaskEvent]) in
             var sink = CollectingEventSink()
-            let o = flow.abort(cause: cause, state: &st, now: timeline.now(), sink: &sink)
+            let o = run.flow.abort(cause: cause, state: &st, now: timeline.now(), sink: &sink)
             return (o, sink.events)
         }
-        emit(taskID, events)
+        emit(run.task.id, events)
         return outcome
     }
 
+    @inline(never)
     private func emit(_ taskID: String, _ events: [TaskEvent]) {
         for event in events {
             switch event {
@@ -268,24 +404,15 @@ public final class LiveExecutor: Sendable {
         }
     }
 
-    private func finishEarly(
-        _ task: LiveTask, _ flow: inout TaskFlow, cause: FailureCause, startedAt: Duration
-    ) -> LiveTaskResult {
-        let outcome = abort(&flow, task.id, cause: cause)
-        return LiveTaskResult(
-            taskID: task.id, disposition: .executed, outcome: outcome, startedAt: startedAt,
-            finishedAt: outcome.finishedAt, usage: .zero, model: nil, body: nil)
-    }
-
+    @inline(never)
     private func unexecuted(
-        _ task: LiveTask, _ disposition: LiveDisposition, succeeded: Bool, cause: FailureCause?, body: String?,
-        startedAt: Duration
+        _ run: TaskRun, _ disposition: LiveDisposition, succeeded: Bool, cause: FailureCause?, body: String?
     ) -> LiveTaskResult {
         let now = timeline.now()
         let outcome = TaskOutcome(
             succeeded: succeeded, attempts: 0, calls: 0, cause: cause, lastOutcome: nil, lastClass: nil, finishedAt: now)
         return LiveTaskResult(
-            taskID: task.id, disposition: disposition, outcome: outcome, startedAt: startedAt, finishedAt: now,
+            taskID: run.task.id, disposition: disposition, outcome: outcome, startedAt: run.startedAt, finishedAt: now,
             usage: .zero, model: nil, body: body)
     }
 }

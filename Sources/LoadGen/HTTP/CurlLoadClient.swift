@@ -30,21 +30,29 @@ public struct CurlLoadClient: LoadHTTPClient {
     }
 
     public func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
-        var headers = HTTPHeaders()
-        for f in call.headers { headers.append(name: f.name, value: f.value) }
-        let request = HTTPRequest(
-            method: HTTPMethod(call.method), url: call.url, headers: headers, body: call.body, timeout: call.timeout)
+        // The conversions are never inlined: this frame is held while the request waits for a
+        // connection, so it keeps only the request (see `LiveExecutor.run`).
+        let request = Self.request(call)
         await gate.acquire()
         defer { gate.release() }
         do {
-            let response = try await client.send(request)
-            return .success(
-                HTTPReply(
-                    status: response.status, headers: response.headers.map { HTTPField($0.name, $0.value) },
-                    body: response.body))
+            return .success(Self.reply(try await client.send(request)))
         } catch {
             return .failure(TransportFailureError(error.failure, message: error.message))
         }
+    }
+
+    @inline(never)
+    static func request(_ call: HTTPCall) -> HTTPRequest {
+        var headers = HTTPHeaders()
+        for f in call.headers { headers.append(name: f.name, value: f.value) }
+        return HTTPRequest(
+            method: HTTPMethod(call.method), url: call.url, headers: headers, body: call.body, timeout: call.timeout)
+    }
+
+    @inline(never)
+    static func reply(_ response: HTTPResponse) -> HTTPReply {
+        HTTPReply(status: response.status, headers: response.headers.map { HTTPField($0.name, $0.value) }, body: response.body)
     }
 
     /// libcurl's event-loop thread: tasks that drive requests from it avoid a thread hop per request.

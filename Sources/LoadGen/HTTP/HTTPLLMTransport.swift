@@ -17,12 +17,29 @@ public struct HTTPLLMTransport: LLMTransport {
     }
 
     public func send(_ request: LLMRequest, timeout: Duration) async -> AttemptResult {
-        var headers = [HTTPField("Content-Type", "application/json"), HTTPField("x-squall-task", request.taskID),
-            HTTPField("x-stainless-retry-count", String(request.attempt - 1))]
+        // Building the call and reading the reply are synchronous helpers that are never inlined,
+        // so this function's async frame (held while the request waits for a connection) keeps
+        // only the call and the reply (see `LiveExecutor.run`).
+        Self.result(of: await client.send(call(request, timeout: timeout)))
+    }
+
+    /// The HTTP call for one attempt.
+    @inline(never)
+    func call(_ request: LLMRequest, timeout: Duration) -> HTTPCall {
+        var headers = [
+            HTTPField("Content-Type", "application/json"), HTTPField("x-squall-task", request.taskID),
+            HTTPField("x-stainless-retry-count", String(request.attempt - 1)),
+        ]
         if let key = request.idempotencyKey { headers.append(HTTPField("Idempotency-Key", key)) }
         headers += extraHeaders
         let body = OpenAIWire.requestBody(model: request.model, messages: request.messages, maxTokens: request.maxTokens)
-        switch await client.send(HTTPCall(method: "POST", url: url, headers: headers, body: body, timeout: timeout)) {
+        return HTTPCall(method: "POST", url: url, headers: headers, body: body, timeout: timeout)
+    }
+
+    /// The attempt's result from the HTTP outcome.
+    @inline(never)
+    static func result(of reply: Result<HTTPReply, TransportFailureError>) -> AttemptResult {
+        switch reply {
         case .failure(let error):
             return AttemptResult(outcome: .transport(error.failure))
         case .success(let reply):

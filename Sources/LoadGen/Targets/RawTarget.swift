@@ -35,11 +35,23 @@ public struct RawTarget: LoadTarget {
     private let maxTokens: Int
 
     public func run(_ task: LoadTask) async -> TargetResult {
+        // Building the call and reading the reply are never inlined, so this frame (held while
+        // the request waits for a connection) keeps only the call (see `LiveExecutor.run`).
+        Self.result(await client.send(call(task)))
+    }
+
+    @inline(never)
+    func call(_ task: LoadTask) -> HTTPCall {
         let body =
             bodies[task.prompt]
             ?? OpenAIWire.requestBody(
                 model: model, messages: [ChatMessage(role: "user", content: task.prompt)], maxTokens: maxTokens)
-        switch await client.send(HTTPCall(method: "POST", url: url, headers: headers, body: body, timeout: timeout)) {
+        return HTTPCall(method: "POST", url: url, headers: headers, body: body, timeout: timeout)
+    }
+
+    @inline(never)
+    static func result(_ reply: Result<HTTPReply, TransportFailureError>) -> TargetResult {
+        switch reply {
         case .failure(let e):
             return TargetResult(status: .failed, cause: .attemptsExhausted, lastOutcome: e.failure.rawValue)
         case .success(let reply):

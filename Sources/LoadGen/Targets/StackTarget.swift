@@ -20,10 +20,20 @@ public struct StackTarget: LoadTarget {
     public var breakerState: BreakerState? { executor.breakerState }
 
     public func run(_ task: LoadTask) async -> TargetResult {
-        let stream = UInt64(task.index) &* 4 &+ UInt64(task.duplicate.map { DuplicateKind.allCases.firstIndex(of: $0)! + 1 } ?? 0)
-        let r = await executor.run(
-            LiveTask(id: task.id, prompt: task.prompt, idempotencyKey: task.idempotencyKey, stream: stream))
+        // The conversions are never inlined, so this frame (held while the task runs) stays small.
+        let r = await executor.run(Self.liveTask(task))
         runStore?.ended(task)
+        return Self.result(r)
+    }
+
+    @inline(never)
+    static func liveTask(_ task: LoadTask) -> LiveTask {
+        let stream = UInt64(task.index) &* 4 &+ UInt64(task.duplicate.map { DuplicateKind.allCases.firstIndex(of: $0)! + 1 } ?? 0)
+        return LiveTask(id: task.id, prompt: task.prompt, idempotencyKey: task.idempotencyKey, stream: stream)
+    }
+
+    @inline(never)
+    static func result(_ r: LiveTaskResult) -> TargetResult {
         let status: RecordStatus
         switch r.disposition {
         case .executed: status = r.outcome.succeeded ? .succeeded : .failed
