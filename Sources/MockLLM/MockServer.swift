@@ -74,12 +74,10 @@ public final class MockServer: Sendable {
                         return
                     }
                     channel.closeFuture.whenComplete { _ in open.remove() }
-                    // Request decoding only: the handler serializes responses itself and serves
-                    // pipelined requests in order.
+                    // Request decoding only (the common request by hand, anything unusual by NIO's
+                    // decoder): the handler serializes responses itself and serves pipelined requests in order.
                     let progress = RequestProgress()
-                    try channel.pipeline.syncOperations.addHandler(RequestByteWatcher(progress: progress))
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try channel.pipeline.syncOperations.addHandler(FastRequestDecoder(progress: progress))
                     try channel.pipeline.syncOperations.addHandler(
                         MockConnectionHandler(state: state, settings: settings, progress: progress))
                 }
