@@ -223,7 +223,7 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         var idSource = SplitMix64(seed: seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let exchange = Exchange(
-            request: parsed.chat, decision: decision, requestID: "req_" + MockWire.hex(idSource.next(), width: 16),
+            request: parsed.chat, decision: decision, requestID: MockWire.requestID(idSource.next()),
             groq: parsed.fault.isGroqPath, created: Int(time(nil)), path: path, started: started, metrics: metrics)
         responding = true
         enactor.enact(context: context, exchange) { [self] in finishExchange(context: context) }

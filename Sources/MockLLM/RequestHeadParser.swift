@@ -114,11 +114,18 @@ struct RequestHeadParser {
         return true
     }
 
+    /// The method `name` spells, among those parsed here (compared without a search of `methods`:
+    /// the common POST and GET first).
+    private static func method(_ name: UnsafeRawBufferPointer) -> HTTPMethod? {
+        if name.count == 4, name[0] == 0x50, name[1] == 0x4F, name[2] == 0x53, name[3] == 0x54 { return .POST }
+        if name.count == 3, name[0] == 0x47, name[1] == 0x45, name[2] == 0x54 { return .GET }
+        return methods.first(where: { $0.bytes.elementsEqual(name) })?.method
+    }
+
     /// `METHOD SP /target SP HTTP/1.1` (or `HTTP/1.0`).
     private mutating func requestLine(_ line: UnsafeRawBufferPointer) -> Bool {
         guard let space = line.firstIndex(of: 0x20) else { return false }
-        let name = UnsafeRawBufferPointer(rebasing: line[..<space])
-        guard let m = Self.methods.first(where: { $0.bytes.elementsEqual(name) }) else { return false }
+        guard let m = Self.method(UnsafeRawBufferPointer(rebasing: line[..<space])) else { return false }
         let targetStart = space + 1
         var i = targetStart
         guard i < line.count, line[i] == 0x2F else { return false }  // origin-form only
@@ -130,7 +137,7 @@ struct RequestHeadParser {
         guard version == 8, line[i] == 0x20 else { return false }
         let v = UnsafeRawBufferPointer(rebasing: line[(i + 1)...])
         guard v.starts(with: "HTTP/1.".utf8), v[7] == 0x31 || v[7] == 0x30 else { return false }
-        method = m.method
+        method = m
         minor = v[7] == 0x31 ? 1 : 0
         uri = String(decoding: UnsafeRawBufferPointer(rebasing: line[targetStart..<i]), as: UTF8.self)
         return true
