@@ -59,6 +59,10 @@ public final class MockServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.threads))
         let limit = config.maxConnections ?? Self.defaultMaxConnections(threads: config.threads)
         let open = Self.OpenConnections()
+        // One reusable output buffer per event loop (each used only on its loop).
+        var scratches: [ObjectIdentifier: OutputScratch] = [:]
+        for loop in group.makeIterator() { scratches[ObjectIdentifier(loop)] = OutputScratch() }
+        let outputScratch = scratches
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -79,7 +83,9 @@ public final class MockServer: Sendable {
                     let progress = RequestProgress()
                     try channel.pipeline.syncOperations.addHandler(FastRequestDecoder(progress: progress))
                     try channel.pipeline.syncOperations.addHandler(
-                        MockConnectionHandler(state: state, settings: settings, progress: progress))
+                        MockConnectionHandler(
+                            state: state, settings: settings, progress: progress,
+                            scratch: outputScratch[ObjectIdentifier(channel.eventLoop)]))
                 }
             }
         do {

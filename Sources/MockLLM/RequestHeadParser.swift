@@ -139,7 +139,7 @@ struct RequestHeadParser {
         guard v.starts(with: "HTTP/1.".utf8), v[7] == 0x31 || v[7] == 0x30 else { return false }
         method = m
         minor = v[7] == 0x31 ? 1 : 0
-        uri = String(decoding: UnsafeRawBufferPointer(rebasing: line[targetStart..<i]), as: UTF8.self)
+        uri = Self.string(UnsafeRawBufferPointer(rebasing: line[targetStart..<i]))
         return true
     }
 
@@ -174,8 +174,28 @@ struct RequestHeadParser {
         default: break
         }
         if headers.isEmpty { headers.reserveCapacity(8) }
-        headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        headers.append((String(decoding: name, as: UTF8.self), Self.string(value)))
         return true
+    }
+
+    /// Targets and header values every benchmark and SDK request repeats, longer than a small
+    /// (inline, 15-byte) String: returned as literals, so they cost no allocation per request.
+    private static let common: [(bytes: StaticString, string: String)] = [
+        ("/v1/chat/completions", "/v1/chat/completions"),
+        ("/openai/v1/chat/completions", "/openai/v1/chat/completions"),
+        ("application/json", "application/json"),
+    ]
+
+    /// `bytes` as a String (a literal for the `common` ones).
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        if bytes.count > 15 {
+            for c in common where c.bytes.utf8CodeUnitCount == bytes.count
+                && memcmp(c.bytes.utf8Start, bytes.baseAddress!, bytes.count) == 0
+            {
+                return c.string
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// 1 to 18 ASCII digits.
