@@ -59,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Reliability", "YAMLConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,7 +142,9 @@ let package = Package(
         .testTarget(name: "TrafficTests", dependencies: ["Traffic"]),
         .testTarget(name: "YAMLConfigTests", dependencies: ["YAMLConfig"]),
         .testTarget(name: "CurlClientTests", dependencies: ["CurlClient", "MockLLM"]),
-        .testTarget(name: "MockLLMTests", dependencies: ["MockLLM", "CurlClient"]),
+        .testTarget(
+            name: "MockLLMTests",
+            dependencies: ["MockLLM", "CurlClient", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "LiveRuntime", "Traffic", "MockLLM"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "LiveRuntime", "Traffic", "Reporting", "MockLLM", "LoadGen"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Scenarios"]),

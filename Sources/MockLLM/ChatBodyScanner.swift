@@ -118,6 +118,7 @@ struct ChatBodyScanner {
         p.skipSpace()
         if peek(UInt8(ascii: "]")) { return nil }  // empty: the tree path names it
         var contents: [String] = []
+        contents.reserveCapacity(4)  // one allocation for the common short conversation, not one per growth
         while true {
             p.skipSpace()
             guard let content = message() else { return nil }

@@ -26,8 +26,12 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let settings: HandlerSettings
     private let control: ControlAPI
     private let progress: RequestProgress
+    private let scratch: OutputScratch?
     private var writer: ResponseWriter!
     private var enactor: FaultEnactor!
+    /// Ends the current exchange: made once per connection (a closure per request would be a heap
+    /// allocation per request); released in `handlerRemoved`.
+    private var finishCurrent: (() -> Void)?
 
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
@@ -41,18 +45,24 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var queued: [HTTPServerRequestPart] = []
     private static let maxQueuedParts = 4096
 
-    init(state: MockState, settings: HandlerSettings, progress: RequestProgress) {
+    init(state: MockState, settings: HandlerSettings, progress: RequestProgress, scratch: OutputScratch? = nil) {
         self.state = state
         self.settings = settings
         self.progress = progress
+        self.scratch = scratch
         self.control = ControlAPI(state: state, token: settings.controlToken, openWithoutToken: settings.insecureControl)
     }
 
     // MARK: Lifecycle
 
     func handlerAdded(context: ChannelHandlerContext) {
-        writer = ResponseWriter(allocator: context.channel.allocator)
+        writer = ResponseWriter(allocator: context.channel.allocator, scratch: scratch)
+        finishCurrent = { [self] in finishExchange(context: context) }  // the cycle ends in handlerRemoved
         enactor = FaultEnactor(state: state, writer: writer, maxHang: settings.maxHang)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finishCurrent = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -223,10 +233,11 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         var idSource = SplitMix64(seed: seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let exchange = Exchange(
-            request: parsed.chat, decision: decision, requestID: "req_" + MockWire.hex(idSource.next(), width: 16),
+            request: parsed.chat, decision: decision, requestID: MockWire.requestID(idSource.next()),
             groq: parsed.fault.isGroqPath, created: Int(time(nil)), path: path, started: started, metrics: metrics)
         responding = true
-        enactor.enact(context: context, exchange) { [self] in finishExchange(context: context) }
+        guard let finish = finishCurrent else { return }
+        enactor.enact(context: context, exchange, finish: finish)
     }
 
     // MARK: Responses

@@ -38,7 +38,9 @@ public final class MockMetrics: Sendable {
 
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    private let responseTimers: [String: CoreMetrics.Timer]
+    /// `squall_mock_response_seconds` of `/v1/chat/completions` and of `/openai/v1/chat/completions`.
+    private let openAITimer: CoreMetrics.Timer
+    private let groqTimer: CoreMetrics.Timer
     private let exported = Mutex(Exported())
 
     /// What each counter was advanced to at the last scrape.
@@ -53,16 +55,22 @@ public final class MockMetrics: Sendable {
         var f = PrometheusMetricsFactory(registry: registry)
         f.durationHistogramBuckets["squall_mock_response_seconds"] = Self.buckets
         factory = f
-        var timers: [String: CoreMetrics.Timer] = [:]
-        for path in ["/v1/chat/completions", "/openai/v1/chat/completions"] {
-            timers[path] = CoreMetrics.Timer(label: "squall_mock_response_seconds", dimensions: [("path", path)], factory: f)
-        }
-        responseTimers = timers
+        openAITimer = CoreMetrics.Timer(
+            label: "squall_mock_response_seconds", dimensions: [("path", "/v1/chat/completions")], factory: f)
+        groqTimer = CoreMetrics.Timer(
+            label: "squall_mock_response_seconds", dimensions: [("path", "/openai/v1/chat/completions")], factory: f)
     }
 
-    /// Records one completion response's real duration (the hot path: one histogram observation).
+    /// Records one completion response's real duration (the hot path: one histogram observation;
+    /// the timer is picked by comparing the path, not by hashing it).
     func recordResponse(path: String, since start: NIODeadline) {
-        responseTimers[path]?.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
+        let timer: CoreMetrics.Timer
+        switch path {
+        case "/v1/chat/completions": timer = openAITimer
+        case "/openai/v1/chat/completions": timer = groqTimer
+        default: return
+        }
+        timer.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
     }
 
     /// The Prometheus text exposition, counters brought up to `stats` first.

@@ -59,6 +59,10 @@ public final class MockServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.threads))
         let limit = config.maxConnections ?? Self.defaultMaxConnections(threads: config.threads)
         let open = Self.OpenConnections()
+        // One reusable output buffer per event loop (each used only on its loop).
+        var scratches: [ObjectIdentifier: OutputScratch] = [:]
+        for loop in group.makeIterator() { scratches[ObjectIdentifier(loop)] = OutputScratch() }
+        let outputScratch = scratches
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -74,14 +78,14 @@ public final class MockServer: Sendable {
                         return
                     }
                     channel.closeFuture.whenComplete { _ in open.remove() }
-                    // Request decoding only: the handler serializes responses itself and serves
-                    // pipelined requests in order.
+                    // Request decoding only (the common request by hand, anything unusual by NIO's
+                    // decoder): the handler serializes responses itself and serves pipelined requests in order.
                     let progress = RequestProgress()
-                    try channel.pipeline.syncOperations.addHandler(RequestByteWatcher(progress: progress))
+                    try channel.pipeline.syncOperations.addHandler(FastRequestDecoder(progress: progress))
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                    try channel.pipeline.syncOperations.addHandler(
-                        MockConnectionHandler(state: state, settings: settings, progress: progress))
+                        MockConnectionHandler(
+                            state: state, settings: settings, progress: progress,
+                            scratch: outputScratch[ObjectIdentifier(channel.eventLoop)]))
                 }
             }
         do {

@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import NIOCore
+import struct NIOConcurrencyHelpers.NIOLockedValueBox
 import Reliability
 import Synchronization
 
@@ -23,7 +24,11 @@ public final class MockState: Sendable {
         var originUnix: Int64
     }
 
-    private let box: Mutex<Inner>
+    /// The state's lock: a plain pthread mutex (NIO's), not `Synchronization.Mutex`, whose Linux
+    /// implementation is a priority-inheritance futex: when both event loops contend (every request
+    /// takes this lock), its kernel `rt_mutex` path and the spinning in `_lockSlow` cost ≈ 2-3% of the
+    /// mock's CPU per request (`perf`, Benchmarks/mock/run.sh, 2026-11-29).
+    private let box: NIOLockedValueBox<Inner>
     /// The time scale's bit pattern (read on every delay, changed by a run start).
     private let scaleBits: Atomic<UInt64>
 
@@ -41,7 +46,7 @@ public final class MockState: Sendable {
         self.maxKeys = maxKeys
         self.callLogCapacity = callLogCapacity
         scaleBits = Atomic(timeScale.bitPattern)
-        box = Mutex(
+        box = NIOLockedValueBox(
             Inner(
                 plan: FaultPlan(profile: profile), profileText: profileText, stats: MockStats(maxKeys: maxKeys),
                 labels: ModelLabels(profile: profile), log: CallLog(capacity: callLogCapacity), seed: seed,
@@ -49,23 +54,23 @@ public final class MockState: Sendable {
     }
 
     /// The seed of all random draws (request `n` uses stream `n`).
-    public var seed: UInt64 { box.withLock { $0.seed } }
+    public var seed: UInt64 { box.withLockedValue { $0.seed } }
 
     /// Scenario time runs this many times faster than real time.
     public var timeScale: Double { Double(bitPattern: scaleBits.load(ordering: .relaxed)) }
 
     /// The run id set by the last `startRun`, nil before any.
-    public var run: String? { box.withLock { $0.run } }
+    public var run: String? { box.withLockedValue { $0.run } }
 
     /// The current profile.
-    public var profile: FaultProfile { box.withLock { $0.plan.profile } }
+    public var profile: FaultProfile { box.withLockedValue { $0.plan.profile } }
 
     /// The current profile's source text.
-    public var profileText: String { box.withLock { $0.profileText } }
+    public var profileText: String { box.withLockedValue { $0.profileText } }
 
     /// Scenario time now (real time since start, reset or run start, times the time scale).
     public func scenarioNow() -> Duration {
-        let origin = box.withLock { $0.origin }
+        let origin = box.withLockedValue { $0.origin }
         return Self.scenario(real: NIODeadline.now() - origin, scale: timeScale)
     }
 
@@ -90,7 +95,7 @@ public final class MockState: Sendable {
         attemptHeader: (String) -> String? = { _ in nil }
     ) -> (FaultDecision, requestNumber: UInt64, seed: UInt64, metrics: MockMetrics) {
         let real = NIODeadline.now()
-        return box.withLock { s in
+        return box.withLockedValue { s in
             var req = request
             req.now = Self.scenario(real: real - s.origin, scale: timeScale)
             var declared: Int?
@@ -135,7 +140,7 @@ public final class MockState: Sendable {
 
     /// Counts a request that never reached the fault plan (bad input, unknown path, timeouts).
     func recordOther(path: String, model: String, status: Int, action: String, idempotencyKey: String? = nil) {
-        box.withLock { s in
+        box.withLockedValue { s in
             let label = s.labels.label(model)
             s.stats.modelsFolded = s.labels.folded
             s.stats.record(path: path, model: label, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
@@ -145,7 +150,7 @@ public final class MockState: Sendable {
     /// Counts and logs a completion request refused before the fault plan (400 bad body, 413 too large).
     func recordRejectedCall(path: String, model: String, status: Int, action: String, idempotencyKey: String?, attempt: String?) {
         let real = NIODeadline.now()
-        box.withLock { s in
+        box.withLockedValue { s in
             let label = s.labels.label(model)
             s.stats.modelsFolded = s.labels.folded
             s.stats.record(path: path, model: label, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
@@ -162,16 +167,16 @@ public final class MockState: Sendable {
     }
 
     /// The header the profile reads the attempt number from.
-    var attemptHeaderName: String { box.withLock { $0.plan.profile.attemptHeader } }
+    var attemptHeaderName: String { box.withLockedValue { $0.plan.profile.attemptHeader } }
 
     /// Counts a connection refused because the connection limit was reached.
     func recordRefusedConnection() {
-        box.withLock { $0.stats.connectionsRefused += 1 }
+        box.withLockedValue { $0.stats.connectionsRefused += 1 }
     }
 
     /// A fresh request number (for ids of requests that do not reach the plan).
     func nextRequestNumber() -> UInt64 {
-        box.withLock { s in
+        box.withLockedValue { s in
             defer { s.requestCount &+= 1 }
             return s.requestCount
         }
@@ -179,7 +184,7 @@ public final class MockState: Sendable {
 
     /// Replaces the profile (counters and buckets start afresh; stats, the log and the clock are kept).
     public func replace(profile: FaultProfile, text: String) {
-        box.withLock {
+        box.withLockedValue {
             $0.plan.replace(profile: profile)
             $0.profileText = text
             $0.labels.addKnown(profile)
@@ -190,7 +195,7 @@ public final class MockState: Sendable {
     /// the tables were large) hands the freed memory back to the operating system (`malloc_trim`), so
     /// RSS falls after a reset.
     public func reset() {
-        let large = box.withLock { s in
+        let large = box.withLockedValue { s in
             defer { Self.clear(&s, maxKeys: maxKeys, logCapacity: callLogCapacity) }
             return Self.holdsMuch(s)
         }
@@ -221,7 +226,7 @@ public final class MockState: Sendable {
     /// (`start.join` is not looked at: see `joinRun`.)
     @discardableResult
     public func startRun(_ start: RunStart) -> RunStarted {
-        let (started, large) = box.withLock { s in
+        let (started, large) = box.withLockedValue { s in
             let large = Self.holdsMuch(s)
             return (self.begin(&s, start), large)
         }
@@ -236,7 +241,7 @@ public final class MockState: Sendable {
     ///   profile text than `start` gives (the shards of one run must agree).
     @discardableResult
     public func joinRun(_ start: RunStart) throws(RunJoinConflict) -> RunStarted {
-        let (outcome, large) = box.withLock { s -> (Result<RunStarted, RunJoinConflict>, Bool) in
+        let (outcome, large) = box.withLockedValue { s -> (Result<RunStarted, RunJoinConflict>, Bool) in
             guard s.run == start.run else {
                 let large = Self.holdsMuch(s)
                 return (.success(self.begin(&s, start)), large)
@@ -290,7 +295,7 @@ public final class MockState: Sendable {
     /// The call-log records after sequence number `after` (at most `limit`, clamped to 1…`CallLog.maxPage`),
     /// with the cursor for the next read and the count of records lost because the reader fell behind.
     public func calls(after: UInt64, limit: Int = CallLog.defaultPage) -> CallLogPage {
-        box.withLock { s in
+        box.withLockedValue { s in
             var page = s.log.page(after: after, limit: min(max(1, limit), CallLog.maxPage))
             page.run = s.run
             return page
@@ -299,12 +304,12 @@ public final class MockState: Sendable {
 
     /// The `/metrics` Prometheus text (swift-prometheus exposition of the current counters).
     public func metricsText() -> String {
-        let (stats, metrics, records) = box.withLock { ($0.stats, $0.metrics, $0.log.count) }
+        let (stats, metrics, records) = box.withLockedValue { ($0.stats, $0.metrics, $0.log.count) }
         return metrics.exposition(stats: stats, callLogRecords: records)
     }
 
     /// A copy of the stats.
-    public var stats: MockStats { box.withLock { $0.stats } }
+    public var stats: MockStats { box.withLockedValue { $0.stats } }
 
     static func unixNanos() -> Int64 {
         var ts = timespec()

@@ -31,7 +31,10 @@ public struct MockStats: Sendable {
     public static let maxKeyBytes = 255
 
     /// Request counts per label set.
-    public private(set) var series: [Labels: Int] = [:]
+    public var series: [Labels: Int] { seriesPosition.mapValues { seriesCounts[$0] } }
+    /// Where each label set's count is in `seriesCounts`.
+    private var seriesPosition: [Labels: Int] = [:]
+    private var seriesCounts: [Int] = []
     /// All requests counted.
     public private(set) var total = 0
     /// Completions fully generated (healthy or dripped replies).
@@ -46,6 +49,9 @@ public struct MockStats: Sendable {
     /// Requests whose model name was counted as `other`.
     public internal(set) var modelsFolded = 0
     private var keys: BoundedKeyTable<KeyCounts>
+    /// The series counted last and its position in `seriesCounts`: consecutive requests mostly
+    /// share their labels, and comparing four short strings is cheaper than hashing them.
+    private var lastSeries: (labels: Labels, position: Int)?
 
     /// Empty counters keeping at most `maxKeys` idempotency keys.
     public init(maxKeys: Int = MockStats.defaultMaxKeys) {
@@ -66,7 +72,16 @@ public struct MockStats: Sendable {
     /// Counts one request. `executed` marks a completion fully generated.
     public mutating func record(path: String, model: String, status: Int?, action: String, idempotencyKey: String?, executed: Bool) {
         let labels = Labels(path: path, model: model, status: status.map(String.init) ?? "none", action: action)
-        series[labels, default: 0] += 1
+        if let last = lastSeries, last.labels == labels {
+            seriesCounts[last.position] += 1
+        } else if let position = seriesPosition[labels] {
+            seriesCounts[position] += 1
+            lastSeries = (labels, position)
+        } else {
+            seriesPosition[labels] = seriesCounts.count
+            lastSeries = (labels, seriesCounts.count)
+            seriesCounts.append(1)
+        }
         total += 1
         if executed { completions += 1 }
         guard let key = idempotencyKey else { return }

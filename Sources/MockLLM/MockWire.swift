@@ -14,6 +14,23 @@ public enum MockWire {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
+    /// `"req_" + hex(v, width: 16)`, built in one allocation (an `x-request-id` per response).
+    static func requestID(_ v: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 20) { out in
+            out[0] = UInt8(ascii: "r")
+            out[1] = UInt8(ascii: "e")
+            out[2] = UInt8(ascii: "q")
+            out[3] = UInt8(ascii: "_")
+            var x = v
+            for i in stride(from: 19, through: 4, by: -1) {
+                let d = UInt8(truncatingIfNeeded: x & 0xF)
+                out[i] = d < 10 ? UInt8(ascii: "0") + d : UInt8(ascii: "a") + d - 10
+                x >>= 4
+            }
+            return 20
+        }
+    }
+
     /// `"usage":{...}` member value.
     public static func usage(prompt: Int, completion: Int) -> String {
         "{\"prompt_tokens\":\(prompt),\"completion_tokens\":\(completion),\"total_tokens\":\(prompt + completion)}"

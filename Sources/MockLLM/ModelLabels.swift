@@ -21,8 +21,13 @@ struct ModelLabels: Sendable {
         addKnown(profile)
     }
 
+    /// The last name looked up with a stored label, and that label: requests of one run mostly
+    /// name one model, and comparing two short strings is cheaper than hashing one.
+    private var last: (name: String, label: String)?
+
     /// Also labels the models `profile` names (after a profile replacement; other names stay labelled).
     mutating func addKnown(_ profile: FaultProfile) {
+        last = nil
         for m in profile.models where m.utf8.count <= Self.maxBytes { labels[m] = m }
         for m in profile.rateLimits.keys where m != "*" && m.utf8.count <= Self.maxBytes { labels[m] = m }
         for rule in profile.faults {
@@ -32,7 +37,11 @@ struct ModelLabels: Sendable {
 
     /// The label of `model` (remembering it when there is room).
     mutating func label(_ model: String) -> String {
-        if let l = labels[model] { return l }
+        if let last, last.name == model { return last.label }
+        if let l = labels[model] {
+            last = (model, l)
+            return l
+        }
         if model.isEmpty { return "" }
         if extra < Self.maxExtra, model.utf8.count <= Self.maxBytes {
             extra += 1

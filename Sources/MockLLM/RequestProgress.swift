@@ -1,29 +1,12 @@
 import NIOCore
 
 /// Whether bytes of a request arrived since the last complete request of a connection: set by
-/// `RequestByteWatcher` (in front of the HTTP decoder), cleared by the connection handler at each
+/// `FastRequestDecoder` (on every read), cleared by the connection handler at each
 /// request's end. A connection that times out with bytes pending was stuck in the middle of a
 /// request — even inside its header block, before the decoder produced anything — and gets 408.
 final class RequestProgress {
     /// Bytes arrived that have not completed a request yet.
     var pending = false
-}
-
-/// Marks `RequestProgress.pending` on every read, before the HTTP decoder sees the bytes.
-final class RequestByteWatcher: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    private let progress: RequestProgress
-
-    init(progress: RequestProgress) {
-        self.progress = progress
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if unwrapInboundIn(data).readableBytes > 0 { progress.pending = true }
-        context.fireChannelRead(data)
-    }
 }
 
 /// Answers a connection accepted beyond the connection limit with a 503 and closes it at once, so a

@@ -1,4 +1,4 @@
-import MockLLM
+@testable import MockLLM
 import Reliability
 import Testing
 
@@ -59,5 +59,13 @@ import Testing
             let o = p.decide(FaultRequest(model: "m", now: .zero), rng: &rng).observed(clientTimeout: .seconds(5), stream: false)
             #expect(o.outcome == .transport(expected), "\(kind)")
         }
+    }
+
+    @Test func requestIDsAreReqAnd16LowerCaseHexDigits() {
+        var source = SplitMix64(seed: 7)
+        for v in [0, 1, 0xABC, UInt64.max, 0x0123_4567_89AB_CDEF] + (0..<100).map({ _ in source.next() }) {
+            #expect(MockWire.requestID(v) == "req_" + MockWire.hex(v, width: 16), "\(v)")
+        }
+        #expect(MockWire.requestID(0xABC) == "req_0000000000000abc")
     }
 }
