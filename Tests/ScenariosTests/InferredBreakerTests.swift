@@ -127,6 +127,18 @@ import Testing
         #expect(abs((f.transitions.first?.at ?? 0) - 14.1) < 1e-6)
     }
 
+    @Test func aLateFailureAnsweredAtOnceAfterTheOpeningStillMarksIt() {
+        // Failures answered at once (delay 0) at 10.0–10.2 open the breaker; one more call admitted
+        // before it opened arrives at 10.5 (inside the 1 s silence) and fails at once; then arrivals
+        // get no call. The opening is at that last failure, not at the next probe's.
+        let arrivals = Self.steady(10, 40, gap: 0.1)
+        let calls: [(at: Double, delay: Double, ok: Bool)] =
+            [(10.0, 0, false), (10.1, 0, false), (10.2, 0, false), (10.5, 0, false), (20.5, 0, false)]
+        let f = Self.infer(arrivals: arrivals, calls: calls)
+        #expect(f.transitions.first?.to == "open")
+        #expect(abs((f.transitions.first?.at ?? 0) - 10.5) < 1e-6)
+    }
+
     @Test func foreignTargetsCanObserveTheInferableBreakerExpectationsOnly() throws {
         let s = try scenario(
             """

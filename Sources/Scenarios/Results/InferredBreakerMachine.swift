@@ -156,6 +156,14 @@ public struct InferredBreakerMachine: Sendable, Hashable {
         }
         for i in candidates.indices where ns > candidates[i].anchor { candidates[i].calls += 1 }
         candidates.removeAll { $0.calls > rule.probeAllowance }
+        // A call answered at the instant it arrived (a fault answered at once) had its answer fed
+        // first (answers come first at equal instants), while an earlier candidate still stood, so
+        // the answer made none; that candidate is gone now, and this failure is where the calls
+        // may have stopped. (Without this, a late failing call just after a breaker opened hid the
+        // opening until the next probe failed.)
+        if !succeeded, answerNs <= ns, !candidates.contains(where: { $0.calls == 0 }) {
+            candidates.append(Candidate(anchor: ns))
+        }
     }
 
     /// Ends the input at `ns`: the open time so far is counted (the state stays as inferred).
