@@ -6,13 +6,16 @@
 # goals hold: generator <= 150 MB, mock <= 100 MB (peak RSS over the run).
 #
 #   Benchmarks/load/memory.sh [--duration 30m] [--rate 5000] [--target raw|stack|tasks]
-#                             [--duplicates F] [--csv] [--profile FILE] [--squall PATH] [-- LOAD-FLAGS...]
+#                             [--duplicates F] [--csv] [--profile FILE | --stall] [--squall PATH] [-- LOAD-FLAGS...]
 #
 # --target stack (default) runs the in-process reliability stack with idempotency keys and, by
 # default, 5% duplicates (concurrent, after completion, after the key TTL); --csv streams per-task
 # records to a temporary file (its size is printed); flags after `--` go to `squall load` as is
 # (e.g. `-- --idempotency-ttl 60s`). The mock answers every call after 5 ms, without faults (the
 # stack's breaker trips at 5 failures in 60 s, far below 1% of 5,000/s); --profile FILE for others.
+# --stall answers every call after 2.5 s instead: 128 connections then serve ~51 tasks/s, so the
+# in-flight cap (--max-in-flight, default 10,000) fills within seconds and stays full, which is the
+# generator's worst case whatever the machine (the drain after the offer window takes ~3 minutes).
 # Needs: python3, curl, a release build of squall (built if missing). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,7 +28,8 @@ CSV=0
 PROFILE=""
 SQUALL="${SQUALL:-}"
 EXTRA=()
-usage="usage: $0 [--duration 30m] [--rate 5000] [--target raw|stack|tasks] [--duplicates F] [--csv] [--profile FILE] [--squall PATH] [-- LOAD-FLAGS...]"
+usage="usage: $0 [--duration 30m] [--rate 5000] [--target raw|stack|tasks] [--duplicates F] [--csv] [--profile FILE | --stall] [--squall PATH] [-- LOAD-FLAGS...]"
+STALL=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -34,6 +38,7 @@ while [ $# -gt 0 ]; do
     --duplicates) DUPLICATES="$2"; shift 2 ;;
     --csv) CSV=1; shift ;;
     --profile) PROFILE="$2"; shift 2 ;;
+    --stall) STALL=1; shift ;;
     --squall) SQUALL="$2"; shift 2 ;;
     --) shift; EXTRA=("$@"); break ;;
     *) echo "$usage" >&2; exit 2 ;;
@@ -59,7 +64,14 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
 
-if [ -z "$PROFILE" ]; then
+if [ "$STALL" = 1 ]; then
+  [ -n "$PROFILE" ] && { echo "memory.sh: --stall and --profile are exclusive" >&2; exit 2; }
+  PROFILE="$WORK/profile.yaml"
+  cat >"$PROFILE" <<'YAML'
+latency: { fixed: 2500ms }
+reply: { tokens: 24 }
+YAML
+elif [ -z "$PROFILE" ]; then
   PROFILE="$WORK/profile.yaml"
   cat >"$PROFILE" <<'YAML'
 latency: { fixed: 5ms }
