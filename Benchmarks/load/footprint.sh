@@ -7,7 +7,8 @@
 #
 #   Benchmarks/load/footprint.sh [--targets "raw stack"] SQUALL [SQUALL...]
 #
-# Needs: python3, /usr/bin/time. Loopback only; about 15 s per build and target.
+# Needs: python3, /usr/bin/time. Loopback only; about 5 minutes per build and target (`squall load`
+# waits for the tasks in flight: 10,000 at ~43/s).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TARGETS="raw stack"
@@ -37,8 +38,8 @@ for bin in "$@"; do
         || { echo "footprint.sh: squall load failed" >&2; tail -5 "$WORK/load.err" >&2; exit 3; }
     done
     lo=$(tail -1 "$WORK/time.2000"); hi=$(tail -1 "$WORK/time.10000")
-    printf '%-40s %-6s peak %6.1f MB at 2,000 in flight, %6.1f MB at 10,000: %5.1f KB per task in flight\n' \
-      "$(basename "$bin")" "$target" "$(echo "$lo / 1024" | bc -l)" "$(echo "$hi / 1024" | bc -l)" "$(echo "($hi - $lo) / 8000" | bc -l)"
+    python3 -c 'import sys; b, t, lo, hi = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]); print(f"{b:40} {t:6} peak {lo / 1024:6.1f} MB at 2,000 in flight, {hi / 1024:6.1f} MB at 10,000: {(hi - lo) / 8000:5.1f} KB per task in flight")' \
+      "$(basename "$bin")" "$target" "$lo" "$hi"
   done
   kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true; mock_pid=""
 done

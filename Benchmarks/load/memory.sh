@@ -44,6 +44,7 @@ while [ $# -gt 0 ]; do
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
+[ "$STALL" = 1 ] && [ -n "$PROFILE" ] && { echo "memory.sh: --stall and --profile are exclusive" >&2; exit 2; }
 case "$TARGET" in raw|stack|tasks) ;; *) echo "memory.sh: --target raw, stack or tasks, got '$TARGET'" >&2; exit 2 ;; esac
 case "$DURATION" in
   *h) SECONDS_TOTAL=$(( ${DURATION%h} * 3600 )) ;;
@@ -65,7 +66,6 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
 
 if [ "$STALL" = 1 ]; then
-  [ -n "$PROFILE" ] && { echo "memory.sh: --stall and --profile are exclusive" >&2; exit 2; }
   PROFILE="$WORK/profile.yaml"
   cat >"$PROFILE" <<'YAML'
 latency: { fixed: 2500ms }

@@ -180,6 +180,7 @@ public final class LiveExecutor: Sendable {
             if await claim(run, key: key, ttl: ttl, store: store) { return }
         }
         await attempts(run)
+        if run.outcome == nil { cutShort(run) }  // `attempts` always ends with one; settle needs it
         if run.held != nil, let store {
             await settle(run, store: store)
         }

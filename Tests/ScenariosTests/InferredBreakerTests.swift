@@ -88,6 +88,21 @@ import Testing
         #expect(f.windows[0].calls > f.windows[0].arrivals)
     }
 
+    @Test func aServiceWithoutABreakerIsNeverInferredOpenWhenFaultsAreAnsweredAtOnce() {
+        // The same service, every 503 answered at the instant it arrived (delay 0): the candidates
+        // made at the calls' own instants must not add up to an opening.
+        let arrivals = Self.steady(0, 60, gap: 0.5)
+        var calls: [(at: Double, delay: Double, ok: Bool)] = []
+        for a in arrivals {
+            let ok = !(a >= 10 && a < 40)
+            calls.append((a, ok ? 0.1 : 0, ok))
+            if !ok { calls += [(a + 1.3, 0, false), (a + 3.1, 0, false)] }
+        }
+        let f = Self.infer(arrivals: arrivals, calls: calls)
+        #expect(f.opens == 0)
+        #expect(f.transitions.isEmpty)
+    }
+
     @Test func aStallThatCatchesUpWithFailingCallsIsNotAnOpening() {
         // No breaker; the service stalls from 20 s to 22 s, then calls for every task that waited.
         let arrivals = Self.steady(0, 60, gap: 0.5)

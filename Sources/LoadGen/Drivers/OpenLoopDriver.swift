@@ -172,7 +172,7 @@ public enum LoadDriver {
             })
     }
 
-    // The open loop's per-task work lives in these two functions, never inlined into the body
+    // The open loop's per-task work lives in the functions below, never inlined into the body
     // closure: every task in flight holds its async frames until it ends, and a frame holds every
     // value any path of the function keeps across a suspension (the concurrent copy's `async let`
     // storage, two records). Split this way the driver's frames of a waiting task went from
