@@ -7,12 +7,7 @@ extension RunPartWriter {
     /// or `stopReason` — e.g. the signal — when given).
     public func finish(live recorded: LiveRunShard, inputs: PartInputs, stopReason: String?) throws(ShardPartError) -> PartManifest {
         precondition(recorded.shard == shard, "the state of this part's shard")
-        let stateURL = directory.appendingPathComponent(Self.stateFile)
-        do {
-            try PartFormat.encoder().encode(recorded).write(to: stateURL)
-        } catch {
-            throw ShardPartError("cannot write \(stateURL.path): \(error)")
-        }
+        try writeState(recorded)
         let incomplete = recorded.incompleteReason != nil || stopReason != nil
         let inShard = shard.size(of: recorded.keys)
         let manifest = PartManifest(

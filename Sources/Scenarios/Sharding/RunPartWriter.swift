@@ -25,16 +25,21 @@ public struct RunPartWriter: Sendable {
     /// Where the simulator streams the slice's rows.
     public var tasksCSV: URL { directory.appendingPathComponent(Self.tasksFile) }
 
+    /// Writes a part's recorder state as `state.json` (the part format's encoder).
+    func writeState(_ state: some Encodable) throws(ShardPartError) {
+        let stateURL = directory.appendingPathComponent(Self.stateFile)
+        do {
+            try PartFormat.encoder().encode(state).write(to: stateURL)
+        } catch {
+            throw ShardPartError("cannot write \(stateURL.path): \(error)")
+        }
+    }
+
     /// Writes `state.json` and the manifest. The part is incomplete when the simulation stopped
     /// early (`recorded.incompleteReason`, or `stopReason` — e.g. the signal — when given).
     public func finish(_ recorded: SimulationShard, inputs: PartInputs, stopReason: String?) throws(ShardPartError) -> PartManifest {
         precondition(recorded.shard == shard, "the state of this part's shard")
-        let stateURL = directory.appendingPathComponent(Self.stateFile)
-        do {
-            try PartFormat.encoder().encode(recorded).write(to: stateURL)
-        } catch {
-            throw ShardPartError("cannot write \(stateURL.path): \(error)")
-        }
+        try writeState(recorded)
         let incomplete = recorded.incompleteReason != nil
         let inShard = shard.size(of: recorded.keys)
         let manifest = PartManifest(
