@@ -30,6 +30,28 @@ struct LiveExecutorTests {
         #expect(result.usage == TokenUsage(promptTokens: 10, completionTokens: 5))
     }
 
+    @Test func executeReturnsTheRunWhoseResultIsWhatRunReturns() async {
+        // `execute` (LoadGen's stack target) and `run` give the same result: after attempts, and
+        // for a task settled early (a replay: the second task with the key finds the first's result).
+        let clock = JumpClock()
+        let transport = ScriptedTransport(clock: clock) { _, n in n < 2 ? .status(503) : .ok }
+        let executor = LiveExecutor(config: config(), transport: transport, timeline: LiveTimeline(clock: clock))
+        let first = await executor.execute(LiveTask(id: "t1", prompt: "hello", idempotencyKey: "k"))
+        #expect(first.result.disposition == .executed)
+        #expect(first.result.outcome.succeeded)
+        #expect(first.result.outcome.attempts == 3)
+        #expect(first.result.body == "reply to t1")
+        #expect(first.result.model != nil)
+        let replay = await executor.execute(LiveTask(id: "t2", prompt: "hello", idempotencyKey: "k"))
+        #expect(replay.result.disposition == .replayed)
+        #expect(replay.result.body == "reply to t1")
+        #expect(replay.result.outcome.calls == 0)
+        let viaRun = await executor.run(LiveTask(id: "t3", prompt: "hello", idempotencyKey: "k"))
+        #expect(viaRun.disposition == .replayed)
+        #expect(viaRun.body == replay.result.body)
+        #expect(transport.log.count == 3)
+    }
+
     @Test func stopsAfterMaxAttemptsWithTheLastError() async {
         let clock = JumpClock()
         let transport = ScriptedTransport(clock: clock) { _, _ in .transport(.reset) }

@@ -19,8 +19,9 @@ public struct HTTPLLMTransport: LLMTransport {
     public func send(_ request: LLMRequest, timeout: Duration) async -> AttemptResult {
         // Building the call and reading the reply are synchronous helpers that are never inlined,
         // so this function's async frame (held while the request waits for a connection) keeps
-        // only the call and the reply (see `LiveExecutor.run`).
-        Self.result(of: await client.send(call(request, timeout: timeout)))
+        // only the request and the reply (see `LiveExecutor.run`); the call is built only once a
+        // connection is free (`send(building:)`).
+        Self.result(of: await client.send(building: { call(request, timeout: timeout) }))
     }
 
     /// The HTTP call for one attempt.
