@@ -2,7 +2,10 @@ import Reliability
 
 /// The live executor's transport over an OpenAI-compatible HTTP endpoint: POSTs chat completions,
 /// sends `Idempotency-Key` and `x-stainless-retry-count`, and turns replies into attempt outcomes.
-public struct HTTPLLMTransport: LLMTransport {
+///
+/// A class: the request-building closure of `send` captures `self`, and that capture lives in the
+/// async frame of every attempt waiting for a connection (one reference instead of a 72-byte copy).
+public final class HTTPLLMTransport: LLMTransport, Sendable {
     /// The chat-completions URL.
     public let url: String
     /// Extra headers on every request (e.g. `Authorization`). Default none.
