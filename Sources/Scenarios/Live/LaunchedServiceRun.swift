@@ -34,7 +34,7 @@ struct LaunchedServiceRun {
         do {
             endpoint = try await LLMEndpoint.make(
                 scenario: scenario, seed: seed, timeScale: options.timeScale, given: options.llmURL, listen: options.listen(scenario),
-                client: client)
+                client: client, token: options.mockToken)
         } catch {
             await client.shutdown()
             throw error

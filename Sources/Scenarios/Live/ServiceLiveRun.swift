@@ -43,7 +43,7 @@ struct ServiceLiveRun: Sendable {
         do {
             endpoint = try await LLMEndpoint.make(
                 scenario: scenario, seed: seed, timeScale: scale, given: options.llmURL, listen: options.listen(scenario),
-                client: client)
+                client: client, token: options.mockToken)
         } catch {
             await client.shutdown()
             throw error
