@@ -228,3 +228,76 @@ struct TasksTargetReplicaTests {
         #expect(service.calls.count == 1 + 5 * 2)
     }
 }
+
+/// A task service whose task id is the submission's idempotency key (so a duplicate the service
+/// deduplicates gets its original's id); tasks whose key is in `stuck` never finish. With
+/// `synchronous`, the POST answers the finished task itself.
+final class KeyedTaskService: LoadHTTPClient, Sendable {
+    let stuck: Set<String>
+    let synchronous: Bool
+    init(stuck: Set<String> = [], synchronous: Bool = false) {
+        self.stuck = stuck
+        self.synchronous = synchronous
+    }
+
+    func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
+        if call.method == "POST" {
+            let key = call.headers.first { $0.name == "Idempotency-Key" }?.value ?? "?"
+            let status = synchronous ? "complete" : "pending"
+            return .success(HTTPReply(status: synchronous ? 200 : 202, body: Array(#"{"task_id":"\#(key)","status":"\#(status)"}"#.utf8)))
+        }
+        let id = String(call.url.split(separator: "/").last ?? "")
+        let status = stuck.contains(id) ? "running" : "complete"
+        return .success(HTTPReply(status: 200, body: Array(#"{"task_id":"\#(id)","status":"\#(status)","attempts":1}"#.utf8)))
+    }
+}
+
+@Suite("Tasks target: the ledger of accepted tasks")
+struct TasksLedgerTests {
+    func task(_ i: Int, duplicate: DuplicateKind? = nil, duplicatedAs: DuplicateKind? = nil) -> LoadTask {
+        var t = LoadTask(index: i, id: "t\(i)", prompt: "hi", idempotencyKey: "key-\(i)", intendedStart: .zero)
+        t.duplicate = duplicate
+        t.duplicatedAs = duplicatedAs
+        return t
+    }
+
+    @Test(arguments: [false, true])
+    func finishedTasksAreForgottenAndOnlyTheUnfinishedAreKept(keepsAccepted: Bool) async {
+        let ledger = TasksLedger(keepsAccepted: keepsAccepted)
+        let target = TasksTarget(
+            urls: ["http://h"], client: KeyedTaskService(stuck: ["key-2"]), timeline: LiveTimeline(clock: JumpClock()),
+            taskTimeout: .seconds(5), ledger: ledger)
+        for i in 0..<4 { _ = await target.run(task(i)) }
+        #expect(ledger.acceptedCount == 4)
+        #expect(ledger.unfinished == ["key-2"])
+        #expect(ledger.sizes.open == 1)
+        #expect(ledger.sizes.kept == (keepsAccepted ? 4 : 0))
+        #expect(ledger.acceptedIDs == (keepsAccepted ? ["key-0", "key-1", "key-2", "key-3"] : nil))
+    }
+
+    @Test func aDuplicateTheServiceAnswersWithItsOriginalsTaskIsNotANewTask() async {
+        // The original finishes; its after-completion duplicate gets the same task id (deduplicated):
+        // one task accepted, none unfinished (counting it again would leave it open forever).
+        let ledger = TasksLedger()
+        let target = TasksTarget(
+            urls: ["http://h"], client: KeyedTaskService(), timeline: LiveTimeline(clock: JumpClock()), ledger: ledger)
+        let original = await target.run(task(0, duplicatedAs: .afterCompletion))
+        let duplicate = await target.run(task(0, duplicate: .afterCompletion))
+        #expect(original.status == .succeeded && duplicate.status == .replayed)
+        #expect(ledger.acceptedCount == 1)
+        #expect(ledger.unfinished.isEmpty)
+    }
+
+    @Test func aSynchronousEndpointsAnswerEndsTheTask() async {
+        var contract = TaskContract()
+        contract.pollPath = nil
+        let ledger = TasksLedger()
+        let target = TasksTarget(
+            urls: ["http://h"], client: KeyedTaskService(synchronous: true), timeline: LiveTimeline(clock: JumpClock()),
+            contract: contract, ledger: ledger)
+        let r = await target.run(task(0))
+        #expect(r.status == .succeeded)
+        #expect(ledger.acceptedCount == 1)
+        #expect(ledger.unfinished.isEmpty)
+    }
+}
