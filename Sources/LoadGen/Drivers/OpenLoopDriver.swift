@@ -283,9 +283,9 @@ public enum LoadDriver {
     }
 }
 
-/// One original of `squall load`'s open loop, ready to send: the task, its planned duplicate, the dispatch lag.
-/// An offer of the open loop: a class, so the task's closures and frames hold one reference while
-/// it waits instead of a 120-byte copy each (a waiting task's frames are its memory).
+/// One original of `squall load`'s open loop, ready to send: the task, its planned duplicate, the
+/// dispatch lag. A class, so the task's closures and frames hold one reference while it waits
+/// instead of a 120-byte copy each (a waiting task's frames are its memory).
 final class OpenLoopJob: Sendable {
     let task: LoadTask
     let dup: (kind: DuplicateKind, delay: Duration)?
