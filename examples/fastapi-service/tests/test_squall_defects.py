@@ -99,8 +99,13 @@ def test_no_breaker_fails_opens_within_and_offered_load_with_the_real_amplificat
     code, verdicts, output = run("outage.yaml", "no_breaker")
     assert code == 1, describe(verdicts) + "\n" + output[-2000:]
     opens = verdicts["breaker.opens_within"]
-    assert opens["status"] == "fail" and opens["observed"] == "never opened", describe(verdicts)
-    assert "calls kept reaching the LLM" in opens["detail"]
+    assert opens["status"] == "fail", describe(verdicts)
+    if not opens.get("untrustworthy"):
+        # A run whose timing held: calls kept arriving, so no opening is inferred at all. (On a
+        # starved machine the service itself can stall for seconds, which the call log cannot
+        # tell from an opening; the run then marks the verdict untrustworthy, and it still fails.)
+        assert opens["observed"] == "never opened", describe(verdicts)
+        assert "calls kept reaching the LLM" in opens["detail"]
     load = verdicts["during[1].offered_load"]
     assert load["status"] == "fail" and load["value"] > 1.5, describe(verdicts)  # 3 attempts per arrival
 
