@@ -28,17 +28,24 @@ public struct CallLog: Sendable {
     /// Appends a record, giving it the next sequence number (returned); overwrites the oldest when full.
     @discardableResult
     public mutating func append(_ record: CallRecord) -> UInt64 {
+        _ = appendReturningOverwritten(record)
+        return lastSeq
+    }
+
+    /// Appends a record as `append` does and hands back the record it overwrote (nil while the log
+    /// is not full), so the caller can release the old record's strings after leaving its lock.
+    mutating func appendReturningOverwritten(_ record: CallRecord) -> CallRecord? {
         lastSeq += 1
         var r = record
         r.seq = lastSeq
         if ring.count < capacity {
             ring.append(r)
-        } else {
-            ring[start] = r
-            start += 1
-            if start == capacity { start = 0 }
+            return nil
         }
-        return lastSeq
+        swap(&ring[start], &r)
+        start += 1
+        if start == capacity { start = 0 }
+        return r
     }
 
     /// The records after sequence number `after`, at most `limit` of them (see `CallLogPage`).

@@ -6,8 +6,16 @@ import struct NIOConcurrencyHelpers.NIOLockedValueBox
 import Reliability
 import Synchronization
 
-/// The server's shared mutable state (fault plan, counters, stats, call log, run id, scenario clock)
-/// behind one lock. Every event loop calls in here once per request.
+/// The server's shared mutable state (fault plan, request numbers, call log, per-key stats, run id,
+/// scenario clock) behind one lock, and the request series counted per event loop (`StatsShard`).
+/// Every event loop calls in here once per request.
+///
+/// What the shared lock covers per request is only what needs the one order of requests: the request
+/// number (request `n` draws from `SquallRandom.stream(seed, n)`), the scenario clock, the fault plan's
+/// decision (selector counters and rate-limit buckets are shared), the model label, the per-key table
+/// (when the request has a key) and the call-log append with its sequence number. The request
+/// series (path × model × status × action counts, totals, completions) are counted after the lock is
+/// released, in the caller's event-loop shard, and merged when read.
 public final class MockState: Sendable {
     struct Inner: Sendable {
         var plan: FaultPlan
@@ -19,6 +27,8 @@ public final class MockState: Sendable {
         var run: String?
         var seed: UInt64
         var requestCount: UInt64 = 0
+        /// Counts resets and run starts: the shards' counts of another epoch are not merged.
+        var epoch: UInt64 = 0
         var origin: NIODeadline
         /// The wall-clock instant (Unix ns) of `origin`.
         var originUnix: Int64
@@ -31,6 +41,8 @@ public final class MockState: Sendable {
     private let box: NIOLockedValueBox<Inner>
     /// The time scale's bit pattern (read on every delay, changed by a run start).
     private let scaleBits: Atomic<UInt64>
+    /// The request series counted per event loop (at least one; `decide` without a shard uses the first).
+    private let shards: [StatsShard]
 
     /// The bound of the idempotency-key table of the stats.
     public let maxKeys: Int
@@ -39,12 +51,14 @@ public final class MockState: Sendable {
 
     /// Creates state for `profile`; scenario time starts now. The stats keep at most `maxKeys`
     /// idempotency keys (the oldest is evicted first); the call log keeps the last `callLogCapacity` calls.
+    /// `shards` is the number of request-series shards (one per event loop of the server; at least 1).
     public init(
         profile: FaultProfile, profileText: String, seed: UInt64, timeScale: Double, maxKeys: Int = MockStats.defaultMaxKeys,
-        callLogCapacity: Int = CallLog.defaultCapacity
+        callLogCapacity: Int = CallLog.defaultCapacity, shards: Int = 1
     ) {
         self.maxKeys = maxKeys
         self.callLogCapacity = callLogCapacity
+        self.shards = (0..<max(1, shards)).map { _ in StatsShard() }
         scaleBits = Atomic(timeScale.bitPattern)
         box = NIOLockedValueBox(
             Inner(
@@ -86,16 +100,24 @@ public final class MockState: Sendable {
         return .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
     }
 
+    /// The request-series shard `index` (modulo the shard count): an event loop's own.
+    func shard(_ index: Int) -> StatsShard { shards[index % shards.count] }
+
     /// Decides one request (with `override` as the only rule and no rate limits, when given), counts
-    /// it and logs it. The request's `now` is filled in from the scenario clock. `attemptHeader` reads
-    /// a request header by name; the attempt number comes from the profile's `attempt_header` (when
-    /// present and numeric). Returns the decision, the request number and the seed (for ids).
+    /// it (in `shard`, the caller's event loop's, or the first) and logs it. The request's `now` is
+    /// filled in from the scenario clock. `attemptHeader` reads a request header by name; the attempt
+    /// number comes from the profile's `attempt_header` (when present and numeric). Returns the
+    /// decision, the request number and the seed (for ids).
     func decide(
-        _ request: FaultRequest, override: FaultRule?, tag: SquallTag? = nil,
+        _ request: FaultRequest, override: FaultRule?, tag: SquallTag? = nil, shard: StatsShard? = nil,
         attemptHeader: (String) -> String? = { _ in nil }
     ) -> (FaultDecision, requestNumber: UInt64, seed: UInt64, metrics: MockMetrics) {
         let real = NIODeadline.now()
-        return box.withLockedValue { s in
+        // Built before taking the lock: the fields the decision does not give.
+        var record = CallRecord(
+            time: .zero, tag: tag, idempotencyKey: request.idempotencyKey.map(Self.logKey), model: "", path: request.path,
+            stream: request.stream, outcome: .status(0), promptTokens: request.promptTokens)
+        let (decision, n, seed, metrics, model, epoch, overwritten) = box.withLockedValue { s in
             var req = request
             req.now = Self.scenario(real: real - s.origin, scale: timeScale)
             var declared: Int?
@@ -119,17 +141,25 @@ public final class MockState: Sendable {
             let executed = decision.generatesCompletion
             let model = s.labels.label(req.model)
             s.stats.modelsFolded = s.labels.folded
-            s.stats.record(
-                path: req.path, model: model, status: decision.wireStatus, action: decision.label,
-                idempotencyKey: req.idempotencyKey, executed: executed)
-            s.log.append(
-                CallRecord(
-                    time: req.now, delay: decision.delay, tag: tag, idempotencyKey: req.idempotencyKey.map(Self.logKey),
-                    model: model, path: req.path, stream: req.stream, attempt: declared, outcome: decision.callOutcome,
-                    retryAfter: decision.retryAfterGiven, retryAfterMs: decision.retryAfterMsGiven, completed: executed,
-                    promptTokens: req.promptTokens, completionTokens: decision.completionTokensSent, rule: decision.rule))
-            return (decision, n, s.seed, s.metrics)
+            if let key = req.idempotencyKey { s.stats.recordKey(key, executed: executed) }
+            record.time = req.now
+            record.delay = decision.delay
+            record.model = model
+            record.attempt = declared
+            record.outcome = decision.callOutcome
+            record.retryAfter = decision.retryAfterGiven
+            record.retryAfterMs = decision.retryAfterMsGiven
+            record.completed = executed
+            record.completionTokens = decision.completionTokensSent
+            record.rule = decision.rule
+            let overwritten = s.log.appendReturningOverwritten(record)
+            return (decision, n, s.seed, s.metrics, model, s.epoch, overwritten)
         }
+        _ = consume overwritten  // its strings are released here, outside the lock
+        (shard ?? shards[0]).record(
+            epoch: epoch, path: request.path, model: model, status: decision.wireStatus, action: decision.label,
+            executed: decision.generatesCompletion)
+        return (decision, n, seed, metrics)
     }
 
     /// An idempotency key as logged: cut to `CallRecord.maxKeyBytes` (ending with `…`) when longer.
@@ -216,6 +246,7 @@ public final class MockState: Sendable {
         s.log = CallLog(capacity: logCapacity)
         s.metrics = MockMetrics()
         s.requestCount = 0
+        s.epoch &+= 1
         s.origin = .now()
         s.originUnix = Self.unixNanos()
     }
@@ -304,12 +335,22 @@ public final class MockState: Sendable {
 
     /// The `/metrics` Prometheus text (swift-prometheus exposition of the current counters).
     public func metricsText() -> String {
-        let (stats, metrics, records) = box.withLockedValue { ($0.stats, $0.metrics, $0.log.count) }
-        return metrics.exposition(stats: stats, callLogRecords: records)
+        let (shared, epoch, metrics, records) = box.withLockedValue { ($0.stats, $0.epoch, $0.metrics, $0.log.count) }
+        return metrics.exposition(stats: merged(shared, epoch: epoch), callLogRecords: records)
     }
 
-    /// A copy of the stats.
-    public var stats: MockStats { box.withLockedValue { $0.stats } }
+    /// A copy of the stats (the shared counters and every event loop's request series, merged).
+    public var stats: MockStats {
+        let (shared, epoch) = box.withLockedValue { ($0.stats, $0.epoch) }
+        return merged(shared, epoch: epoch)
+    }
+
+    /// `shared` plus the request series every shard counted in `epoch`.
+    private func merged(_ shared: MockStats, epoch: UInt64) -> MockStats {
+        var stats = shared
+        for shard in shards { shard.add(to: &stats, epoch: epoch) }
+        return stats
+    }
 
     static func unixNanos() -> Int64 {
         var ts = timespec()
