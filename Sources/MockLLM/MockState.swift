@@ -2,7 +2,6 @@
     import Glibc
 #endif
 import NIOCore
-import struct NIOConcurrencyHelpers.NIOLockedValueBox
 import Reliability
 import Synchronization
 
@@ -34,11 +33,12 @@ public final class MockState: Sendable {
         var originUnix: Int64
     }
 
-    /// The state's lock: a plain pthread mutex (NIO's), not `Synchronization.Mutex`, whose Linux
-    /// implementation is a priority-inheritance futex: when both event loops contend (every request
-    /// takes this lock), its kernel `rt_mutex` path and the spinning in `_lockSlow` cost ≈ 2-3% of the
-    /// mock's CPU per request (`perf`, Benchmarks/mock/run.sh, 2026-11-29).
-    private let box: NIOLockedValueBox<Inner>
+    /// The state's lock: a glibc adaptive pthread mutex (`AdaptiveLockedBox`), not
+    /// `Synchronization.Mutex`, whose Linux implementation is a priority-inheritance futex: when both
+    /// event loops contend (every request takes this lock), its kernel `rt_mutex` path and the
+    /// spinning in `_lockSlow` cost ≈ 2-3% of the mock's CPU per request (`perf`,
+    /// Benchmarks/mock/run.sh, 2026-11-29).
+    private let box: AdaptiveLockedBox<Inner>
     /// The time scale's bit pattern (read on every delay, changed by a run start).
     private let scaleBits: Atomic<UInt64>
     /// The request series counted per event loop (at least one; `decide` without a shard uses the first).
@@ -60,7 +60,7 @@ public final class MockState: Sendable {
         self.callLogCapacity = callLogCapacity
         self.shards = (0..<max(1, shards)).map { _ in StatsShard() }
         scaleBits = Atomic(timeScale.bitPattern)
-        box = NIOLockedValueBox(
+        box = AdaptiveLockedBox(
             Inner(
                 plan: FaultPlan(profile: profile), profileText: profileText, stats: MockStats(maxKeys: maxKeys),
                 labels: ModelLabels(profile: profile), log: CallLog(capacity: callLogCapacity), seed: seed,
