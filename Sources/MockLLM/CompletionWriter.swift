@@ -4,17 +4,18 @@ import NIOCore
 /// Writes a healthy non-streaming completion body straight into a `ByteBuffer`, byte for byte the
 /// same as `MockWire.completion(...)`, without building intermediate Strings (the mock's hot path).
 enum CompletionWriter {
-    /// Appends the body `MockWire.completion(model:reply:created:requestID:groq:)` would return, with
+    /// Appends the body `MockWire.completion(model:reply:created:requestID:groq:)` would return (with
+    /// `requestID` = `MockWire.requestID(requestNumber)`), with
     /// one buffer operation (`RawByteWriter`).
     static func write(
-        into buffer: inout ByteBuffer, model: String, reply: ReplyPlan, created: Int, requestID: String, groq: Bool
+        into buffer: inout ByteBuffer, model: String, reply: ReplyPlan, created: Int, requestNumber: UInt64, groq: Bool
     ) {
         let quotedModel = isPlainJSON(model) ? nil : JSONText.quoted(model)
         let tokens = max(0, reply.completionTokens)
         // The literals below come to about 270 bytes; four decimals and 24 hex digits at most 104.
         let bound =
             400 + 4 * RawByteWriter.maxDecimalBytes + (quotedModel?.utf8.count ?? model.utf8.count + 2) + tokens * 4
-            + reply.finishReason.utf8.count + requestID.utf8.count
+            + reply.finishReason.utf8.count + MockWire.requestIDBytes
         let seed = reply.textSeed
         buffer.writeRaw(bound: bound) { w in
             w.append("{\"id\":\"chatcmpl-")
@@ -53,7 +54,7 @@ enum CompletionWriter {
             w.append(byte: UInt8(ascii: "}"))
             if groq {
                 w.append(",\"x_groq\":{\"id\":\"")
-                w.append(requestID)
+                w.appendRequestID(requestNumber)
                 w.append("\"}")
             }
             w.append(byte: UInt8(ascii: "}"))

@@ -10,8 +10,11 @@ struct Exchange {
     var request: ChatRequest
     /// What the fault plan decided.
     var decision: FaultDecision
+    /// The number the `x-request-id` is rendered from (`MockWire.requestID`): the healthy fast path
+    /// writes it straight into the response, the other paths make the String when they need it.
+    var requestNumber: UInt64
     /// `x-request-id`.
-    var requestID: String
+    var requestID: String { MockWire.requestID(requestNumber) }
     /// Groq path (`x_groq` in bodies).
     var groq: Bool
     /// `created` of the body (Unix seconds).
@@ -144,7 +147,7 @@ final class FaultEnactor {
         bodyScratch = nil
         body.clear()
         CompletionWriter.write(
-            into: &body, model: x.request.model, reply: reply, created: x.created, requestID: x.requestID, groq: x.groq)
+            into: &body, model: x.request.model, reply: reply, created: x.created, requestNumber: x.requestNumber, groq: x.groq)
         assert(
             String(buffer: body)
                 == MockWire.completion(
@@ -152,14 +155,14 @@ final class FaultEnactor {
         let keepAlive = writer.keepAlive
         let http10 = writer.isHTTP10
         let rateLimit = x.decision.rateLimitHeaders?.pairs ?? []
-        var bound = 200 + x.requestID.utf8.count + 3 * RawByteWriter.maxDecimalBytes
+        var bound = 200 + MockWire.requestIDBytes + 3 * RawByteWriter.maxDecimalBytes
         for (name, value) in rateLimit { bound += name.utf8.count + value.utf8.count + 4 }
         let delay = Self.delayMicros(x)
         writer.raw { buffer in
             // The head in one buffer operation (`RawByteWriter`), then the body.
             buffer.writeRaw(bound: bound) { w in
                 w.append("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: ")
-                w.append(x.requestID)
+                w.appendRequestID(x.requestNumber)
                 w.append("\r\n")
                 for (name, value) in rateLimit {
                     w.append(name)

@@ -241,7 +241,7 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         var idSource = SplitMix64(seed: seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let exchange = Exchange(
-            request: parsed.chat, decision: decision, requestID: MockWire.requestID(idSource.next()),
+            request: parsed.chat, decision: decision, requestNumber: idSource.next(),
             groq: parsed.fault.isGroqPath, created: Int(time(nil)), path: path, started: started, metrics: metrics)
         responding = true
         guard let finish = finishCurrent else { return }

@@ -83,6 +83,12 @@ struct RawByteWriter {
         }
     }
 
+    /// Appends the request id `MockWire.requestID(v)` without making its String.
+    mutating func appendRequestID(_ v: UInt64) {
+        let at = room(MockWire.requestIDBytes)
+        MockWire.renderRequestID(v, into: UnsafeMutableRawBufferPointer(start: at, count: MockWire.requestIDBytes))
+    }
+
     /// Most bytes `appendDecimal` writes for any `Int`.
     static let maxDecimalBytes = 20
 }

@@ -16,8 +16,11 @@ import Testing
                 for created in [0, 1_764_400_000, -5, Int.max] {
                     var buffer = ByteBufferAllocator().buffer(capacity: 8)
                     buffer.writeStaticString("prefix:")
-                    CompletionWriter.write(into: &buffer, model: model, reply: reply, created: created, requestID: "req_01abc", groq: groq)
-                    let expected = "prefix:" + MockWire.completion(model: model, reply: reply, created: created, requestID: "req_01abc", groq: groq)
+                    let number = UInt64(bitPattern: Int64(created)) &* 0x9E37_79B9_7F4A_7C15
+                    CompletionWriter.write(into: &buffer, model: model, reply: reply, created: created, requestNumber: number, groq: groq)
+                    let expected =
+                        "prefix:"
+                        + MockWire.completion(model: model, reply: reply, created: created, requestID: MockWire.requestID(number), groq: groq)
                     #expect(String(buffer: buffer) == expected)
                 }
             }
@@ -38,9 +41,11 @@ import Testing
                 w.appendHex(v, width: width)
                 w.append(",")
             }
+            w.appendRequestID(0xDEAD_BEEF)
             return w.count
         }
         let expected = values.map { "\($0)," }.joined() + hexes.map { MockWire.hex($0.0, width: $0.1) + "," }.joined()
+            + "req_00000000deadbeef"
         #expect(String(decoding: storage.prefix(count), as: UTF8.self) == expected)
     }
 }
