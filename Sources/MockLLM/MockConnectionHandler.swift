@@ -29,6 +29,8 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let scratch: OutputScratch?
     /// The request-series shard of this connection's event loop.
     private let shard: StatsShard?
+    /// The profile's attempt header name, read once per profile change (not under the shared lock per request).
+    private var attemptHeader: MockState.AttemptHeaderName?
     private var writer: ResponseWriter!
     private var enactor: FaultEnactor!
     /// Ends the current exchange: made once per connection (a closure per request would be a heap
@@ -234,11 +236,9 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             return send(context: context, error.response)
         }
         let started = NIODeadline.now()
+        let attempt = MockState.attemptValue(h.headers.first(name: state.attemptHeaderName(cached: &attemptHeader)))
         let (decision, n, seed, metrics) = state.decide(
-            parsed.fault, override: parsed.override, tag: parsed.chat.tag, shard: shard
-        ) {
-            h.headers.first(name: $0)
-        }
+            parsed.fault, override: parsed.override, tag: parsed.chat.tag, shard: shard, attemptValue: attempt)
         var idSource = SplitMix64(seed: seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let exchange = Exchange(
             request: parsed.chat, decision: decision, requestNumber: idSource.next(),

@@ -43,6 +43,9 @@ public final class MockState: Sendable {
     private let scaleBits: Atomic<UInt64>
     /// The request series counted per event loop (at least one; `decide` without a shard uses the first).
     private let shards: [StatsShard]
+    /// Moves (under the lock) whenever the profile changes: a connection's cached attempt-header
+    /// name (`attemptHeaderName(cached:)`) is stale then.
+    private let profileGeneration = Atomic<UInt64>(0)
 
     /// The bound of the idempotency-key table of the stats.
     public let maxKeys: Int
@@ -105,12 +108,13 @@ public final class MockState: Sendable {
 
     /// Decides one request (with `override` as the only rule and no rate limits, when given), counts
     /// it (in `shard`, the caller's event loop's, or the first) and logs it. The request's `now` is
-    /// filled in from the scenario clock. `attemptHeader` reads a request header by name; the attempt
-    /// number comes from the profile's `attempt_header` (when present and numeric). Returns the
+    /// filled in from the scenario clock. `attemptValue` is the number the profile's `attempt_header`
+    /// carried (`attemptValue(_:)` of the header, read outside the lock), nil when absent or not
+    /// numeric; the attempt is that number less the header's first value, plus 1. Returns the
     /// decision, the request number and the seed (for ids).
     func decide(
         _ request: FaultRequest, override: FaultRule?, tag: SquallTag? = nil, shard: StatsShard? = nil,
-        attemptHeader: (String) -> String? = { _ in nil }
+        attemptValue: Int? = nil
     ) -> (FaultDecision, requestNumber: UInt64, seed: UInt64, metrics: MockMetrics) {
         let real = NIODeadline.now()
         // Built before taking the lock: the fields the decision does not give.
@@ -121,7 +125,7 @@ public final class MockState: Sendable {
             var req = request
             req.now = Self.scenario(real: real - s.origin, scale: timeScale)
             var declared: Int?
-            if let a = attemptHeader(s.plan.profile.attemptHeader), let v = Int(a.trimmingCharacters(in: .whitespaces)) {
+            if let v = attemptValue {
                 req.attempt = max(1, v - s.plan.profile.attemptHeaderFirst + 1)
                 declared = req.attempt
             }
@@ -185,7 +189,7 @@ public final class MockState: Sendable {
             s.stats.modelsFolded = s.labels.folded
             s.stats.record(path: path, model: label, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
             var declared: Int?
-            if let attempt, let v = Int(attempt.trimmingCharacters(in: .whitespaces)) {
+            if let v = Self.attemptValue(attempt) {
                 declared = max(1, v - s.plan.profile.attemptHeaderFirst + 1)
             }
             s.log.append(
@@ -198,6 +202,30 @@ public final class MockState: Sendable {
 
     /// The header the profile reads the attempt number from.
     var attemptHeaderName: String { box.withLockedValue { $0.plan.profile.attemptHeader } }
+
+    /// The attempt header's name for a profile generation (a connection's cache).
+    struct AttemptHeaderName: Sendable {
+        var generation: UInt64
+        var name: String
+    }
+
+    /// The header the profile reads the attempt number from, from `cached` while the profile has
+    /// not changed since (one atomic load; the lock is taken only after a change, to refresh it).
+    func attemptHeaderName(cached: inout AttemptHeaderName?) -> String {
+        let generation = profileGeneration.load(ordering: .acquiring)
+        if let c = cached, c.generation == generation { return c.name }
+        let fresh = box.withLockedValue { s in
+            AttemptHeaderName(generation: profileGeneration.load(ordering: .relaxed), name: s.plan.profile.attemptHeader)
+        }
+        cached = fresh
+        return fresh.name
+    }
+
+    /// The number an attempt header's value carries (surrounding blanks allowed), nil when absent or not a number.
+    static func attemptValue(_ header: String?) -> Int? {
+        guard let header else { return nil }
+        return Int(header) ?? Int(header.trimmingCharacters(in: .whitespaces))
+    }
 
     /// Counts a connection refused because the connection limit was reached.
     func recordRefusedConnection() {
@@ -218,6 +246,7 @@ public final class MockState: Sendable {
             $0.plan.replace(profile: profile)
             $0.profileText = text
             $0.labels.addKnown(profile)
+            profileGeneration.add(1, ordering: .releasing)
         }
     }
 
@@ -307,6 +336,7 @@ public final class MockState: Sendable {
         if let profile = start.profile {
             s.plan.replace(profile: profile)
             s.profileText = start.profileText ?? s.profileText
+            profileGeneration.add(1, ordering: .releasing)
         }
         if let scale = start.timeScale { scaleBits.store(scale.bitPattern, ordering: .relaxed) }
         if let seed = start.seed { s.seed = seed }
