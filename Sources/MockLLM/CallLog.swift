@@ -28,24 +28,25 @@ public struct CallLog: Sendable {
     /// Appends a record, giving it the next sequence number (returned); overwrites the oldest when full.
     @discardableResult
     public mutating func append(_ record: CallRecord) -> UInt64 {
-        _ = appendReturningOverwritten(record)
+        var r = record
+        append(swapping: &r)
         return lastSeq
     }
 
-    /// Appends a record as `append` does and hands back the record it overwrote (nil while the log
-    /// is not full), so the caller can release the old record's strings after leaving its lock.
-    mutating func appendReturningOverwritten(_ record: CallRecord) -> CallRecord? {
+    /// Appends `record` as `append` does, by swapping it into the ring: afterwards `record` holds the
+    /// record it overwrote (it is left as it was while the log is not full). No string of either
+    /// record is retained or released here, so the caller releases the old record's strings after
+    /// leaving its lock.
+    mutating func append(swapping record: inout CallRecord) {
         lastSeq += 1
-        var r = record
-        r.seq = lastSeq
+        record.seq = lastSeq
         if ring.count < capacity {
-            ring.append(r)
-            return nil
+            ring.append(record)
+            return
         }
-        swap(&ring[start], &r)
+        swap(&ring[start], &record)
         start += 1
         if start == capacity { start = 0 }
-        return r
     }
 
     /// The records after sequence number `after`, at most `limit` of them (see `CallLogPage`).

@@ -121,7 +121,7 @@ public final class MockState: Sendable {
         var record = CallRecord(
             time: .zero, tag: tag, idempotencyKey: request.idempotencyKey.map(Self.logKey), model: "", path: request.path,
             stream: request.stream, outcome: .status(0), promptTokens: request.promptTokens)
-        let (decision, n, seed, metrics, model, epoch, overwritten) = box.withLockedValue { s in
+        let (decision, n, seed, metrics, model, epoch) = box.withLockedValue { s in
             var req = request
             req.now = Self.scenario(real: real - s.origin, scale: timeScale)
             var declared: Int?
@@ -156,10 +156,9 @@ public final class MockState: Sendable {
             record.completed = executed
             record.completionTokens = decision.completionTokensSent
             record.rule = decision.rule
-            let overwritten = s.log.appendReturningOverwritten(record)
-            return (decision, n, s.seed, s.metrics, model, s.epoch, overwritten)
+            s.log.append(swapping: &record)  // `record` is now the overwritten one, released outside the lock
+            return (decision, n, s.seed, s.metrics, model, s.epoch)
         }
-        _ = consume overwritten  // its strings are released here, outside the lock
         (shard ?? shards[0]).record(
             epoch: epoch, path: request.path, model: model, status: decision.wireStatus, action: decision.label,
             executed: decision.generatesCompletion)

@@ -57,9 +57,11 @@ import Testing
         var log = CallLog(capacity: 3)
         var overwritten: [UInt64] = []
         for i in 1...5 {
-            if let old = log.appendReturningOverwritten(Self.record(i)) { overwritten.append(old.seq) }
+            var r = Self.record(i)
+            log.append(swapping: &r)
+            overwritten.append(r.seq)
         }
-        #expect(overwritten == [1, 2])
+        #expect(overwritten == [1, 2, 3, 1, 2])  // not full: the record itself (seq given); then the ones overwritten
         #expect(log.page(after: 0, limit: 10).records.map(\.seq) == [3, 4, 5])
         #expect(log.page(after: 0, limit: 10).records.map(\.time) == [.milliseconds(3), .milliseconds(4), .milliseconds(5)])
     }
