@@ -89,6 +89,7 @@ struct LoadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocArenas.limit(2)
         let thresholds = try self.thresholds()
         var options = try arguments.options()
         options.contract = try contract()

@@ -48,6 +48,11 @@ struct RunCommand: AsyncParsableCommand {
     var mockPort: Int?
 
     @Option(
+        name: .customLong("mock-token"), parsing: .unconditional,
+        help: "Live mode with --llm-url: the external mock's control token (`squall mock --control-token`), sent as 'Authorization: Bearer TOKEN' on its control API. Default: $SQUALL_MOCK_TOKEN.")
+    var mockToken: String?
+
+    @Option(
         name: .customLong("target-file"), parsing: .unconditional,
         help: "Live mode with --target-url: the service's contract as YAML (a scenario's `target:` mapping), replacing each scenario's `target:`.")
     var targetFile: String?
@@ -73,7 +78,9 @@ struct RunCommand: AsyncParsableCommand {
             if case .fixed(let k)? = choice { fixed = k }
             var settings = try RunSettings.check(
                 mode: mode, out: out, scale: fixed, llmURL: llmURL, targetURL: targetURL, grace: grace,
-                mockPort: mockPort, noTag: noTag, targetFile: targetFile)
+                mockPort: mockPort, noTag: noTag, targetFile: targetFile,
+                mockToken: mockToken ?? ProcessInfo.processInfo.environment["SQUALL_MOCK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+                tokenFlag: mockToken != nil ? "--mock-token" : "SQUALL_MOCK_TOKEN")
             if choice == .auto {
                 if mode == .sim { throw FlagError("--time-scale auto applies only to live runs, and --mode sim was given; drop it or use --mode live") }
                 settings.autoTimeScale = true

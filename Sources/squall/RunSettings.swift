@@ -20,22 +20,26 @@ struct RunSettings: Sendable {
     var mockPort: Int? = nil
     /// `--no-tag`: submitted prompts carry no attribution tag.
     var noTag = false
+    /// `--mock-token` (or `SQUALL_MOCK_TOKEN`): the external mock's control token.
+    var mockToken: String? = nil
 
     /// Checks the flags that need no scenario: `--out`, `--time-scale`, the URLs, `--grace`, and
     /// live-only flags given with `--mode sim`.
     static func check(
         mode: RunMode?, out: String, timeScale: TimeScaleOption, llmURL: String?, targetURL: String?, grace: String,
-        mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil
+        mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil, mockToken: String? = nil,
+        tokenFlag: String = "--mock-token"
     ) throws(FlagError) -> RunSettings {
         try check(
             mode: mode, out: out, scale: timeScale.timeScale, llmURL: llmURL, targetURL: targetURL, grace: grace,
-            mockPort: mockPort, noTag: noTag, targetFile: targetFile)
+            mockPort: mockPort, noTag: noTag, targetFile: targetFile, mockToken: mockToken, tokenFlag: tokenFlag)
     }
 
     /// As `check(mode:out:timeScale:…)`, with the time scale given as a number (nil: not given).
     static func check(
         mode: RunMode?, out: String, scale given: Double?, llmURL: String?, targetURL: String?, grace: String,
-        mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil
+        mockPort: Int? = nil, noTag: Bool = false, targetFile: String? = nil, mockToken: String? = nil,
+        tokenFlag: String = "--mock-token"
     ) throws(FlagError) -> RunSettings {
         guard !out.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw FlagError("--out '\(out)': expected a directory path (the reports go to OUT/<scenario>/)")
@@ -54,9 +58,22 @@ struct RunSettings: Sendable {
             throw FlagError(
                 "--mock-port starts Squall's in-process mock on that port and --llm-url names an external one; give one of them")
         }
+        if let mockToken {
+            guard llm != nil else {
+                throw FlagError(
+                    "\(tokenFlag) is the control token of an external mock at --llm-url, and no --llm-url was given; "
+                        + "give --llm-url URL too (the in-process mock needs no token)")
+            }
+            guard !mockToken.isEmpty, mockToken.utf8.count <= 1024, mockToken.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+            else {
+                throw FlagError(
+                    "\(tokenFlag): expected the token `squall mock --control-token` was started with: 1 to 1,024 printable ASCII characters without spaces")
+            }
+        }
         var settings = RunSettings(mode: mode, timeScale: scale, llmURL: llm, targetURL: target, grace: graceD)
         settings.mockPort = port
         settings.noTag = noTag
+        settings.mockToken = mockToken
         if mode == .sim, let flag = settings.liveOnlyFlags.first {
             throw FlagError("\(flag) applies only to live runs, and --mode sim was given; drop it or use --mode live")
         }
@@ -66,12 +83,14 @@ struct RunSettings: Sendable {
     /// The live-only flags given (`--time-scale`, `--llm-url`, `--target-url`, `--mock-port`, `--no-tag`).
     var liveOnlyFlags: [String] {
         (timeScale != nil || autoTimeScale ? ["--time-scale"] : []) + (llmURL != nil ? ["--llm-url"] : []) + (targetURL != nil ? ["--target-url"] : [])
-            + (mockPort != nil ? ["--mock-port"] : []) + (noTag ? ["--no-tag"] : [])
+            + (mockPort != nil ? ["--mock-port"] : []) + (noTag ? ["--no-tag"] : []) + (mockToken != nil ? ["--mock-token"] : [])
     }
 
     /// The live options for a scenario run at `timeScale`.
     func liveOptions(timeScale: Double) -> LiveOptions {
-        LiveOptions(timeScale: timeScale, llmURL: llmURL, targetURL: targetURL, mockPort: mockPort, tagging: !noTag)
+        var options = LiveOptions(timeScale: timeScale, llmURL: llmURL, targetURL: targetURL, mockPort: mockPort, tagging: !noTag)
+        options.mockToken = mockToken
+        return options
     }
 
     /// With `--target-url`, every live scenario needs a Squall-owned mock the service can be pointed

@@ -233,6 +233,36 @@ struct DriverTests {
         return counts
     }
 
+    @Test(arguments: [Duration.seconds(30), nil])
+    func afterTTLDuplicatesPastTheRunsHorizonAreSkippedAndSettled(horizon: Duration?) async throws {
+        // Every task gets an after-TTL duplicate (TTL 60 s, sent 60–61 s after its original ends).
+        // With the run ending at 30 s none may be sent: each is counted as skipped and its key
+        // settled (no open duplicate key left). Without a horizon (the control) all 20 are sent.
+        let clock = JumpClock()
+        let transport = ScriptedTransport(clock: clock, latency: .milliseconds(5)) { _, _ in .ok }
+        let ttl = Duration.seconds(60)
+        let executor = LiveExecutor(
+            config: StackConfig(breaker: nil, idempotencyTTL: ttl, tokenBudget: nil), transport: transport,
+            timeline: LiveTimeline(clock: clock))
+        let recorder = try LoadRecorder()
+        let plan = DuplicatePlan(fraction: 1, mix: [.afterTTL: 1], delay: DurationRange(.zero, .seconds(1)), ttl: ttl)
+        await LoadDriver.openLoop(
+            times: try ArrivalSchedule.constant(rate: 10).times(seed: 1, limit: ArrivalLimit(count: 20)),
+            factory: TaskFactory(), target: StackTarget(executor: executor), timeline: LiveTimeline(clock: clock),
+            options: OpenLoopOptions(duplicates: plan, duplicateHorizon: horizon), recorder: recorder)
+        let summary = recorder.summary(target: "stack", timeScale: 1, realElapsed: .seconds(1), offered: 20, breaker: nil)
+        #expect(recorder.tableSizes.openDuplicateKeys == 0)
+        if horizon != nil {
+            #expect(recorder.done == 20)
+            #expect(summary.duplicatesSkipped == 20)
+            #expect(transport.log.count == 20)
+        } else {
+            #expect(recorder.done == 40)
+            #expect(summary.duplicatesSkipped == 0)
+            #expect(transport.log.count == 40)  // the TTL passed: each duplicate runs again
+        }
+    }
+
     @Test func duplicatePlanIsDeterministicAndHonoursTheFraction() {
         let plan = DuplicatePlan(fraction: 0.1, ttl: .seconds(60))
         let a = (0..<5000).map { plan.duplicate(of: $0, seed: 3)?.kind }

@@ -30,6 +30,28 @@ struct LiveExecutorTests {
         #expect(result.usage == TokenUsage(promptTokens: 10, completionTokens: 5))
     }
 
+    @Test func executeReturnsTheRunWhoseResultIsWhatRunReturns() async {
+        // `execute` (LoadGen's stack target) and `run` give the same result: after attempts, and
+        // for a task settled early (a replay: the second task with the key finds the first's result).
+        let clock = JumpClock()
+        let transport = ScriptedTransport(clock: clock) { _, n in n < 2 ? .status(503) : .ok }
+        let executor = LiveExecutor(config: config(), transport: transport, timeline: LiveTimeline(clock: clock))
+        let first = await executor.execute(LiveTask(id: "t1", prompt: "hello", idempotencyKey: "k"))
+        #expect(first.result.disposition == .executed)
+        #expect(first.result.outcome.succeeded)
+        #expect(first.result.outcome.attempts == 3)
+        #expect(first.result.body == "reply to t1")
+        #expect(first.result.model != nil)
+        let replay = await executor.execute(LiveTask(id: "t2", prompt: "hello", idempotencyKey: "k"))
+        #expect(replay.result.disposition == .replayed)
+        #expect(replay.result.body == "reply to t1")
+        #expect(replay.result.outcome.calls == 0)
+        let viaRun = await executor.run(LiveTask(id: "t3", prompt: "hello", idempotencyKey: "k"))
+        #expect(viaRun.disposition == .replayed)
+        #expect(viaRun.body == replay.result.body)
+        #expect(transport.log.count == 3)
+    }
+
     @Test func stopsAfterMaxAttemptsWithTheLastError() async {
         let clock = JumpClock()
         let transport = ScriptedTransport(clock: clock) { _, _ in .transport(.reset) }
@@ -181,6 +203,65 @@ struct LiveExecutorTests {
         let result = await task.value
         #expect(result.outcome.cause == .shutdown)
         #expect(result.outcome.calls <= 1)
+    }
+
+    @Test func aTaskCutShortReleasesItsKeySoTheNextCallerRunsIt() async {
+        // A real clock and a 60 s backoff: the first task is cancelled in its retry sleep (or at its
+        // first attempt). Its key must be released, not left claimed: the next task with the key
+        // then runs (executed), where a key left claimed would answer it `conflict`.
+        struct ByTask: LLMTransport {
+            func send(_ request: LLMRequest, timeout: Duration) async -> AttemptResult {
+                request.taskID == "first"
+                    ? AttemptResult(outcome: .status(503))
+                    : AttemptResult(outcome: .ok, usage: TokenUsage(promptTokens: 1, completionTokens: 1), body: "done")
+            }
+        }
+        var cfg = config()
+        cfg.retry.backoff = Backoff(multiplier: 60, min: .seconds(60), max: .seconds(60))
+        let executor = LiveExecutor(config: cfg, transport: ByTask())
+        let first = Task { await executor.run(LiveTask(id: "first", prompt: "p", idempotencyKey: "k")) }
+        first.cancel()
+        #expect(await first.value.outcome.cause == .shutdown)
+        let next = await executor.run(LiveTask(id: "next", prompt: "p", idempotencyKey: "k"))
+        #expect(next.disposition == .executed)
+        #expect(next.outcome.succeeded && next.body == "done")
+    }
+
+    @Test func aFailingStoreIsLoggedAndTheTaskStillRuns() async {
+        // Claim fails: the task runs without a claim; complete fails: the result stands. Both are
+        // logged at error level, naming the task.
+        struct Broken: Error, CustomStringConvertible { var description: String { "store down" } }
+        final class FailingStore: IdempotencyStore {
+            let failClaim: Bool
+            init(failClaim: Bool) { self.failClaim = failClaim }
+            func claim(key: String, fingerprint: String, now: Duration, ttl: Duration) async throws -> ClaimResult {
+                if failClaim { throw Broken() }
+                return .claimed
+            }
+            func complete(key: String, fingerprint: String, result: StoredResult, now: Duration, ttl: Duration) async throws {
+                throw Broken()
+            }
+            func release(key: String) async throws { throw Broken() }
+        }
+        for failClaim in [true, false] {
+            let clock = JumpClock()
+            let logs = CapturedLogs()
+            let transport = ScriptedTransport(clock: clock) { _, _ in .ok }
+            let executor = LiveExecutor(
+                config: config(), transport: transport, timeline: LiveTimeline(clock: clock),
+                idempotency: FailingStore(failClaim: failClaim), logger: logs.logger)
+            let r = await executor.run(LiveTask(id: "t", prompt: "p", idempotencyKey: "k"))
+            #expect(r.disposition == .executed && r.outcome.succeeded)
+            #expect(transport.log.count == 1)
+            let errors = logs.all.filter { $0.level == .error }.map(\.message)
+            #expect(
+                errors
+                    == [
+                        failClaim
+                            ? "Idempotency store failed; running the task without a claim"
+                            : "Idempotency store failed to record the result"
+                    ])
+        }
     }
 
     @Test func tokenBudgetFailureIsPermanentWithoutACall() async {

@@ -1,6 +1,7 @@
 import Foundation
 import MockLLM
 import Reliability
+import Synchronization
 import Testing
 
 @testable import LoadGen
@@ -190,6 +191,41 @@ struct LoopbackTests {
         #expect(stats.completions == 100)
         #expect(result.summary.lagMicros.totalCount == 100)
         #expect(result.summary.latencyMicros.totalCount == 100)
+    }
+
+    @Test func aRequestWaitingForAConnectionIsBuiltOnlyOnceOneIsFree() async throws {
+        // One connection, answers after 100 ms, three requests at once: request k may be built only
+        // after request k-1 was answered (it then holds none of its bytes while it waits), so the
+        // mock has logged at least k-1 calls when request k is built. Building at once (the old
+        // order) builds all three before the first answer.
+        let server = try await mock("latency: { fixed: 100ms }")
+        let client = try CurlLoadClient(maxConnections: 1)
+        let seenAtBuild = Counts()
+        let body = Array(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#.utf8)
+        let url = server.url + "/v1/chat/completions"
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    let reply = await client.send(building: {
+                        let logged = server.calls(after: 0).records.count
+                        seenAtBuild.values.withLock { $0.append(logged) }
+                        return HTTPCall(
+                            method: "POST", url: url, headers: [HTTPField("Content-Type", "application/json")], body: body,
+                            timeout: .seconds(10))
+                    })
+                    return (try? reply.get().status) ?? -1
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        await client.shutdown()
+        await server.stop()
+        #expect(statuses == [200, 200, 200])
+        #expect(seenAtBuild.values.withLock { $0 } == [0, 1, 2])
+    }
+
+    final class Counts: Sendable {
+        let values = Mutex<[Int]>([])
     }
 
     @Test func closedLoopRunsAgainstTheMock() async throws {

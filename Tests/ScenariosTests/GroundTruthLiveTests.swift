@@ -84,6 +84,37 @@ import Testing
         #expect(log.counted == calls.records.count && log.attributed == log.counted)
     }
 
+    @Test func anExternalMockWithAControlTokenIsConfiguredWithMockTokenAndRefusedWithoutIt() async throws {
+        // `squall mock --control-token`: its control API (run start, call log) answers only with
+        // the token. Without `--mock-token` the run is a could-not-run error saying how; with a
+        // wrong one it says the token is not the mock's; with the right one the run goes through.
+        let s = try scenario(Self.yaml)
+        var config = MockServerConfig()
+        config.port = 0
+        config.controlToken = "s3cret-token"
+        let mock = try await MockServer.start(config)
+        for token in [nil, "wrong"] as [String?] {
+            var options = LiveOptions(timeScale: 10, llmURL: mock.url)
+            options.mockToken = token
+            do {
+                _ = try await LiveScenarioDriver(options: options).run(s, seed: nil, tasksCSV: nil)
+                Issue.record("the run went through without the mock's token (given: \(token ?? "none"))")
+            } catch let error as ScenarioRunError {
+                #expect(error.message.contains("--mock-token"), "\(error.message)")
+                #expect(error.message.contains(token == nil ? "needs a token" : "is not the one"), "\(error.message)")
+            }
+        }
+        var options = LiveOptions(timeScale: 10, llmURL: mock.url, runID: "tok00001")
+        options.mockToken = "s3cret-token"
+        let runner = ScenarioRunner(drivers: [SimulationDriver(), LiveScenarioDriver(options: options)])
+        let live = try await runner.run(s, mode: .live)
+        let calls = mock.calls(after: 0, limit: 10_000)
+        await mock.stop()
+        let log = try #require(live.llmLog)
+        #expect(log.run == "tok00001" && calls.run == "tok00001")
+        #expect(log.counted == calls.records.count && log.counted > 0 && log.attributed == log.counted)
+    }
+
     @Test func withTaggingOffCallsCountButNoneIsAttributedToAKey() async throws {
         let s = try scenario(Self.yaml)
         let runner = ScenarioRunner(drivers: [LiveScenarioDriver(options: LiveOptions(timeScale: 10, tagging: false))])

@@ -37,6 +37,21 @@ import Testing
         #expect(runMessage("x.yaml", "--mode", "sim", "--no-tag").hasPrefix("--no-tag applies only to live runs"))
     }
 
+    @Test func mockTokenNeedsAnExternalMockAndAPrintableToken() throws {
+        #expect(
+            runMessage("x.yaml", "--mode", "live", "--mock-token", "t0k").hasPrefix(
+                "--mock-token is the control token of an external mock at --llm-url, and no --llm-url was given"))
+        #expect(
+            runMessage("x.yaml", "--mode", "live", "--llm-url", "http://127.0.0.1:1", "--mock-token", "two words").hasPrefix(
+                "--mock-token: expected the token `squall mock --control-token` was started with"))
+        #expect(
+            runMessage("x.yaml", "--mode", "sim", "--llm-url", "http://127.0.0.1:1", "--mock-token", "t0k").contains(
+                "applies only to live runs"))
+        #expect(runMessage("x.yaml", "--mode", "live", "--llm-url", "http://127.0.0.1:1", "--mock-token", "t0k") == "")
+        let settings = try RunCommand.parse(["x.yaml", "--llm-url", "http://127.0.0.1:1", "--mock-token", "t0k"]).settings
+        #expect(settings.liveOptions(timeScale: 1).mockToken == "t0k")
+    }
+
     @Test func theFlagsReachTheLiveOptions() throws {
         let settings = try RunSettings.check(
             mode: .live, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",

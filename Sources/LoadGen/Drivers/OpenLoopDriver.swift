@@ -283,11 +283,19 @@ public enum LoadDriver {
     }
 }
 
-/// One original of `squall load`'s open loop, ready to send: the task, its planned duplicate, the dispatch lag.
-struct OpenLoopJob: Sendable {
-    var task: LoadTask
-    var dup: (kind: DuplicateKind, delay: Duration)?
-    var lag: Duration
+/// One original of `squall load`'s open loop, ready to send: the task, its planned duplicate, the
+/// dispatch lag. A class, so the task's closures and frames hold one reference while it waits
+/// instead of a 120-byte copy each (a waiting task's frames are its memory).
+final class OpenLoopJob: Sendable {
+    let task: LoadTask
+    let dup: (kind: DuplicateKind, delay: Duration)?
+    let lag: Duration
+
+    init(task: LoadTask, dup: (kind: DuplicateKind, delay: Duration)?, lag: Duration) {
+        self.task = task
+        self.dup = dup
+        self.lag = lag
+    }
 }
 
 /// Hands out task indexes up to an optional limit.

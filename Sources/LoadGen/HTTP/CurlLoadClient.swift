@@ -30,11 +30,21 @@ public struct CurlLoadClient: LoadHTTPClient {
     }
 
     public func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
-        // The conversions are never inlined: this frame is held while the request waits for a
-        // connection, so it keeps only the request (see `LiveExecutor.run`).
-        let request = Self.request(call)
+        await send(building: { call })
+    }
+
+    /// Waits for a connection slot, then builds the request and sends it: a request waiting in
+    /// line holds none of its bytes (headers, body, libcurl's copy), only `make`'s captures.
+    public func send(building make: () -> HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
         await gate.acquire()
         defer { gate.release() }
+        return await perform(Self.request(make()))
+    }
+
+    /// One request on a held slot. The conversions are never inlined: this frame is held while the
+    /// request is in flight, so it keeps only the request (see `LiveExecutor.run`).
+    @inline(never)
+    private func perform(_ request: HTTPRequest) async -> Result<HTTPReply, TransportFailureError> {
         do {
             return .success(Self.reply(try await client.send(request)))
         } catch {

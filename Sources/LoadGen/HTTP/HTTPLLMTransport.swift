@@ -2,7 +2,10 @@ import Reliability
 
 /// The live executor's transport over an OpenAI-compatible HTTP endpoint: POSTs chat completions,
 /// sends `Idempotency-Key` and `x-stainless-retry-count`, and turns replies into attempt outcomes.
-public struct HTTPLLMTransport: LLMTransport {
+///
+/// A class: the request-building closure of `send` captures `self`, and that capture lives in the
+/// async frame of every attempt waiting for a connection (one reference instead of a 72-byte copy).
+public final class HTTPLLMTransport: LLMTransport, Sendable {
     /// The chat-completions URL.
     public let url: String
     /// Extra headers on every request (e.g. `Authorization`). Default none.
@@ -19,8 +22,9 @@ public struct HTTPLLMTransport: LLMTransport {
     public func send(_ request: LLMRequest, timeout: Duration) async -> AttemptResult {
         // Building the call and reading the reply are synchronous helpers that are never inlined,
         // so this function's async frame (held while the request waits for a connection) keeps
-        // only the call and the reply (see `LiveExecutor.run`).
-        Self.result(of: await client.send(call(request, timeout: timeout)))
+        // only the request and the reply (see `LiveExecutor.run`); the call is built only once a
+        // connection is free (`send(building:)`).
+        Self.result(of: await client.send(building: { call(request, timeout: timeout) }))
     }
 
     /// The HTTP call for one attempt.

@@ -61,11 +61,21 @@ public struct HTTPCall: Sendable, Hashable {
 public protocol LoadHTTPClient: Sendable {
     /// Sends one request and returns the response or the transport failure.
     func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError>
+    /// Sends the request `make` builds, building it only when the client is ready to send it: a
+    /// client that makes requests wait for a connection (`CurlLoadClient`) calls `make` after the
+    /// wait, so the thousands of tasks waiting in line when a target stalls hold none of their
+    /// request bytes. Default: builds it at once and calls `send(_:)`.
+    func send(building make: () -> HTTPCall) async -> Result<HTTPReply, TransportFailureError>
     /// Where tasks that mostly send requests run best (the client's own event loop), if anywhere. Default nil.
     var preferredExecutor: (any TaskExecutor)? { get }
 }
 
 extension LoadHTTPClient {
+    /// Builds the request at once and sends it.
+    public func send(building make: () -> HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
+        await send(make())
+    }
+
     /// No preference.
     public var preferredExecutor: (any TaskExecutor)? { nil }
 }

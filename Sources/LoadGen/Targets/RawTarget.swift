@@ -36,8 +36,9 @@ public struct RawTarget: LoadTarget {
 
     public func run(_ task: LoadTask) async -> TargetResult {
         // Building the call and reading the reply are never inlined, so this frame (held while
-        // the request waits for a connection) keeps only the call (see `LiveExecutor.run`).
-        Self.result(await client.send(call(task)))
+        // the request waits for a connection) keeps only the task; the call is built once a
+        // connection is free (`send(building:)`; see `LiveExecutor.run`).
+        Self.result(await client.send(building: { call(task) }))
     }
 
     @inline(never)

@@ -42,14 +42,33 @@ public final class RunIdempotencyStore: IdempotencyStore {
     /// Says that submission `task` has ended (its claim completed or released): forgets its key when
     /// no later submission of the run can find it (see the type's rules).
     public func ended(_ task: LoadTask) {
-        let key = task.idempotencyKey
-        let pairKind = task.duplicate ?? task.duplicatedAs
-        let waitsForPair = pairKind == .concurrent || pairKind == .afterCompletion
+        ended(Ending(task))
+    }
+
+    /// Says that a submission has ended, from what `Ending` kept of it.
+    public func ended(_ ending: Ending) {
         state.withLock { s in
-            if waitsForPair, s.halfEnded.insert(key).inserted { return }
-            s.halfEnded.remove(key)
-            s.table.forget(key: key)
+            if ending.waitsForPair, s.halfEnded.insert(ending.key).inserted { return }
+            s.halfEnded.remove(ending.key)
+            s.table.forget(key: ending.key)
             s.forgotten += 1
+        }
+    }
+
+    /// What `ended(_:)` needs of a submission (its key, and whether its pair is waited for): small
+    /// enough to keep across the submission's run instead of the whole `LoadTask`.
+    public struct Ending: Sendable, Hashable {
+        /// The submission's idempotency key.
+        public var key: String
+        /// Whether the key is forgotten only after the second of its two submissions ended
+        /// (a `concurrent` or `after_completion` pair).
+        public var waitsForPair: Bool
+
+        /// What `ended(_:)` needs of `task`.
+        public init(_ task: LoadTask) {
+            key = task.idempotencyKey
+            let pairKind = task.duplicate ?? task.duplicatedAs
+            waitsForPair = pairKind == .concurrent || pairKind == .afterCompletion
         }
     }
 

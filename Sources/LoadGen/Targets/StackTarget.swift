@@ -20,10 +20,18 @@ public struct StackTarget: LoadTarget {
     public var breakerState: BreakerState? { executor.breakerState }
 
     public func run(_ task: LoadTask) async -> TargetResult {
-        // The conversions are never inlined, so this frame (held while the task runs) stays small.
-        let r = await executor.run(Self.liveTask(task))
-        runStore?.ended(task)
-        return Self.result(r)
+        // The conversions are never inlined, and only the task's key (for the run store) and the
+        // executor's run object cross the suspension, so this frame (held while the task waits)
+        // stays small (see `LiveExecutor.execute`).
+        let ending = runStore == nil ? nil : RunIdempotencyStore.Ending(task)
+        let run = await executor.execute(Self.liveTask(task))
+        return ended(run, ending)
+    }
+
+    @inline(never)
+    func ended(_ run: LiveTaskRun, _ ending: RunIdempotencyStore.Ending?) -> TargetResult {
+        if let ending { runStore?.ended(ending) }
+        return Self.result(run.result)
     }
 
     @inline(never)

@@ -149,18 +149,23 @@ public struct TasksTarget: LoadTarget {
             return .ended(TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay"))
         }
         if let id {
-            ledger?.accept(id)
             if task.duplicate != nil, await originals.take(task.idempotencyKey) == id {
-                // The same task as the original's: the service deduplicated the submission.
+                // The same task as the original's: the service deduplicated the submission (the
+                // ledger has the task already, from the original).
                 return .ended(TargetResult(status: .replayed, attempts: 0, calls: 0, lastOutcome: "replay"))
             }
+            ledger?.accept(id)
         }
         guard contract.pollPath != nil else {
-            // A synchronous endpoint: its answer is the result (a 2xx without a status is a success).
+            // A synchronous endpoint: its answer is the result (a 2xx without a status is a success),
+            // so the task ended with it.
+            let done: TargetResult
             switch contract.state(of: doc, requireStatus: false) {
-            case .pending: return .ended(result(.succeeded, doc))
-            case .succeeded, .failed, .unknown: return .ended(judge(doc, requireStatus: false) ?? result(.succeeded, doc))
+            case .pending: done = result(.succeeded, doc)
+            case .succeeded, .failed, .unknown: done = judge(doc, requireStatus: false) ?? result(.succeeded, doc)
             }
+            if let id, done.cause != .contractStatus { ledger?.end(id) }
+            return .ended(done)
         }
         guard let id else {
             return .ended(
@@ -321,31 +326,52 @@ public struct TasksTarget: LoadTarget {
     }
 }
 
-/// What a tasks target saw: the task ids accepted (each once, in order) and the submissions sent
-/// to another replica. Holds one id per accepted task: the caller bounds the run.
+/// What a tasks target saw: how many tasks the service accepted, those not yet seen in a terminal
+/// state, and the submissions sent to another replica. Bounded by the tasks in flight: an id is
+/// forgotten once its task is seen finished. With `keepsAccepted`, every accepted id is kept too,
+/// for a caller that audits them all in a store afterwards (the in-process replicas, whose store
+/// holds every task anyway).
 public final class TasksLedger: Sendable {
     struct State {
-        var accepted: [String] = []
-        var seen = Set<String>()
-        var ended = Set<String>()
+        var acceptedCount = 0
+        /// Accepted ids not yet seen finished, with their acceptance number.
+        var open: [String: Int] = [:]
+        var accepted: [String]?
         var failovers = 0
     }
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    /// An empty ledger.
-    public init() {}
+    /// An empty ledger; `keepsAccepted` keeps every accepted id (`acceptedIDs`). Default false.
+    public init(keepsAccepted: Bool = false) {
+        state = Mutex(State(accepted: keepsAccepted ? [] : nil))
+    }
 
+    /// A task the service accepted (each id once: a deduplicated duplicate is not a new task).
     func accept(_ id: String) {
-        state.withLock { s in if s.seen.insert(id).inserted { s.accepted.append(id) } }
+        state.withLock { s in
+            guard s.open[id] == nil else { return }
+            s.open[id] = s.acceptedCount
+            s.acceptedCount += 1
+            s.accepted?.append(id)
+        }
     }
     func failover() { state.withLock { $0.failovers += 1 } }
-    func end(_ id: String) { state.withLock { _ = $0.ended.insert(id) } }
+    /// The task was seen in a terminal state (`success` or `failure`).
+    func end(_ id: String) { state.withLock { _ = $0.open.removeValue(forKey: id) } }
 
-    /// Accepted task ids never seen in a terminal state (`success` or `failure`), in order.
-    public var unfinished: [String] { state.withLock { s in s.accepted.filter { !s.ended.contains($0) } } }
+    /// Accepted task ids never seen in a terminal state, in the order they were accepted.
+    public var unfinished: [String] {
+        state.withLock { s in s.open.sorted { $0.value < $1.value }.map(\.key) }
+    }
 
-    /// Task ids accepted, in order.
-    public var accepted: [String] { state.withLock { $0.accepted } }
+    /// Ids held: not yet seen finished, and kept for `acceptedIDs` (for tests: the ledger stays
+    /// bounded by the tasks in flight unless it keeps every id).
+    var sizes: (open: Int, kept: Int) { state.withLock { ($0.open.count, $0.accepted?.count ?? 0) } }
+
+    /// Tasks accepted.
+    public var acceptedCount: Int { state.withLock { $0.acceptedCount } }
+    /// Every accepted id in order, when the ledger keeps them (`keepsAccepted`); nil otherwise.
+    public var acceptedIDs: [String]? { state.withLock { $0.accepted } }
     /// Submissions sent to another replica after a 503 or no answer.
     public var failovers: Int { state.withLock { $0.failovers } }
 }

@@ -15,14 +15,17 @@ struct LLMEndpoint: Sendable {
     let mock: MockServer?
     /// Where the run's call log is read.
     let callLog: any CallLogSource
+    /// The external mock's control token (`--mock-token`), nil for none.
+    var token: String? = nil
 
     /// Uses `given` when set, otherwise starts the mock on `port` (0: any free port). Failing to
     /// start it is a `ScenarioRunError` (exit 3).
     static func make(
-        scenario: Scenario, seed: UInt64, timeScale: Double, given: String?, listen: LLMListen?, client: any LoadHTTPClient
+        scenario: Scenario, seed: UInt64, timeScale: Double, given: String?, listen: LLMListen?, client: any LoadHTTPClient,
+        token: String? = nil
     ) async throws -> LLMEndpoint {
         if let given {
-            return LLMEndpoint(url: given, mock: nil, callLog: HTTPCallLog(url: given, client: client))
+            return LLMEndpoint(url: given, mock: nil, callLog: HTTPCallLog(url: given, client: client, token: token), token: token)
         }
         var config = MockServerConfig()
         config.host = listen?.host ?? "127.0.0.1"
@@ -66,9 +69,10 @@ struct LLMEndpoint: Sendable {
             JSONText.appendString(text, to: &body)
         }
         body += "}"
+        var headers = [HTTPField("Content-Type", "application/json")]
+        if let token { headers.append(HTTPField("Authorization", "Bearer \(token)")) }
         let call = HTTPCall(
-            method: "POST", url: origin + "/_squall/run", headers: [HTTPField("Content-Type", "application/json")],
-            body: Array(body.utf8), timeout: .seconds(10))
+            method: "POST", url: origin + "/_squall/run", headers: headers, body: Array(body.utf8), timeout: .seconds(10))
         switch await client.send(call) {
         case .failure(let error):
             throw ScenarioRunError(
@@ -79,6 +83,12 @@ struct LLMEndpoint: Sendable {
             throw ScenarioRunError(
                 "the mock at --llm-url \(url) runs run \(attribution.run) with other settings than this shard "
                     + "(POST \(origin)/_squall/run answered 409: \(text)); every shard must run the same scenario, --seed and --time-scale")
+        case .success(let reply) where reply.status == 401 || reply.status == 403:
+            throw ScenarioRunError(
+                "the mock at --llm-url \(url) refused the run start (POST \(origin)/_squall/run answered \(reply.status)): "
+                    + (token == nil
+                        ? "its control API needs a token; pass the one it was started with (`squall mock --control-token TOKEN`) as --mock-token TOKEN or SQUALL_MOCK_TOKEN"
+                        : "the token given with --mock-token (or SQUALL_MOCK_TOKEN) is not the one it was started with (`squall mock --control-token`)"))
         case .success(let reply) where reply.status != 200:
             let text = String(decoding: reply.body.prefix(300), as: UTF8.self)
             throw ScenarioRunError(

@@ -34,7 +34,7 @@ struct LaunchedServiceRun {
         do {
             endpoint = try await LLMEndpoint.make(
                 scenario: scenario, seed: seed, timeScale: options.timeScale, given: options.llmURL, listen: options.listen(scenario),
-                client: client)
+                client: client, token: options.mockToken)
         } catch {
             await client.shutdown()
             throw error
@@ -97,7 +97,7 @@ struct LaunchedServiceRun {
         let unfinished = ledger.unfinished
         var out = result
         out.service = ServiceRunSummary(
-            replicas: 1, redis: false, accepted: ledger.accepted.count, lost: unfinished.count, lostIDs: Array(unfinished.prefix(10)),
+            replicas: 1, redis: false, accepted: ledger.acceptedCount, lost: unfinished.count, lostIDs: Array(unfinished.prefix(10)),
             endedByShutdown: result.failuresByCause.first { $0.name == FailureCause.shutdown.rawValue }?.count ?? 0,
             sigtermReplica: launch.sigtermAt == nil ? nil : 0, sigtermAtSeconds: launch.sigtermAt?.seconds,
             drainSeconds: drain.map { $0.seconds * options.timeScale })

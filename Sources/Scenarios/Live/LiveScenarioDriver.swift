@@ -97,7 +97,7 @@ public struct LiveScenarioDriver: ScenarioDriver {
         do {
             endpoint = try await LLMEndpoint.make(
                 scenario: scenario, seed: seed, timeScale: options.timeScale, given: options.llmURL,
-                listen: options.listen(scenario), client: client)
+                listen: options.listen(scenario), client: client, token: options.mockToken)
         } catch {
             await client.shutdown()
             throw error

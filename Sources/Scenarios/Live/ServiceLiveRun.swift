@@ -43,7 +43,7 @@ struct ServiceLiveRun: Sendable {
         do {
             endpoint = try await LLMEndpoint.make(
                 scenario: scenario, seed: seed, timeScale: scale, given: options.llmURL, listen: options.listen(scenario),
-                client: client)
+                client: client, token: options.mockToken)
         } catch {
             await client.shutdown()
             throw error
@@ -105,7 +105,7 @@ struct ServiceLiveRun: Sendable {
         // read for a task's final state when no replica answers its poll (all shut down).
         let store = cluster.store
         let probe = ServiceLatencyProbe()
-        let ledger = TasksLedger()
+        let ledger = TasksLedger(keepsAccepted: true)
         let target = TasksTarget(
             urls: cluster.replicas.map(\.url), name: "service", client: client, timeline: timeline, contract: .reference,
             pollInterval: Self.pollInterval(scale: scale).scaled(by: scale), taskTimeout: drainLimit, requestTimeout: .seconds(30),
@@ -139,7 +139,7 @@ struct ServiceLiveRun: Sendable {
             summary.sigtermAtSeconds = sigterm.at.seconds
             summary.drainSeconds = drainSeconds.map { $0 * scale }
         }
-        await Self.audit(accepted: ledger.accepted, store: cluster.store, into: &summary)
+        await Self.audit(accepted: ledger.acceptedIDs ?? [], store: cluster.store, into: &summary)
         await client.shutdown()
         await cluster.stop()
         await mock?.stop()

@@ -49,6 +49,9 @@ public struct LiveOptions: Sendable {
     public var mockPort: Int?
     /// Append the attribution tag to every submitted prompt (`--no-tag` turns it off). Default true.
     public var tagging: Bool
+    /// The control token of the external mock at `llmURL` (`--mock-token`; `squall mock
+    /// --control-token`), sent as `Authorization: Bearer` on its control API. Default nil.
+    public var mockToken: String? = nil
     /// The run id (8 base-36 characters); nil draws a random one per run (tests fix it). Default nil.
     public var runID: String?
     /// A sharded live run (`squall run --mode live --shard I/N`, see `LiveShardRun`): send only the
