@@ -28,17 +28,25 @@ public struct CallLog: Sendable {
     /// Appends a record, giving it the next sequence number (returned); overwrites the oldest when full.
     @discardableResult
     public mutating func append(_ record: CallRecord) -> UInt64 {
-        lastSeq += 1
         var r = record
-        r.seq = lastSeq
-        if ring.count < capacity {
-            ring.append(r)
-        } else {
-            ring[start] = r
-            start += 1
-            if start == capacity { start = 0 }
-        }
+        append(swapping: &r)
         return lastSeq
+    }
+
+    /// Appends `record` as `append` does, by swapping it into the ring: afterwards `record` holds the
+    /// record it overwrote (it is left as it was while the log is not full). No string of either
+    /// record is retained or released here, so the caller releases the old record's strings after
+    /// leaving its lock.
+    mutating func append(swapping record: inout CallRecord) {
+        lastSeq += 1
+        record.seq = lastSeq
+        if ring.count < capacity {
+            ring.append(record)
+            return
+        }
+        swap(&ring[start], &record)
+        start += 1
+        if start == capacity { start = 0 }
     }
 
     /// The records after sequence number `after`, at most `limit` of them (see `CallLogPage`).

@@ -4,112 +4,66 @@ import NIOCore
 /// Writes a healthy non-streaming completion body straight into a `ByteBuffer`, byte for byte the
 /// same as `MockWire.completion(...)`, without building intermediate Strings (the mock's hot path).
 enum CompletionWriter {
-    /// Appends the body `MockWire.completion(model:reply:created:requestID:groq:)` would return.
+    /// Appends the body `MockWire.completion(model:reply:created:requestID:groq:)` would return (with
+    /// `requestID` = `MockWire.requestID(requestNumber)`), with
+    /// one buffer operation (`RawByteWriter`).
     static func write(
-        into buffer: inout ByteBuffer, model: String, reply: ReplyPlan, created: Int, requestID: String, groq: Bool
+        into buffer: inout ByteBuffer, model: String, reply: ReplyPlan, created: Int, requestNumber: UInt64, groq: Bool
     ) {
+        let quotedModel = isPlainJSON(model) ? nil : JSONText.quoted(model)
+        let tokens = max(0, reply.completionTokens)
+        // The literals below come to about 270 bytes; four decimals and 24 hex digits at most 104.
+        let bound =
+            400 + 4 * RawByteWriter.maxDecimalBytes + (quotedModel?.utf8.count ?? model.utf8.count + 2) + tokens * 4
+            + reply.finishReason.utf8.count + MockWire.requestIDBytes
         let seed = reply.textSeed
-        buffer.writeStaticString("{\"id\":\"chatcmpl-")
-        writeHex(seed, width: 16, into: &buffer)
-        writeHex(seed &* 0x9E37_79B9_7F4A_7C15 >> 32, width: 8, into: &buffer)
-        buffer.writeStaticString("\",\"object\":\"chat.completion\",\"created\":")
-        writeDecimal(created, into: &buffer)
-        buffer.writeStaticString(",\"model\":")
-        writeJSONString(model, into: &buffer)
-        buffer.writeStaticString(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"")
-        let tokens = reply.completionTokens
-        if tokens > 0 {
-            // Same words as ReplyText.generate (which need no escaping).
-            let count = tokens * 4  // "w1 w2 … wn." — three letters and a space or the final period each
-            _ = ReplyText.wordBytes.withUnsafeBufferPointer { table in
-                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-                    for i in 0..<tokens {
-                        let from = ReplyText.wordNumber(seed: seed, index: i) * 3
-                        raw[i * 4] = table[from]
-                        raw[i * 4 + 1] = table[from + 1]
-                        raw[i * 4 + 2] = table[from + 2]
-                        raw[i * 4 + 3] = i == tokens - 1 ? UInt8(ascii: ".") : UInt8(ascii: " ")
-                    }
-                    return count
+        buffer.writeRaw(bound: bound) { w in
+            w.append("{\"id\":\"chatcmpl-")
+            w.appendHex(seed, width: 16)
+            w.appendHex(seed &* 0x9E37_79B9_7F4A_7C15 >> 32, width: 8)
+            w.append("\",\"object\":\"chat.completion\",\"created\":")
+            w.appendDecimal(created)
+            w.append(",\"model\":")
+            if let quotedModel {
+                w.append(quotedModel)
+            } else {
+                w.append(byte: UInt8(ascii: "\""))
+                w.append(model)
+                w.append(byte: UInt8(ascii: "\""))
+            }
+            w.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"")
+            // Same words as ReplyText.generate (which need no escaping): "w1 w2 … wn.", three
+            // letters and a space or the final period each.
+            ReplyText.wordBytes.withUnsafeBufferPointer { table in
+                for i in 0..<tokens {
+                    let from = ReplyText.wordNumber(seed: seed, index: i) * 3
+                    w.append(byte: table[from])
+                    w.append(byte: table[from + 1])
+                    w.append(byte: table[from + 2])
+                    w.append(byte: i == tokens - 1 ? UInt8(ascii: ".") : UInt8(ascii: " "))
                 }
             }
-        }
-        buffer.writeStaticString("\"},\"logprobs\":null,\"finish_reason\":\"")
-        buffer.writeString(reply.finishReason)
-        buffer.writeStaticString("\"}],\"usage\":{\"prompt_tokens\":")
-        writeDecimal(reply.promptTokens, into: &buffer)
-        buffer.writeStaticString(",\"completion_tokens\":")
-        writeDecimal(tokens, into: &buffer)
-        buffer.writeStaticString(",\"total_tokens\":")
-        writeDecimal(reply.promptTokens + tokens, into: &buffer)
-        buffer.writeInteger(UInt8(ascii: "}"))
-        if groq {
-            buffer.writeStaticString(",\"x_groq\":{\"id\":\"")
-            buffer.writeString(requestID)
-            buffer.writeStaticString("\"}")
-        }
-        buffer.writeInteger(UInt8(ascii: "}"))
-    }
-
-    /// `value` as a quoted JSON string (the same bytes as `JSONText.appendString`).
-    static func writeJSONString(_ value: String, into buffer: inout ByteBuffer) {
-        var plain = true
-        for b in value.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
-            plain = false
-            break
-        }
-        if plain {
-            buffer.writeInteger(UInt8(ascii: "\""))
-            buffer.writeString(value)
-            buffer.writeInteger(UInt8(ascii: "\""))
-        } else {
-            buffer.writeString(JSONText.quoted(value))
-        }
-    }
-
-    /// Lower-case hex of `value`, zero-padded to `width` (as `MockWire.hex`).
-    static func writeHex(_ value: UInt64, width: Int, into buffer: inout ByteBuffer) {
-        var digits = 1
-        var v = value >> 4
-        while v != 0 {
-            digits += 1
-            v >>= 4
-        }
-        let count = max(digits, width)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-            var v = value
-            var i = count - 1
-            while i >= 0 {
-                let d = UInt8(truncatingIfNeeded: v & 0xF)
-                raw[i] = d < 10 ? UInt8(ascii: "0") + d : UInt8(ascii: "a") + d - 10
-                v >>= 4
-                i -= 1
+            w.append("\"},\"logprobs\":null,\"finish_reason\":\"")
+            w.append(reply.finishReason)
+            w.append("\"}],\"usage\":{\"prompt_tokens\":")
+            w.appendDecimal(reply.promptTokens)
+            w.append(",\"completion_tokens\":")
+            w.appendDecimal(reply.completionTokens)
+            w.append(",\"total_tokens\":")
+            w.appendDecimal(reply.promptTokens + reply.completionTokens)
+            w.append(byte: UInt8(ascii: "}"))
+            if groq {
+                w.append(",\"x_groq\":{\"id\":\"")
+                w.appendRequestID(requestNumber)
+                w.append("\"}")
             }
-            return count
+            w.append(byte: UInt8(ascii: "}"))
         }
     }
 
-    /// `value` in decimal (as `String(value)`).
-    static func writeDecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        if value < 0 {
-            buffer.writeInteger(UInt8(ascii: "-"))
-        }
-        let magnitude = value.magnitude
-        var digits = 1
-        var v = magnitude / 10
-        while v != 0 {
-            digits += 1
-            v /= 10
-        }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { raw in
-            var v = magnitude
-            var i = digits - 1
-            while i >= 0 {
-                raw[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
-                v /= 10
-                i -= 1
-            }
-            return digits
-        }
+    /// Whether `value` needs no JSON escaping.
+    static func isPlainJSON(_ value: String) -> Bool {
+        for b in value.utf8 where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+        return true
     }
 }

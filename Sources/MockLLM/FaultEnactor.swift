@@ -10,8 +10,11 @@ struct Exchange {
     var request: ChatRequest
     /// What the fault plan decided.
     var decision: FaultDecision
+    /// The number the `x-request-id` is rendered from (`MockWire.requestID`): the healthy fast path
+    /// writes it straight into the response, the other paths make the String when they need it.
+    var requestNumber: UInt64
     /// `x-request-id`.
-    var requestID: String
+    var requestID: String { MockWire.requestID(requestNumber) }
     /// Groq path (`x_groq` in bodies).
     var groq: Bool
     /// `created` of the body (Unix seconds).
@@ -144,36 +147,41 @@ final class FaultEnactor {
         bodyScratch = nil
         body.clear()
         CompletionWriter.write(
-            into: &body, model: x.request.model, reply: reply, created: x.created, requestID: x.requestID, groq: x.groq)
+            into: &body, model: x.request.model, reply: reply, created: x.created, requestNumber: x.requestNumber, groq: x.groq)
         assert(
             String(buffer: body)
                 == MockWire.completion(
                     model: x.request.model, reply: reply, created: x.created, requestID: x.requestID, groq: x.groq))
         let keepAlive = writer.keepAlive
         let http10 = writer.isHTTP10
+        let rateLimit = x.decision.rateLimitHeaders?.pairs ?? []
+        var bound = 200 + MockWire.requestIDBytes + 3 * RawByteWriter.maxDecimalBytes
+        for (name, value) in rateLimit { bound += name.utf8.count + value.utf8.count + 4 }
+        let delay = Self.delayMicros(x)
         writer.raw { buffer in
-            buffer.writeStaticString("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: ")
-            buffer.writeString(x.requestID)
-            buffer.writeStaticString("\r\n")
-            if let rl = x.decision.rateLimitHeaders {
-                for (name, value) in rl.pairs {
-                    buffer.writeString(name)
-                    buffer.writeStaticString(": ")
-                    buffer.writeString(value)
-                    buffer.writeStaticString("\r\n")
+            // The head in one buffer operation (`RawByteWriter`), then the body.
+            buffer.writeRaw(bound: bound) { w in
+                w.append("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: ")
+                w.appendRequestID(x.requestNumber)
+                w.append("\r\n")
+                for (name, value) in rateLimit {
+                    w.append(name)
+                    w.append(": ")
+                    w.append(value)
+                    w.append("\r\n")
                 }
+                if !keepAlive { w.append("connection: close\r\n") }
+                if let delay {
+                    w.append("x-squall-delay-us: ")
+                    w.appendDecimal(Int(delay))
+                    w.append("\r\n")
+                }
+                w.append("content-length: ")
+                w.appendDecimal(body.readableBytes)
+                w.append("\r\n")
+                if http10, keepAlive { w.append("connection: keep-alive\r\n") }
+                w.append("\r\n")
             }
-            if !keepAlive { buffer.writeStaticString("connection: close\r\n") }
-            if let us = Self.delayMicros(x) {
-                buffer.writeStaticString("x-squall-delay-us: ")
-                CompletionWriter.writeDecimal(Int(us), into: &buffer)
-                buffer.writeStaticString("\r\n")
-            }
-            buffer.writeStaticString("content-length: ")
-            CompletionWriter.writeDecimal(body.readableBytes, into: &buffer)
-            buffer.writeStaticString("\r\n")
-            if http10, keepAlive { buffer.writeStaticString("connection: keep-alive\r\n") }
-            buffer.writeStaticString("\r\n")
             buffer.writeImmutableBuffer(body)
         }
         bodyScratch = body

@@ -27,6 +27,10 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let control: ControlAPI
     private let progress: RequestProgress
     private let scratch: OutputScratch?
+    /// The request-series shard of this connection's event loop.
+    private let shard: StatsShard?
+    /// The profile's attempt header name, read once per profile change (not under the shared lock per request).
+    private var attemptHeader: MockState.AttemptHeaderName?
     private var writer: ResponseWriter!
     private var enactor: FaultEnactor!
     /// Ends the current exchange: made once per connection (a closure per request would be a heap
@@ -45,8 +49,12 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var queued: [HTTPServerRequestPart] = []
     private static let maxQueuedParts = 4096
 
-    init(state: MockState, settings: HandlerSettings, progress: RequestProgress, scratch: OutputScratch? = nil) {
+    init(
+        state: MockState, settings: HandlerSettings, progress: RequestProgress, scratch: OutputScratch? = nil,
+        shard: StatsShard? = nil
+    ) {
         self.state = state
+        self.shard = shard
         self.settings = settings
         self.progress = progress
         self.scratch = scratch
@@ -228,12 +236,12 @@ final class MockConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             return send(context: context, error.response)
         }
         let started = NIODeadline.now()
-        let (decision, n, seed, metrics) = state.decide(parsed.fault, override: parsed.override, tag: parsed.chat.tag) {
-            h.headers.first(name: $0)
-        }
+        let attempt = MockState.attemptValue(h.headers.first(name: state.attemptHeaderName(cached: &attemptHeader)))
+        let (decision, n, seed, metrics) = state.decide(
+            parsed.fault, override: parsed.override, tag: parsed.chat.tag, shard: shard, attemptValue: attempt)
         var idSource = SplitMix64(seed: seed ^ (n &* 0xD1B5_4A32_D192_ED03))
         let exchange = Exchange(
-            request: parsed.chat, decision: decision, requestID: MockWire.requestID(idSource.next()),
+            request: parsed.chat, decision: decision, requestNumber: idSource.next(),
             groq: parsed.fault.isGroqPath, created: Int(time(nil)), path: path, started: started, metrics: metrics)
         responding = true
         guard let finish = finishCurrent else { return }

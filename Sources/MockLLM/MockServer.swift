@@ -50,7 +50,7 @@ public final class MockServer: Sendable {
         do { try config.validate() } catch { throw MockServerError(message: error.description) }
         let state = MockState(
             profile: config.profile, profileText: config.profileText, seed: config.seed, timeScale: config.timeScale,
-            maxKeys: config.maxKeys, callLogCapacity: config.callLogCapacity)
+            maxKeys: config.maxKeys, callLogCapacity: config.callLogCapacity, shards: max(1, config.threads))
         let settings = HandlerSettings(
             controlToken: config.controlToken, insecureControl: config.insecureControl,
             allowFaultHeader: config.allowFaultHeader,
@@ -59,10 +59,15 @@ public final class MockServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.threads))
         let limit = config.maxConnections ?? Self.defaultMaxConnections(threads: config.threads)
         let open = Self.OpenConnections()
-        // One reusable output buffer per event loop (each used only on its loop).
+        // One reusable output buffer and one request-series shard per event loop (each written only on its loop).
         var scratches: [ObjectIdentifier: OutputScratch] = [:]
-        for loop in group.makeIterator() { scratches[ObjectIdentifier(loop)] = OutputScratch() }
+        var loopShards: [ObjectIdentifier: StatsShard] = [:]
+        for (i, loop) in group.makeIterator().enumerated() {
+            scratches[ObjectIdentifier(loop)] = OutputScratch()
+            loopShards[ObjectIdentifier(loop)] = state.shard(i)
+        }
         let outputScratch = scratches
+        let shards = loopShards
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -85,7 +90,8 @@ public final class MockServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         MockConnectionHandler(
                             state: state, settings: settings, progress: progress,
-                            scratch: outputScratch[ObjectIdentifier(channel.eventLoop)]))
+                            scratch: outputScratch[ObjectIdentifier(channel.eventLoop)],
+                            shard: shards[ObjectIdentifier(channel.eventLoop)] ?? state.shard(0)))
                 }
             }
         do {

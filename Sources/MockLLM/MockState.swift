@@ -2,12 +2,19 @@
     import Glibc
 #endif
 import NIOCore
-import struct NIOConcurrencyHelpers.NIOLockedValueBox
 import Reliability
 import Synchronization
 
-/// The server's shared mutable state (fault plan, counters, stats, call log, run id, scenario clock)
-/// behind one lock. Every event loop calls in here once per request.
+/// The server's shared mutable state (fault plan, request numbers, call log, per-key stats, run id,
+/// scenario clock) behind one lock, and the request series counted per event loop (`StatsShard`).
+/// Every event loop calls in here once per request.
+///
+/// What the shared lock covers per request is only what needs the one order of requests: the request
+/// number (request `n` draws from `SquallRandom.stream(seed, n)`), the scenario clock, the fault plan's
+/// decision (selector counters and rate-limit buckets are shared), the model label, the per-key table
+/// (when the request has a key) and the call-log append with its sequence number. The request
+/// series (path × model × status × action counts, totals, completions) are counted after the lock is
+/// released, in the caller's event-loop shard, and merged when read.
 public final class MockState: Sendable {
     struct Inner: Sendable {
         var plan: FaultPlan
@@ -19,18 +26,26 @@ public final class MockState: Sendable {
         var run: String?
         var seed: UInt64
         var requestCount: UInt64 = 0
+        /// Counts resets and run starts: the shards' counts of another epoch are not merged.
+        var epoch: UInt64 = 0
         var origin: NIODeadline
         /// The wall-clock instant (Unix ns) of `origin`.
         var originUnix: Int64
     }
 
-    /// The state's lock: a plain pthread mutex (NIO's), not `Synchronization.Mutex`, whose Linux
-    /// implementation is a priority-inheritance futex: when both event loops contend (every request
-    /// takes this lock), its kernel `rt_mutex` path and the spinning in `_lockSlow` cost ≈ 2-3% of the
-    /// mock's CPU per request (`perf`, Benchmarks/mock/run.sh, 2026-11-29).
-    private let box: NIOLockedValueBox<Inner>
+    /// The state's lock: a glibc adaptive pthread mutex (`AdaptiveLockedBox`), not
+    /// `Synchronization.Mutex`, whose Linux implementation is a priority-inheritance futex: when both
+    /// event loops contend (every request takes this lock), its kernel `rt_mutex` path and the
+    /// spinning in `_lockSlow` cost ≈ 2-3% of the mock's CPU per request (`perf`,
+    /// Benchmarks/mock/run.sh, 2026-11-29).
+    private let box: AdaptiveLockedBox<Inner>
     /// The time scale's bit pattern (read on every delay, changed by a run start).
     private let scaleBits: Atomic<UInt64>
+    /// The request series counted per event loop (at least one; `decide` without a shard uses the first).
+    private let shards: [StatsShard]
+    /// Moves (under the lock) whenever the profile changes: a connection's cached attempt-header
+    /// name (`attemptHeaderName(cached:)`) is stale then.
+    private let profileGeneration = Atomic<UInt64>(0)
 
     /// The bound of the idempotency-key table of the stats.
     public let maxKeys: Int
@@ -39,14 +54,16 @@ public final class MockState: Sendable {
 
     /// Creates state for `profile`; scenario time starts now. The stats keep at most `maxKeys`
     /// idempotency keys (the oldest is evicted first); the call log keeps the last `callLogCapacity` calls.
+    /// `shards` is the number of request-series shards (one per event loop of the server; at least 1).
     public init(
         profile: FaultProfile, profileText: String, seed: UInt64, timeScale: Double, maxKeys: Int = MockStats.defaultMaxKeys,
-        callLogCapacity: Int = CallLog.defaultCapacity
+        callLogCapacity: Int = CallLog.defaultCapacity, shards: Int = 1
     ) {
         self.maxKeys = maxKeys
         self.callLogCapacity = callLogCapacity
+        self.shards = (0..<max(1, shards)).map { _ in StatsShard() }
         scaleBits = Atomic(timeScale.bitPattern)
-        box = NIOLockedValueBox(
+        box = AdaptiveLockedBox(
             Inner(
                 plan: FaultPlan(profile: profile), profileText: profileText, stats: MockStats(maxKeys: maxKeys),
                 labels: ModelLabels(profile: profile), log: CallLog(capacity: callLogCapacity), seed: seed,
@@ -86,20 +103,29 @@ public final class MockState: Sendable {
         return .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
     }
 
+    /// The request-series shard `index` (modulo the shard count): an event loop's own.
+    func shard(_ index: Int) -> StatsShard { shards[index % shards.count] }
+
     /// Decides one request (with `override` as the only rule and no rate limits, when given), counts
-    /// it and logs it. The request's `now` is filled in from the scenario clock. `attemptHeader` reads
-    /// a request header by name; the attempt number comes from the profile's `attempt_header` (when
-    /// present and numeric). Returns the decision, the request number and the seed (for ids).
+    /// it (in `shard`, the caller's event loop's, or the first) and logs it. The request's `now` is
+    /// filled in from the scenario clock. `attemptValue` is the number the profile's `attempt_header`
+    /// carried (`attemptValue(_:)` of the header, read outside the lock), nil when absent or not
+    /// numeric; the attempt is that number less the header's first value, plus 1. Returns the
+    /// decision, the request number and the seed (for ids).
     func decide(
-        _ request: FaultRequest, override: FaultRule?, tag: SquallTag? = nil,
-        attemptHeader: (String) -> String? = { _ in nil }
+        _ request: FaultRequest, override: FaultRule?, tag: SquallTag? = nil, shard: StatsShard? = nil,
+        attemptValue: Int? = nil
     ) -> (FaultDecision, requestNumber: UInt64, seed: UInt64, metrics: MockMetrics) {
         let real = NIODeadline.now()
-        return box.withLockedValue { s in
+        // Built before taking the lock: the fields the decision does not give.
+        var record = CallRecord(
+            time: .zero, tag: tag, idempotencyKey: request.idempotencyKey.map(Self.logKey), model: "", path: request.path,
+            stream: request.stream, outcome: .status(0), promptTokens: request.promptTokens)
+        let (decision, n, seed, metrics, model, epoch) = box.withLockedValue { s in
             var req = request
             req.now = Self.scenario(real: real - s.origin, scale: timeScale)
             var declared: Int?
-            if let a = attemptHeader(s.plan.profile.attemptHeader), let v = Int(a.trimmingCharacters(in: .whitespaces)) {
+            if let v = attemptValue {
                 req.attempt = max(1, v - s.plan.profile.attemptHeaderFirst + 1)
                 declared = req.attempt
             }
@@ -119,17 +145,24 @@ public final class MockState: Sendable {
             let executed = decision.generatesCompletion
             let model = s.labels.label(req.model)
             s.stats.modelsFolded = s.labels.folded
-            s.stats.record(
-                path: req.path, model: model, status: decision.wireStatus, action: decision.label,
-                idempotencyKey: req.idempotencyKey, executed: executed)
-            s.log.append(
-                CallRecord(
-                    time: req.now, delay: decision.delay, tag: tag, idempotencyKey: req.idempotencyKey.map(Self.logKey),
-                    model: model, path: req.path, stream: req.stream, attempt: declared, outcome: decision.callOutcome,
-                    retryAfter: decision.retryAfterGiven, retryAfterMs: decision.retryAfterMsGiven, completed: executed,
-                    promptTokens: req.promptTokens, completionTokens: decision.completionTokensSent, rule: decision.rule))
-            return (decision, n, s.seed, s.metrics)
+            if let key = req.idempotencyKey { s.stats.recordKey(key, executed: executed) }
+            record.time = req.now
+            record.delay = decision.delay
+            record.model = model
+            record.attempt = declared
+            record.outcome = decision.callOutcome
+            record.retryAfter = decision.retryAfterGiven
+            record.retryAfterMs = decision.retryAfterMsGiven
+            record.completed = executed
+            record.completionTokens = decision.completionTokensSent
+            record.rule = decision.rule
+            s.log.append(swapping: &record)  // `record` is now the overwritten one, released outside the lock
+            return (decision, n, s.seed, s.metrics, model, s.epoch)
         }
+        (shard ?? shards[0]).record(
+            epoch: epoch, path: request.path, model: model, status: decision.wireStatus, action: decision.label,
+            executed: decision.generatesCompletion)
+        return (decision, n, seed, metrics)
     }
 
     /// An idempotency key as logged: cut to `CallRecord.maxKeyBytes` (ending with `…`) when longer.
@@ -155,7 +188,7 @@ public final class MockState: Sendable {
             s.stats.modelsFolded = s.labels.folded
             s.stats.record(path: path, model: label, status: status, action: action, idempotencyKey: idempotencyKey, executed: false)
             var declared: Int?
-            if let attempt, let v = Int(attempt.trimmingCharacters(in: .whitespaces)) {
+            if let v = Self.attemptValue(attempt) {
                 declared = max(1, v - s.plan.profile.attemptHeaderFirst + 1)
             }
             s.log.append(
@@ -168,6 +201,30 @@ public final class MockState: Sendable {
 
     /// The header the profile reads the attempt number from.
     var attemptHeaderName: String { box.withLockedValue { $0.plan.profile.attemptHeader } }
+
+    /// The attempt header's name for a profile generation (a connection's cache).
+    struct AttemptHeaderName: Sendable {
+        var generation: UInt64
+        var name: String
+    }
+
+    /// The header the profile reads the attempt number from, from `cached` while the profile has
+    /// not changed since (one atomic load; the lock is taken only after a change, to refresh it).
+    func attemptHeaderName(cached: inout AttemptHeaderName?) -> String {
+        let generation = profileGeneration.load(ordering: .acquiring)
+        if let c = cached, c.generation == generation { return c.name }
+        let fresh = box.withLockedValue { s in
+            AttemptHeaderName(generation: profileGeneration.load(ordering: .relaxed), name: s.plan.profile.attemptHeader)
+        }
+        cached = fresh
+        return fresh.name
+    }
+
+    /// The number an attempt header's value carries (surrounding blanks allowed), nil when absent or not a number.
+    static func attemptValue(_ header: String?) -> Int? {
+        guard let header else { return nil }
+        return Int(header) ?? Int(header.trimmingCharacters(in: .whitespaces))
+    }
 
     /// Counts a connection refused because the connection limit was reached.
     func recordRefusedConnection() {
@@ -188,6 +245,7 @@ public final class MockState: Sendable {
             $0.plan.replace(profile: profile)
             $0.profileText = text
             $0.labels.addKnown(profile)
+            profileGeneration.add(1, ordering: .releasing)
         }
     }
 
@@ -216,6 +274,7 @@ public final class MockState: Sendable {
         s.log = CallLog(capacity: logCapacity)
         s.metrics = MockMetrics()
         s.requestCount = 0
+        s.epoch &+= 1
         s.origin = .now()
         s.originUnix = Self.unixNanos()
     }
@@ -276,6 +335,7 @@ public final class MockState: Sendable {
         if let profile = start.profile {
             s.plan.replace(profile: profile)
             s.profileText = start.profileText ?? s.profileText
+            profileGeneration.add(1, ordering: .releasing)
         }
         if let scale = start.timeScale { scaleBits.store(scale.bitPattern, ordering: .relaxed) }
         if let seed = start.seed { s.seed = seed }
@@ -304,12 +364,22 @@ public final class MockState: Sendable {
 
     /// The `/metrics` Prometheus text (swift-prometheus exposition of the current counters).
     public func metricsText() -> String {
-        let (stats, metrics, records) = box.withLockedValue { ($0.stats, $0.metrics, $0.log.count) }
-        return metrics.exposition(stats: stats, callLogRecords: records)
+        let (shared, epoch, metrics, records) = box.withLockedValue { ($0.stats, $0.epoch, $0.metrics, $0.log.count) }
+        return metrics.exposition(stats: merged(shared, epoch: epoch), callLogRecords: records)
     }
 
-    /// A copy of the stats.
-    public var stats: MockStats { box.withLockedValue { $0.stats } }
+    /// A copy of the stats (the shared counters and every event loop's request series, merged).
+    public var stats: MockStats {
+        let (shared, epoch) = box.withLockedValue { ($0.stats, $0.epoch) }
+        return merged(shared, epoch: epoch)
+    }
+
+    /// `shared` plus the request series every shard counted in `epoch`.
+    private func merged(_ shared: MockStats, epoch: UInt64) -> MockStats {
+        var stats = shared
+        for shard in shards { shard.add(to: &stats, epoch: epoch) }
+        return stats
+    }
 
     static func unixNanos() -> Int64 {
         var ts = timespec()

@@ -71,6 +71,13 @@ public struct MockStats: Sendable {
 
     /// Counts one request. `executed` marks a completion fully generated.
     public mutating func record(path: String, model: String, status: Int?, action: String, idempotencyKey: String?, executed: Bool) {
+        recordSeries(path: path, model: model, status: status, action: action, executed: executed)
+        if let key = idempotencyKey { recordKey(key, executed: executed) }
+    }
+
+    /// Counts one request in its series, the total and the completions (not per key): what a
+    /// per-event-loop `StatsShard` keeps, merged with `addSeries(of:)`.
+    mutating func recordSeries(path: String, model: String, status: Int?, action: String, executed: Bool) {
         let labels = Labels(path: path, model: model, status: status.map(String.init) ?? "none", action: action)
         if let last = lastSeries, last.labels == labels {
             seriesCounts[last.position] += 1
@@ -84,7 +91,11 @@ public struct MockStats: Sendable {
         }
         total += 1
         if executed { completions += 1 }
-        guard let key = idempotencyKey else { return }
+    }
+
+    /// Counts one request of idempotency key `key` (the key table, duplicate executions, keys too
+    /// long): kept in one table for all event loops, since a key's requests may arrive on any of them.
+    mutating func recordKey(_ key: String, executed: Bool) {
         guard key.utf8.count <= Self.maxKeyBytes else {
             keysTooLong += 1
             return
@@ -98,6 +109,22 @@ public struct MockStats: Sendable {
             }
         }
         if duplicate { duplicateExecutions += 1 }
+    }
+
+    /// Adds `other`'s series counts, total and completions (its key table and other counters are
+    /// not looked at): how the per-event-loop shards are merged into the stats a reader gets.
+    mutating func addSeries(of other: MockStats) {
+        for (labels, position) in other.seriesPosition {
+            let n = other.seriesCounts[position]
+            if let mine = seriesPosition[labels] {
+                seriesCounts[mine] += n
+            } else {
+                seriesPosition[labels] = seriesCounts.count
+                seriesCounts.append(n)
+            }
+        }
+        total += other.total
+        completions += other.completions
     }
 
     private func totals(_ by: (Labels) -> String) -> [(String, Int)] {

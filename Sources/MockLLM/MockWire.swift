@@ -16,18 +16,26 @@ public enum MockWire {
 
     /// `"req_" + hex(v, width: 16)`, built in one allocation (an `x-request-id` per response).
     static func requestID(_ v: UInt64) -> String {
-        String(unsafeUninitializedCapacity: 20) { out in
-            out[0] = UInt8(ascii: "r")
-            out[1] = UInt8(ascii: "e")
-            out[2] = UInt8(ascii: "q")
-            out[3] = UInt8(ascii: "_")
-            var x = v
-            for i in stride(from: 19, through: 4, by: -1) {
-                let d = UInt8(truncatingIfNeeded: x & 0xF)
-                out[i] = d < 10 ? UInt8(ascii: "0") + d : UInt8(ascii: "a") + d - 10
-                x >>= 4
-            }
-            return 20
+        String(unsafeUninitializedCapacity: requestIDBytes) { out in
+            renderRequestID(v, into: UnsafeMutableRawBufferPointer(out))
+            return requestIDBytes
+        }
+    }
+
+    /// Bytes of a request id.
+    static let requestIDBytes = 20
+
+    /// Writes `requestID(v)`'s bytes into the first `requestIDBytes` of `out`.
+    static func renderRequestID(_ v: UInt64, into out: UnsafeMutableRawBufferPointer) {
+        out[0] = UInt8(ascii: "r")
+        out[1] = UInt8(ascii: "e")
+        out[2] = UInt8(ascii: "q")
+        out[3] = UInt8(ascii: "_")
+        var x = v
+        for i in stride(from: 19, through: 4, by: -1) {
+            let d = UInt8(truncatingIfNeeded: x & 0xF)
+            out[i] = d < 10 ? UInt8(ascii: "0") + d : UInt8(ascii: "a") + d - 10
+            x >>= 4
         }
     }
 

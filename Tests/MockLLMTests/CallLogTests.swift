@@ -1,4 +1,4 @@
-import MockLLM
+@testable import MockLLM
 import Testing
 
 @Suite struct CallLogTests {
@@ -51,6 +51,19 @@ import Testing
         for i in 1...3 { log.append(Self.record(i)) }
         let page = log.page(after: 500, limit: 100)
         #expect(page.records.map(\.seq) == [1, 2, 3])
+    }
+
+    @Test func anAppendToAFullLogHandsBackTheRecordItOverwrote() {
+        var log = CallLog(capacity: 3)
+        var overwritten: [UInt64] = []
+        for i in 1...5 {
+            var r = Self.record(i)
+            log.append(swapping: &r)
+            overwritten.append(r.seq)
+        }
+        #expect(overwritten == [1, 2, 3, 1, 2])  // not full: the record itself (seq given); then the ones overwritten
+        #expect(log.page(after: 0, limit: 10).records.map(\.seq) == [3, 4, 5])
+        #expect(log.page(after: 0, limit: 10).records.map(\.time) == [.milliseconds(3), .milliseconds(4), .milliseconds(5)])
     }
 
     @Test func capacityIsClamped() {
