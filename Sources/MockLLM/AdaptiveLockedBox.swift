@@ -42,7 +42,11 @@ final class AdaptiveLockedBox<Value: Sendable>: @unchecked Sendable {
     #if os(Linux)
         /// Whether the mutex is glibc's adaptive kind (what `init` asked for; read back from glibc's
         /// mutex, so a test can see the attribute took effect).
-        var isAdaptive: Bool { mutex.pointee.__data.__kind == Int32(PTHREAD_MUTEX_ADAPTIVE_NP) }
+        var isAdaptive: Bool {
+            // The kind is in the low two bits (glibc's PTHREAD_MUTEX_KIND_MASK_NP); higher bits
+            // are flags (elision, robust, priority protocols).
+            mutex.pointee.__data.__kind & 3 == Int32(PTHREAD_MUTEX_ADAPTIVE_NP)
+        }
     #endif
 
     /// Runs `body` on the value with the mutex held.

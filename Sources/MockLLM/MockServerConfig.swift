@@ -83,6 +83,11 @@ public struct MockServerConfig: Sendable {
                 flag: "--control-token",
                 message: "is empty: give a non-empty token, or leave the flag out to answer the control API on loopback only")
         }
+        if let controlToken, !Self.isValidControlToken(controlToken) {
+            throw MockConfigError(
+                flag: "--control-token",
+                message: "expected 1 to 1,024 printable ASCII characters without spaces (it travels as 'Authorization: Bearer TOKEN', and `squall run --mock-token` must be able to send it)")
+        }
         if controlToken == nil, !insecureControl, !Self.isLoopbackHost(host) {
             throw MockConfigError(
                 flag: "--host",
@@ -105,6 +110,12 @@ public struct MockServerConfig: Sendable {
     }
 
     /// Whether `host` binds loopback only (`localhost`, `127.x.x.x`, `::1`).
+    /// A control token `squall mock` accepts and `squall run --mock-token` can send: 1 to 1,024
+    /// printable ASCII characters without spaces.
+    public static func isValidControlToken(_ token: String) -> Bool {
+        !token.isEmpty && token.utf8.count <= 1024 && token.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
+    }
+
     public static func isLoopbackHost(_ host: String) -> Bool {
         let h = host.lowercased()
         return h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" || h.hasPrefix("127.")

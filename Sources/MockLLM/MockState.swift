@@ -390,13 +390,16 @@ public final class MockState: Sendable {
     /// Returns freed heap pages to the operating system (glibc keeps them otherwise).
     static func releaseFreedMemory() {
         #if os(Linux)
-            _ = glibcMallocTrim(0)
+            _ = glibcMallocTrim?(0)
         #endif
     }
 }
 
 #if os(Linux)
-    /// glibc's `malloc_trim` (declared in `<malloc.h>`, which the Glibc module does not export).
-    @_silgen_name("malloc_trim")
-    private func glibcMallocTrim(_ pad: Int) -> Int32
+    /// glibc's `malloc_trim` (declared in `<malloc.h>`, which the Glibc module does not export),
+    /// looked up at run time and called with the C calling convention; nil if the C library has none.
+    private let glibcMallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
 #endif

@@ -16,8 +16,8 @@ enum MallocArenas {
     /// its threads' work (arenas made before stay).
     static func limit(_ count: Int32) {
         #if canImport(Glibc)
-            guard getenv("MALLOC_ARENA_MAX") == nil else { return }
-            _ = glibcMallopt(mArenaMax, count)
+            guard getenv("MALLOC_ARENA_MAX") == nil, let mallopt = glibcMallopt else { return }
+            _ = mallopt(mArenaMax, count)
         #endif
     }
 
@@ -26,7 +26,10 @@ enum MallocArenas {
 }
 
 #if canImport(Glibc)
-    /// glibc's `mallopt` (declared in `<malloc.h>`, which the Glibc module does not export).
-    @_silgen_name("mallopt")
-    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    /// glibc's `mallopt` (declared in `<malloc.h>`, which the Glibc module does not export), looked
+    /// up at run time and called with the C calling convention; nil if the C library has none.
+    private let glibcMallopt: (@convention(c) (Int32, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+    }()
 #endif

@@ -70,6 +70,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var liveShard: LiveShardFlags
 
+    /// `SQUALL_MOCK_TOKEN`, when set and not empty: read only with `--llm-url` (a CI job may export
+    /// it for its live runs against a shared mock; its simulated runs and in-process mocks ignore it).
+    static var environmentToken: String? {
+        ProcessInfo.processInfo.environment["SQUALL_MOCK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// The flags as checked settings (`RunSettings`), before any scenario is loaded.
     var settings: RunSettings {
         get throws(FlagError) {
@@ -79,8 +85,7 @@ struct RunCommand: AsyncParsableCommand {
             var settings = try RunSettings.check(
                 mode: mode, out: out, scale: fixed, llmURL: llmURL, targetURL: targetURL, grace: grace,
                 mockPort: mockPort, noTag: noTag, targetFile: targetFile,
-                mockToken: mockToken ?? ProcessInfo.processInfo.environment["SQUALL_MOCK_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-                tokenFlag: mockToken != nil ? "--mock-token" : "SQUALL_MOCK_TOKEN")
+                mockToken: mockToken ?? (llmURL == nil ? nil : Self.environmentToken), tokenFlag: mockToken != nil ? "--mock-token" : "SQUALL_MOCK_TOKEN")
             if choice == .auto {
                 if mode == .sim { throw FlagError("--time-scale auto applies only to live runs, and --mode sim was given; drop it or use --mode live") }
                 settings.autoTimeScale = true

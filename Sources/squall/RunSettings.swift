@@ -1,5 +1,6 @@
 import CommandFlags
 import Foundation
+import MockLLM
 import Scenarios
 
 /// `squall run`'s flags, checked: every error names the flag and what is valid (exit 2).
@@ -64,8 +65,7 @@ struct RunSettings: Sendable {
                     "\(tokenFlag) is the control token of an external mock at --llm-url, and no --llm-url was given; "
                         + "give --llm-url URL too (the in-process mock needs no token)")
             }
-            guard !mockToken.isEmpty, mockToken.utf8.count <= 1024, mockToken.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
-            else {
+            guard MockServerConfig.isValidControlToken(mockToken) else {
                 throw FlagError(
                     "\(tokenFlag): expected the token `squall mock --control-token` was started with: 1 to 1,024 printable ASCII characters without spaces")
             }
@@ -80,7 +80,8 @@ struct RunSettings: Sendable {
         return settings
     }
 
-    /// The live-only flags given (`--time-scale`, `--llm-url`, `--target-url`, `--mock-port`, `--no-tag`).
+    /// The live-only flags given (`--time-scale`, `--llm-url`, `--target-url`, `--mock-port`, `--no-tag`,
+    /// `--mock-token`).
     var liveOnlyFlags: [String] {
         (timeScale != nil || autoTimeScale ? ["--time-scale"] : []) + (llmURL != nil ? ["--llm-url"] : []) + (targetURL != nil ? ["--target-url"] : [])
             + (mockPort != nil ? ["--mock-port"] : []) + (noTag ? ["--no-tag"] : []) + (mockToken != nil ? ["--mock-token"] : [])

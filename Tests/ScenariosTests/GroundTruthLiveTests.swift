@@ -1,4 +1,5 @@
 import Foundation
+import LoadGen
 import MockLLM
 import Reliability
 import Testing
@@ -107,12 +108,46 @@ import Testing
         var options = LiveOptions(timeScale: 10, llmURL: mock.url, runID: "tok00001")
         options.mockToken = "s3cret-token"
         let runner = ScenarioRunner(drivers: [SimulationDriver(), LiveScenarioDriver(options: options)])
-        let live = try await runner.run(s, mode: .live)
+        let live: ScenarioResult
+        do { live = try await runner.run(s, mode: .live) } catch {
+            await mock.stop()
+            throw error
+        }
         let calls = mock.calls(after: 0, limit: 10_000)
         await mock.stop()
         let log = try #require(live.llmLog)
         #expect(log.run == "tok00001" && calls.run == "tok00001")
         #expect(log.counted == calls.records.count && log.counted > 0 && log.attributed == log.counted)
+    }
+
+    @Test(arguments: [(401, nil), (401, "wrong"), (403, nil)] as [(Int, String?)])
+    func aControlAPIRefusalSaysWhichTokenIsMissing(status: Int, token: String?) async throws {
+        // 401: the mock has a token (none or another was sent); 403: the mock has none and answers
+        // its control API on loopback only (a caller beyond loopback), which no token can fix.
+        struct Refusing: LoadHTTPClient {
+            let status: Int
+            func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
+                .success(HTTPReply(status: status, body: Array(#"{"error":"refused"}"#.utf8)))
+            }
+        }
+        let endpoint = LLMEndpoint(
+            url: "http://10.0.0.9:8080", mock: nil, callLog: HTTPCallLog(url: "http://10.0.0.9:8080", client: Refusing(status: status)),
+            token: token)
+        do {
+            _ = try await endpoint.startRun(
+                RunAttribution(run: "ref00001"), scenario: try scenario(Self.yaml), seed: 1, timeScale: 1, client: Refusing(status: status))
+            Issue.record("a \(status) was accepted")
+        } catch let error as ScenarioRunError {
+            let expected =
+                status == 403 ? "on loopback only" : token == nil ? "needs a token" : "is not the one it was started with"
+            #expect(error.message.contains(expected), "\(error.message)")
+        }
+        do {
+            _ = try await HTTPCallLog(url: "http://10.0.0.9:8080", client: Refusing(status: status), token: token).page(after: 0, limit: 10)
+            Issue.record("a \(status) call-log read was accepted")
+        } catch {
+            #expect(error.message.contains("--mock-token"), "\(error.message)")
+        }
     }
 
     @Test func withTaggingOffCallsCountButNoneIsAttributedToAKey() async throws {

@@ -52,6 +52,20 @@ import Testing
         #expect(settings.liveOptions(timeScale: 1).mockToken == "t0k")
     }
 
+    @Test func squallMockTokenIsReadOnlyWithAnExternalMock() throws {
+        // A CI job may export SQUALL_MOCK_TOKEN for its live runs against a shared mock: its runs
+        // without --llm-url (simulated, or the in-process mock) ignore it; with --llm-url it is the
+        // token, and the flag wins over it. (A valid token: harmless to tests parsing at once.)
+        setenv("SQUALL_MOCK_TOKEN", "env-t0k", 1)
+        defer { unsetenv("SQUALL_MOCK_TOKEN") }
+        #expect(runMessage("x.yaml", "--mode", "sim") == "")
+        #expect(try RunCommand.parse(["x.yaml", "--mode", "live"]).settings.mockToken == nil)
+        #expect(try RunCommand.parse(["x.yaml", "--llm-url", "http://127.0.0.1:1"]).settings.mockToken == "env-t0k")
+        #expect(
+            try RunCommand.parse(["x.yaml", "--llm-url", "http://127.0.0.1:1", "--mock-token", "flag-t0k"]).settings.mockToken
+                == "flag-t0k")
+    }
+
     @Test func theFlagsReachTheLiveOptions() throws {
         let settings = try RunSettings.check(
             mode: .live, out: "R", timeScale: try TimeScaleOption.parse([]), llmURL: nil, targetURL: "http://127.0.0.1:9", grace: "5s",

@@ -337,6 +337,9 @@ public final class TasksLedger: Sendable {
         /// Accepted ids not yet seen finished, with their acceptance number.
         var open: [String: Int] = [:]
         var accepted: [String]?
+        /// With `accepted`: its ids, so an id that comes back after it was forgotten from `open`
+        /// (a duplicate the target could not match to its original) is listed once.
+        var listed = Set<String>()
         var failovers = 0
     }
     private let state: Mutex<State>
@@ -346,13 +349,18 @@ public final class TasksLedger: Sendable {
         state = Mutex(State(accepted: keepsAccepted ? [] : nil))
     }
 
-    /// A task the service accepted (each id once: a deduplicated duplicate is not a new task).
+    /// A task the service accepted (each id once: a deduplicated duplicate is not a new task). An
+    /// id seen again after its task finished, which the target could not match to its original
+    /// (its record was forgotten), counts again unless the ledger keeps every id.
     func accept(_ id: String) {
         state.withLock { s in
             guard s.open[id] == nil else { return }
+            if s.accepted != nil {
+                guard s.listed.insert(id).inserted else { return }
+                s.accepted?.append(id)
+            }
             s.open[id] = s.acceptedCount
             s.acceptedCount += 1
-            s.accepted?.append(id)
         }
     }
     func failover() { state.withLock { $0.failovers += 1 } }

@@ -58,6 +58,13 @@ public struct HTTPCallLog: CallLogSource {
         case .success(let reply):
             guard reply.status == 200 else {
                 let body = String(decoding: reply.body.prefix(200), as: UTF8.self)
+                if reply.status == 401 || reply.status == 403 {
+                    throw CallLogReadError(
+                        "GET \(url) answered \(reply.status) (\(body)): the mock's control API "
+                            + (reply.status == 401
+                                ? "needs its token (`squall mock --control-token`): pass it as --mock-token TOKEN or SQUALL_MOCK_TOKEN"
+                                : "answers on loopback only: start it with `--control-token TOKEN` and pass --mock-token TOKEN"))
+                }
                 throw CallLogReadError(
                     "GET \(url) answered \(reply.status) (\(body)): \(origin) is not a `squall mock` whose call log Squall can read")
             }

@@ -46,10 +46,16 @@ struct TimedLLMClient: LoadHTTPClient {
     var preferredExecutor: (any TaskExecutor)? { base.preferredExecutor }
 
     func send(_ call: HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
+        await send(building: { call })
+    }
+
+    /// As the base client's (so a request waiting for a connection is built only once one is free),
+    /// timed from the call.
+    func send(building make: () -> HTTPCall) async -> Result<HTTPReply, TransportFailureError> {
         let clock = ContinuousClock()
         let start = clock.now
         if probe.planted > .zero { try? await Task.sleep(for: probe.planted) }
-        let result = await base.send(call)
+        let result = await base.send(building: make)
         let roundTrip = clock.now - start
         if case .success(let reply) = result {
             let delayMicros = reply.header(Self.delayHeader).flatMap { Int64($0) } ?? 0
