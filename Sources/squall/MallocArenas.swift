@@ -10,7 +10,7 @@
 /// its own high-water mark and its own fragmentation, and the peak RSS creeps with the run. Two
 /// arenas measured lower peaks at the same load (BENCHMARKS.md, "Load generator memory over a long
 /// run": 122.2 vs 136.6 MB with the 10,000-task cap full, the same 3 minutes side by side) for about
-/// 8% more generator CPU (`pacing-ab.sh`). A `MALLOC_ARENA_MAX` in the environment wins.
+/// 8–11% more generator CPU (`pacing-ab.sh`). A `MALLOC_ARENA_MAX` in the environment wins.
 enum MallocArenas {
     /// Caps glibc's arenas at `count` unless `MALLOC_ARENA_MAX` is set. Call before the run starts
     /// its threads' work (arenas made before stay).
