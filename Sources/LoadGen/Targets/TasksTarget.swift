@@ -1,5 +1,6 @@
 import Foundation
 import LiveRuntime
+import OrderedCollections
 import Reliability
 import Synchronization
 
@@ -336,10 +337,8 @@ public final class TasksLedger: Sendable {
         var acceptedCount = 0
         /// Accepted ids not yet seen finished, with their acceptance number.
         var open: [String: Int] = [:]
-        var accepted: [String]?
-        /// With `accepted`: its ids, so an id that comes back after it was forgotten from `open`
-        /// (a duplicate the target could not match to its original) is listed once.
-        var listed = Set<String>()
+        /// Every accepted id in order, once each, when kept (`keepsAccepted`).
+        var accepted: OrderedSet<String>?
         var failovers = 0
     }
     private let state: Mutex<State>
@@ -354,11 +353,7 @@ public final class TasksLedger: Sendable {
     /// (its record was forgotten), counts again unless the ledger keeps every id.
     func accept(_ id: String) {
         state.withLock { s in
-            guard s.open[id] == nil else { return }
-            if s.accepted != nil {
-                guard s.listed.insert(id).inserted else { return }
-                s.accepted?.append(id)
-            }
+            guard s.open[id] == nil, s.accepted?.append(id).inserted ?? true else { return }
             s.open[id] = s.acceptedCount
             s.acceptedCount += 1
         }
@@ -379,7 +374,7 @@ public final class TasksLedger: Sendable {
     /// Tasks accepted.
     public var acceptedCount: Int { state.withLock { $0.acceptedCount } }
     /// Every accepted id in order, when the ledger keeps them (`keepsAccepted`); nil otherwise.
-    public var acceptedIDs: [String]? { state.withLock { $0.accepted } }
+    public var acceptedIDs: [String]? { state.withLock { $0.accepted.map(Array.init) } }
     /// Submissions sent to another replica after a 503 or no answer.
     public var failovers: Int { state.withLock { $0.failovers } }
 }

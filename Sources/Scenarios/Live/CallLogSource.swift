@@ -58,17 +58,30 @@ public struct HTTPCallLog: CallLogSource {
         case .success(let reply):
             guard reply.status == 200 else {
                 let body = String(decoding: reply.body.prefix(200), as: UTF8.self)
-                if reply.status == 401 || reply.status == 403 {
-                    throw CallLogReadError(
-                        "GET \(url) answered \(reply.status) (\(body)): the mock's control API "
-                            + (reply.status == 401
-                                ? "needs its token (`squall mock --control-token`): pass it as --mock-token TOKEN or SQUALL_MOCK_TOKEN"
-                                : "answers on loopback only: start it with `--control-token TOKEN` and pass --mock-token TOKEN"))
+                if let advice = Self.refusal(status: reply.status, tokenSent: token != nil) {
+                    throw CallLogReadError("GET \(url) answered \(reply.status) (\(body)): \(advice)")
                 }
                 throw CallLogReadError(
                     "GET \(url) answered \(reply.status) (\(body)): \(origin) is not a `squall mock` whose call log Squall can read")
             }
             return try Self.decode(reply.body, url: url)
+        }
+    }
+
+    /// What to do about a control-API refusal: 401 (the mock has a token, and none or another was
+    /// sent) or 403 (it has none and answers on loopback only); nil for any other status. Shared by
+    /// the run start and the call-log reads.
+    static func refusal(status: Int, tokenSent: Bool) -> String? {
+        switch status {
+        case 401 where !tokenSent:
+            return "its control API needs a token; pass the one it was started with (`squall mock --control-token TOKEN`) as --mock-token TOKEN or SQUALL_MOCK_TOKEN"
+        case 401:
+            return "the token given with --mock-token (or SQUALL_MOCK_TOKEN) is not the one it was started with (`squall mock --control-token`)"
+        case 403:
+            return "it has no control token and answers its control API on loopback only; start it with `--control-token TOKEN` and pass "
+                + "--mock-token TOKEN (or SQUALL_MOCK_TOKEN), or with `--insecure-control` on a private network"
+        default:
+            return nil
         }
     }
 

@@ -83,18 +83,11 @@ struct LLMEndpoint: Sendable {
             throw ScenarioRunError(
                 "the mock at --llm-url \(url) runs run \(attribution.run) with other settings than this shard "
                     + "(POST \(origin)/_squall/run answered 409: \(text)); every shard must run the same scenario, --seed and --time-scale")
-        case .success(let reply) where reply.status == 401:
-            throw ScenarioRunError(
-                "the mock at --llm-url \(url) refused the run start (POST \(origin)/_squall/run answered 401): "
-                    + (token == nil
-                        ? "its control API needs a token; pass the one it was started with (`squall mock --control-token TOKEN`) as --mock-token TOKEN or SQUALL_MOCK_TOKEN"
-                        : "the token given with --mock-token (or SQUALL_MOCK_TOKEN) is not the one it was started with (`squall mock --control-token`)"))
-        case .success(let reply) where reply.status == 403:
-            throw ScenarioRunError(
-                "the mock at --llm-url \(url) refused the run start (POST \(origin)/_squall/run answered 403): it has no control token "
-                    + "and answers its control API on loopback only; start it with `--control-token TOKEN` and pass --mock-token TOKEN "
-                    + "(or SQUALL_MOCK_TOKEN), or with `--insecure-control` on a private network")
         case .success(let reply) where reply.status != 200:
+            if let advice = HTTPCallLog.refusal(status: reply.status, tokenSent: token != nil) {
+                throw ScenarioRunError(
+                    "the mock at --llm-url \(url) refused the run start (POST \(origin)/_squall/run answered \(reply.status)): \(advice)")
+            }
             let text = String(decoding: reply.body.prefix(300), as: UTF8.self)
             throw ScenarioRunError(
                 "the mock at --llm-url \(url) refused the run start (POST \(origin)/_squall/run answered \(reply.status): \(text)); --llm-url must be a `squall mock` Squall can configure and read"
